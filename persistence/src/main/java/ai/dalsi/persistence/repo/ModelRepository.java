@@ -1,0 +1,72 @@
+package ai.dalsi.persistence.repo;
+
+import static ai.dalsi.persistence.schema.Tables.AI_MODELS;
+
+import ai.dalsi.persistence.schema.tables.records.AiModelsRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+
+/** AI models. The edge caches {@link #findAll()} and refreshes it. */
+public final class ModelRepository {
+
+    private final DSLContext dsl;
+
+    public ModelRepository(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    /** Every model, active or not, by name. */
+    public List<Model> findAll() {
+        return dsl.selectFrom(AI_MODELS).orderBy(AI_MODELS.NAME).fetch(ModelRepository::toModel);
+    }
+
+    public Optional<Model> findByName(String name) {
+        return dsl.selectFrom(AI_MODELS).where(AI_MODELS.NAME.eq(name)).fetchOptional(ModelRepository::toModel);
+    }
+
+    /** Inserts a model, or updates the one with the same name; returns its id. */
+    public UUID upsert(Model m) {
+        JSONB capabilities = JSONB.jsonb(m.capabilitiesJson() == null ? "{}" : m.capabilitiesJson());
+        JSONB pricing = JSONB.jsonb(m.pricingJson() == null ? "{}" : m.pricingJson());
+        return dsl.insertInto(AI_MODELS)
+                .set(AI_MODELS.NAME, m.name())
+                .set(AI_MODELS.VERSION, m.version())
+                .set(AI_MODELS.TYPE, m.type())
+                .set(AI_MODELS.CAPABILITIES, capabilities)
+                .set(AI_MODELS.PRICING, pricing)
+                .set(AI_MODELS.IS_ACTIVE, m.active())
+                .set(AI_MODELS.REQUIRES_SUBSCRIPTION, m.requiresSubscription())
+                .onConflict(AI_MODELS.NAME)
+                .doUpdate()
+                .set(AI_MODELS.VERSION, m.version())
+                .set(AI_MODELS.TYPE, m.type())
+                .set(AI_MODELS.CAPABILITIES, capabilities)
+                .set(AI_MODELS.PRICING, pricing)
+                .set(AI_MODELS.IS_ACTIVE, m.active())
+                .set(AI_MODELS.REQUIRES_SUBSCRIPTION, m.requiresSubscription())
+                .set(AI_MODELS.UPDATED_AT, Instant.now())
+                .returning(AI_MODELS.ID)
+                .fetchOne(AI_MODELS.ID);
+    }
+
+    static Model toModel(AiModelsRecord r) {
+        return new Model(
+                r.getId(),
+                r.getName(),
+                r.getVersion(),
+                r.getType(),
+                r.getCapabilities() == null ? "{}" : r.getCapabilities().data(),
+                r.getPricing() == null ? "{}" : r.getPricing().data(),
+                r.getIsActive(),
+                r.getRequiresSubscription());
+    }
+
+    /** Convenience for tests and seeding: find by id. */
+    public Optional<Model> findById(UUID id) {
+        return dsl.selectFrom(AI_MODELS).where(AI_MODELS.ID.eq(id)).fetchOptional(ModelRepository::toModel);
+    }
+}

@@ -1,0 +1,153 @@
+package ai.dalsi.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.persistence.repo.ApiKeyRepository;
+import ai.dalsi.persistence.repo.Model;
+import ai.dalsi.persistence.repo.ModelRepository;
+import ai.dalsi.persistence.repo.NewKey;
+import ai.dalsi.persistence.repo.Product;
+import ai.dalsi.persistence.repo.ProductRepository;
+import ai.dalsi.persistence.repo.StoredKey;
+import ai.dalsi.persistence.repo.UsageRepository;
+import ai.dalsi.persistence.repo.UsageRow;
+import ai.dalsi.persistence.repo.UserRepository;
+import ai.dalsi.persistence.testing.FreshDatabaseExtension;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Round trips through the repositories the gateway and metering use. */
+@ExtendWith(FreshDatabaseExtension.class)
+class RepositoriesIT {
+
+    private final DSLContext dsl;
+    private final UserRepository users;
+    private final ApiKeyRepository keys;
+
+    RepositoriesIT(DSLContext dsl) {
+        this.dsl = dsl;
+        this.users = new UserRepository(dsl);
+        this.keys = new ApiKeyRepository(dsl);
+    }
+
+    @Test
+    void keyRoundTripWithEverySetting() {
+        UUID user = users.insert("keys@example.com", "Key Owner");
+        Instant expires = Instant.parse("2030-01-02T03:04:05Z");
+        String hash = "0123456789abcdef".repeat(4);
+        UUID id = keys.insert(new NewKey(user, hash, "dsk_test_Abc", "ci key", List.of("ai.chat", "ai.code"),
+                5, 50, 500, "pro", "development", List.of("10.0.0.0/8", "2001:db8::/32", "203.0.113.7"),
+                expires, true, "https://hooks.example.com/k"));
+
+        StoredKey k = keys.findByHash(hash).orElseThrow();
+        assertThat(k.id()).isEqualTo(id);
+        assertThat(k.userId()).isEqualTo(user);
+        assertThat(k.keyPrefix()).isEqualTo("dsk_test_Abc");
+        assertThat(k.name()).isEqualTo("ci key");
+        assertThat(k.scopes()).containsExactly("ai.chat", "ai.code");
+        assertThat(k.rateLimitPerMinute()).isEqualTo(5);
+        assertThat(k.rateLimitPerHour()).isEqualTo(50);
+        assertThat(k.rateLimitPerDay()).isEqualTo(500);
+        assertThat(k.subscriptionTier()).isEqualTo("pro");
+        assertThat(k.environment()).isEqualTo("development");
+        assertThat(k.allowedIps()).containsExactly("10.0.0.0/8", "2001:db8::/32", "203.0.113.7");
+        assertThat(k.expiresAt()).isEqualTo(expires);
+        assertThat(k.internal()).isTrue();
+        assertThat(k.active()).isTrue();
+        assertThat(k.userActive()).isTrue();
+        assertThat(k.revoked()).isFalse();
+        assertThat(keys.findById(id)).contains(k);
+    }
+
+    @Test
+    void keyWithDefaultsAndUnknownHash() {
+        UUID user = users.insert("defaults@example.com", null);
+        String hash = "f".repeat(64);
+        keys.insert(NewKey.withDefaults(user, hash, "dsk_live_Xyz", "default key", List.of("ai.image")));
+
+        StoredKey k = keys.findByHash(hash).orElseThrow();
+        assertThat(k.rateLimitPerMinute()).isEqualTo(60);
+        assertThat(k.rateLimitPerHour()).isEqualTo(1000);
+        assertThat(k.rateLimitPerDay()).isEqualTo(10000);
+        assertThat(k.subscriptionTier()).isEqualTo("free");
+        assertThat(k.environment()).isEqualTo("production");
+        assertThat(k.allowedIps()).isEmpty();
+        assertThat(k.internal()).isFalse();
+        assertThat(keys.findByHash("e".repeat(64))).isEmpty();
+    }
+
+    @Test
+    void productRoundTripAndUpsertByName() {
+        ProductRepository products = new ProductRepository(dsl);
+        Product chat = new Product(null, "ai.chat", "Chat", "Chat completions", "text", new BigDecimal("0.00000000"),
+                new BigDecimal("0.00200000"), 4096, List.of("/v1/chat/completions"), List.of("ai.chat"), "free",
+                true, true);
+        UUID id = products.upsert(chat);
+        UUID again = products.upsert(new Product(null, "ai.chat", "Chat v2", null, null, BigDecimal.ZERO,
+                new BigDecimal("0.00300000"), 8192, List.of("/v1/chat/completions"), List.of("ai.chat"), "pro",
+                true, false));
+        assertThat(again).isEqualTo(id);
+
+        Product stored = products.findById(id).orElseThrow();
+        assertThat(stored.displayName()).isEqualTo("Chat v2");
+        assertThat(stored.pricePer1kTokens()).isEqualByComparingTo("0.003");
+        assertThat(stored.maxTokensPerRequest()).isEqualTo(8192);
+        assertThat(stored.endpoints()).containsExactly("/v1/chat/completions");
+        assertThat(stored.requiredScopes()).containsExactly("ai.chat");
+        assertThat(stored.requiredSubscriptionTier()).isEqualTo("pro");
+        assertThat(stored.isPublic()).isFalse();
+        assertThat(products.findAll()).extracting(Product::name).containsExactly("ai.chat");
+    }
+
+    @Test
+    void modelRoundTrip() {
+        ModelRepository models = new ModelRepository(dsl);
+        UUID id = models.upsert(new Model(null, "dalsi-aivi", "1.0", "multimodal", "{\"vision\": true}",
+                "{\"input_per_1k\": \"0.0010\", \"output_per_1k\": \"0.0020\", \"per_image\": \"0.04\"}", true, true));
+        Model m = models.findByName("dalsi-aivi").orElseThrow();
+        assertThat(m.id()).isEqualTo(id);
+        assertThat(m.type()).isEqualTo("multimodal");
+        assertThat(m.requiresSubscription()).isTrue();
+        assertThat(m.pricingJson()).contains("\"per_image\": \"0.04\"");
+        assertThat(m.capabilitiesJson()).isEqualTo("{\"vision\": true}");
+        assertThat(models.findAll()).extracting(Model::name).contains("dalsi-aivi");
+    }
+
+    @Test
+    void usageBatchInsertsEveryRowOnceAndReportsWhatItInserted() {
+        UUID user = users.insert("usage@example.com", null);
+        UUID key = keys.insert(NewKey.withDefaults(user, "1".repeat(64), "dsk_live_Use", "usage", List.of("ai.chat")));
+        UsageRepository usage = new UsageRepository(dsl);
+
+        List<UsageRow> batch = new ArrayList<>();
+        Instant base = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        for (int i = 0; i < 250; i++) {
+            Instant at = base.plusMillis(i);
+            UUID id = UuidV7.at(at);
+            batch.add(new UsageRow(id, user, key, "/v1/chat/completions", "POST", i % 10 == 0 ? 429 : 200, 12,
+                    300, 900, i % 2 == 0 ? "203.0.113.9" : "2001:db8::9", 42, new BigDecimal("0.00008400"), "free",
+                    i % 10 == 0 ? "rate limit" : null, "{\"model\":\"dalsi-ai\",\"stream\":false}", "openai-java/4",
+                    59, at.plusSeconds(60), at));
+        }
+        Set<UUID> first = usage.insertBatch(batch);
+        assertThat(first).hasSize(250);
+        assertThat(usage.insertBatch(batch)).isEmpty();
+        assertThat(usage.insertBatch(batch.subList(0, 10))).isEmpty();
+        assertThat(usage.count()).isEqualTo(250);
+
+        var row = dsl.resultQuery("select status_code, host(ip_address), cost_usd, request_metadata->>'model',"
+                + " tokens_used, rate_limit_remaining from api_usage_logs where id = ?", batch.get(1).id()).fetchOne();
+        assertThat(row.intoArray()).containsExactly(200, "2001:db8::9", new BigDecimal("0.00008400"),
+                "dalsi-ai", 42, 59);
+        assertThat(dsl.resultQuery("select sum(tokens_used) from api_usage_logs").fetchOne(0, Long.class))
+                .isEqualTo(250L * 42);
+    }
+}
