@@ -1,0 +1,24 @@
+package ai.dalsi.gateway.cli;
+
+import ai.dalsi.persistence.DatabaseConfig;
+import java.util.Map;
+
+/** The database settings every command takes from the environment. */
+public final class EnvDatabase {
+
+    private EnvDatabase() {
+    }
+
+    /** {@code GATEWAY_DB_URL} (default: the local server), {@code GATEWAY_DB_USER}, {@code GATEWAY_DB_PASSWORD}. */
+    public static DatabaseConfig config(Map<String, String> env) {
+        return DatabaseConfig.of(
+                value(env, "GATEWAY_DB_URL", DatabaseConfig.DEFAULT_URL),
+                value(env, "GATEWAY_DB_USER", "postgres"),
+                value(env, "GATEWAY_DB_PASSWORD", ""));
+    }
+
+    private static String value(Map<String, String> env, String name, String fallback) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
