@@ -1,0 +1,66 @@
+package ai.dalsi.metering;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * The price of one request, in USD with {@value #SCALE} decimal places ({@code numeric(20,8)} in
+ * the database), rounded half-up once at the end.
+ *
+ * <p>The rule:
+ * <ul>
+ *   <li>A request that did not succeed (status outside 2xx) costs nothing, whatever it consumed.</li>
+ *   <li>A successful request costs the product's {@code base_price_usd}, plus its tokens, plus its
+ *       images:
+ *     <ul>
+ *       <li>tokens: when the model's pricing names {@code input_per_1k} or {@code output_per_1k},
+ *           {@code prompt_tokens * input_per_1k / 1000 + completion_tokens * output_per_1k / 1000}
+ *           (a missing one of the two counts as 0); otherwise
+ *           {@code (prompt_tokens + completion_tokens) * price_per_1k_tokens / 1000} from the
+ *           product;</li>
+ *       <li>images: {@code images * per_image} from the model's pricing (0 when not priced).</li>
+ *     </ul>
+ *   </li>
+ *   <li>Estimated usage (a success without usage numbers, see {@link TokenUsage#estimate}) is
+ *       priced the same way; the row says it was estimated.</li>
+ * </ul>
+ */
+public final class CostCalculator {
+
+    /** Decimal places of every cost: the scale of {@code cost_usd} and {@code total_cost_usd}. */
+    public static final int SCALE = 8;
+
+    /** Zero at the ledger's scale. */
+    public static final BigDecimal ZERO = BigDecimal.ZERO.setScale(SCALE);
+
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+
+    private CostCalculator() {
+    }
+
+    /** The cost of a request with this status and usage under these prices. */
+    public static BigDecimal cost(int statusCode, TokenUsage usage, Pricing pricing) {
+        if (statusCode < 200 || statusCode > 299) {
+            return ZERO;
+        }
+        BigDecimal total = pricing.productBase();
+        if (pricing.modelPricesTokens()) {
+            total = total.add(per1k(usage.promptTokens(), pricing.modelInputPer1k()))
+                    .add(per1k(usage.completionTokens(), pricing.modelOutputPer1k()));
+        } else {
+            total = total.add(per1k(usage.totalTokens(), pricing.productPer1k()));
+        }
+        if (usage.images() > 0 && pricing.modelPerImage() != null) {
+            total = total.add(pricing.modelPerImage().multiply(BigDecimal.valueOf(usage.images())));
+        }
+        return total.setScale(SCALE, RoundingMode.HALF_UP);
+    }
+
+    private static BigDecimal per1k(long tokens, BigDecimal pricePer1k) {
+        if (tokens == 0 || pricePer1k == null) {
+            return BigDecimal.ZERO;
+        }
+        // Exact: multiplying first and dividing by 1000 only moves the decimal point.
+        return pricePer1k.multiply(BigDecimal.valueOf(tokens)).divide(THOUSAND);
+    }
+}
