@@ -72,7 +72,7 @@ class SimulatorHandlerTest {
         channel.writeInbound(post("/v1/chat/completions", CHAT));
 
         advance(99);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         advance(1);
 
         FullHttpResponse response = channel.readOutbound();
@@ -105,7 +105,7 @@ class SimulatorHandlerTest {
         channel.writeInbound(post("/v1/chat/completions", STREAM_WITH_USAGE));
 
         advance(49);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         advance(1);
         HttpResponse head = channel.readOutbound();
         assertThat(head.status()).isEqualTo(HttpResponseStatus.OK);
@@ -199,7 +199,7 @@ class SimulatorHandlerTest {
                 post("/v1/chat/completions", CHAT.replace("dalsi-ai", "first"), "x-sim-latency-ms", "100"),
                 post("/v1/chat/completions", CHAT.replace("dalsi-ai", "second")));
 
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         advance(100);
 
         assertThat(readJson(HttpResponseStatus.OK).path("model").asText()).isEqualTo("first");
@@ -326,7 +326,7 @@ class SimulatorHandlerTest {
         start(SimulatorConfig.builder().latency(Duration.ofMillis(20)));
         channel.writeInbound(post("/v1/chat/completions", STREAM_WITH_USAGE, "x-sim-status", "503"));
         advance(19);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         advance(1);
 
         JsonNode error = readJson(HttpResponseStatus.SERVICE_UNAVAILABLE).path("error");
