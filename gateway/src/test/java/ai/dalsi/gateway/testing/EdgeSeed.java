@@ -81,6 +81,11 @@ public final class EdgeSeed {
     public String key(UUID userId, KeySpec spec) {
         KeyEnvironment env = KeyEnvironment.ofDbValue(spec.environment());
         String key = ApiKeyFormat.generate(env == null ? KeyEnvironment.PRODUCTION : env, RANDOM);
+        return store(key, userId, spec);
+    }
+
+    /** Stores this plaintext key as specified (for a key a client already holds). */
+    public String store(String key, UUID userId, KeySpec spec) {
         new ApiKeyRepository(dsl).insert(new NewKey(userId, ApiKeyFormat.sha256Hex(key), ApiKeyFormat.displayPrefix(key),
                 "test key", spec.scopes(), spec.perMinute(), spec.perHour(), spec.perDay(), spec.tier(),
                 spec.environment(), spec.allowedIps(), spec.expiresAt(), spec.internal(), null));
