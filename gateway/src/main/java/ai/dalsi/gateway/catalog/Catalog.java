@@ -30,6 +30,8 @@ public final class Catalog {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Map<HttpMethod, ProductInfo>> routes;
+    /** The match of each product, made once so routing allocates nothing per request. */
+    private final Map<ProductInfo, RouteMatch> matches = new HashMap<>();
     private final Map<String, ModelInfo> models;
     private final byte[] freeModelList;
     private final byte[] paidModelList;
@@ -37,6 +39,12 @@ public final class Catalog {
     private Catalog(Map<String, Map<HttpMethod, ProductInfo>> routes, Map<String, ModelInfo> models) {
         this.routes = routes;
         this.models = models;
+        for (Map<HttpMethod, ProductInfo> byMethod : routes.values()) {
+            for (ProductInfo p : byMethod.values()) {
+                matches.computeIfAbsent(p, x -> x.active() ? new RouteMatch.ProductEndpoint(x)
+                        : new RouteMatch.ProductUnavailable(x));
+            }
+        }
         this.freeModelList = render(models.values(), false);
         this.paidModelList = render(models.values(), true);
     }
@@ -83,7 +91,7 @@ public final class Catalog {
             if (p == null) {
                 return new RouteMatch.MethodNotAllowed(allowed(byMethod));
             }
-            return p.active() ? new RouteMatch.ProductEndpoint(p) : new RouteMatch.ProductUnavailable(p);
+            return matches.get(p);
         }
         if (path.equals(MODELS_PATH)) {
             return HttpMethod.GET.equals(method) ? RouteMatch.MODEL_LIST : new RouteMatch.MethodNotAllowed("GET");

@@ -7,4 +7,8 @@ package ai.dalsi.gateway.edge;
 final class ConnectionState {
 
     Exchange current;
+
+    /** The last client address seen on this connection and its text, so it is formatted once, not per request. */
+    java.net.InetSocketAddress lastClient;
+    String lastClientText;
 }

@@ -75,7 +75,7 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(EdgePipeline.AGGREGATE, new BodyLimitAggregator(config.maxBodyBytes()));
         p.addLast(EdgePipeline.SEQUENCE, new RequestSequencer(state, lifecycle, clock));
         p.addLast(EdgePipeline.STAMP, new ResponseHeadersHandler(state, lifecycle));
-        p.addLast(EdgePipeline.CONTEXT, new RequestContextHandler(resolver, responder));
+        p.addLast(EdgePipeline.CONTEXT, new RequestContextHandler(state, resolver, responder));
         p.addLast(EdgePipeline.AUTHENTICATE, new AuthenticationHandler(extractor, keys, responder));
         p.addLast(EdgePipeline.KEY_CHECK, new KeyCheckHandler(policy, clock, responder));
         p.addLast(EdgePipeline.ROUTE, new RoutingHandler(catalog, responder));

@@ -15,10 +15,12 @@ import java.net.InetSocketAddress;
  */
 final class RequestContextHandler extends ExchangeStep {
 
+    private final ConnectionState state;
     private final ClientAddressResolver resolver;
     private final ExchangeResponder responder;
 
-    RequestContextHandler(ClientAddressResolver resolver, ExchangeResponder responder) {
+    RequestContextHandler(ConnectionState state, ClientAddressResolver resolver, ExchangeResponder responder) {
+        this.state = state;
         this.resolver = resolver;
         this.responder = responder;
     }
@@ -27,7 +29,11 @@ final class RequestContextHandler extends ExchangeStep {
     void handle(ChannelHandlerContext ctx, Exchange ex) {
         InetSocketAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
         ex.client = resolver.resolve(peer, ex.headers);
-        ex.clientText = ex.client == null ? null : NetUtil.toAddressString(ex.client.getAddress());
+        if (ex.client != null && ex.client != state.lastClient) {
+            state.lastClient = ex.client;
+            state.lastClientText = NetUtil.toAddressString(ex.client.getAddress());
+        }
+        ex.clientText = ex.client == null ? null : state.lastClientText;
         ex.userAgent = ex.headers.get(HttpHeaderNames.USER_AGENT);
         if (ex.decodeFailure != null) {
             if (ex.decodeFailure instanceof TooLongFrameException) {
