@@ -1,10 +1,12 @@
 package ai.dalsi.gateway.edge;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Netty's aggregator with the edge's answer to a body over the limit: instead of Netty's bare 413
@@ -15,6 +17,15 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
 
     BodyLimitAggregator(int maxBodyBytes) {
         super(maxBodyBytes);
+    }
+
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+            // No "100 Continue" and no bare 413 of Netty's: the request goes on as oversized and gets our 413.
+            return null;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override

@@ -348,4 +348,20 @@ class ErrorTableIT {
             assertThat(response).startsWith("HTTP/1.1 400").contains("x-request-id").contains("invalid_request");
         }
     }
+
+    @Test
+    void aTooLargeBodyAnnouncedWithExpectContinueIs413BeforeItIsSent() throws Exception {
+        String key = edge.seed.key(KeySpec.chat());
+        try (var socket = new java.net.Socket("127.0.0.1", edge.port())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 413").contains("request_too_large").doesNotContain("100 Continue");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("x-request-id: (\\S+)").matcher(response);
+            assertThat(m.find()).isTrue();
+            assertThat(edge.sink.only(m.group(1)).statusCode()).isEqualTo(413);
+        }
+    }
 }
