@@ -32,7 +32,7 @@
  *       own responses only after the sink's stage completed; if the stage fails, the answer
  *       becomes 503 {@code service_unavailable}. When {@code sink.accepting()} is false, requests
  *       that would be proxied get 503 before reaching the backend.</li>
- *   <li><b>Headers a body over the limit</b>: the request is still authenticated (so a known key
+ *   <li><b>A body over the limit</b>: the request is still authenticated (so a known key
  *       is metered) and answered 413 with {@code Connection: close}; a request line or headers
  *       over the limit are 413 too (the catalogue has no 431), undecodable HTTP is 400.</li>
  *   <li><b>Pipelining</b>: requests of one connection are served one at a time, in order; while
