@@ -31,7 +31,7 @@ public final class Catalog {
 
     private final Map<String, Map<HttpMethod, ProductInfo>> routes;
     /** The match of each product, made once so routing allocates nothing per request. */
-    private final Map<ProductInfo, RouteMatch> matches = new HashMap<>();
+    private final Map<ProductInfo, RouteMatch> matches = new java.util.IdentityHashMap<>();
     private final Map<String, ModelInfo> models;
     private final byte[] freeModelList;
     private final byte[] paidModelList;
