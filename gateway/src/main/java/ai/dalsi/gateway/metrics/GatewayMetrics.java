@@ -36,6 +36,7 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public GatewayMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(PromtoolClean.FILTER);
         new JvmMemoryMetrics().bindTo(registry);
         this.gc = new JvmGcMetrics();
         gc.bindTo(registry);
