@@ -194,6 +194,18 @@ class SimulatorHandlerTest {
     }
 
     @Test
+    void abortHeaderWithoutStreamClosesAfterTheDelayWithoutAnAnswer() {
+        start(SimulatorConfig.builder().latency(Duration.ofMillis(40)));
+        channel.writeInbound(post("/v1/chat/completions", CHAT, "x-sim-abort-after-tokens", "0"));
+        advance(39);
+        assertThat(channel.isOpen()).isTrue();
+        advance(1);
+
+        assertThat(channel.<Object>readOutbound()).isNull();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         start(SimulatorConfig.builder().latency(Duration.ZERO).completionTokens(2));
         channel.writeInbound(
