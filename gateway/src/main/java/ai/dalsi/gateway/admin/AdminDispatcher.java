@@ -52,7 +52,7 @@ final class AdminDispatcher {
         if (request.path().equals("/admin") || request.path().startsWith("/admin/")) {
             AdminAuthenticator.Outcome outcome = authenticate(request);
             if (outcome instanceof AdminAuthenticator.Refused refused) {
-                return unauthorized(refused);
+                return unauthorized(request, refused);
             }
             principal = ((AdminAuthenticator.Authenticated) outcome).principal();
         }
@@ -71,7 +71,7 @@ final class AdminDispatcher {
         if (access != Access.OPEN && principal == null) {
             AdminAuthenticator.Outcome outcome = authenticate(request);
             if (outcome instanceof AdminAuthenticator.Refused refused) {
-                return unauthorized(refused);
+                return unauthorized(request, refused);
             }
             principal = ((AdminAuthenticator.Authenticated) outcome).principal();
         }
@@ -91,7 +91,10 @@ final class AdminDispatcher {
         return authenticator.authenticate(request.authorization(), request.clientIp());
     }
 
-    private static AdminResponse unauthorized(AdminAuthenticator.Refused refused) {
+    private static AdminResponse unauthorized(AdminRequest request, AdminAuthenticator.Refused refused) {
+        // Who tried and why, for spotting guessing; never the credentials themselves.
+        LOG.info("admin {} {} -> 401 from {}: {} (request id {})", request.method(), request.path(),
+                request.clientIp(), refused.message(), request.requestId());
         return AdminResponse.error(401, refused.message(), null)
                 .withHeader("WWW-Authenticate", AdminAuthenticator.CHALLENGE);
     }
