@@ -108,6 +108,8 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
     /** The final content is being read: everything goes to {@link #held}. */
     private boolean holdingAll;
     private CompositeByteBuf held;
+    /** A plain response's latest chunk, written when the next one comes (held with the end). */
+    private HttpContent behind;
     private LastHttpContent heldLast;
     private boolean reported;
 
@@ -339,8 +341,14 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
                     jsonScanner.feed(content);
                 }
                 responseBytes += content.readableBytes();
+                // One chunk behind: the last bytes of the body, not just the end of the chunked
+                // encoding, wait with the end for the usage to be journaled.
                 if (!last) {
-                    write(c);
+                    HttpContent previous = behind;
+                    behind = c;
+                    if (previous != null) {
+                        write(previous);
+                    }
                 } else {
                     if (mode == Mode.JSON) {
                         usage = jsonScanner.finish();
@@ -395,7 +403,11 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
     }
 
     void backendInactive() {
-        if (state == State.AWAITING_HEADERS || state == State.CONNECTING) {
+        if (state == State.AWAITING_HEADERS) {
+            if (!requestSent) {
+                // The request write fails with the connection; requestWritten decides (retry or 502).
+                return;
+            }
             failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "backend closed the connection before responding");
         } else if (state == State.STREAMING) {
             failAfterHeaders("backend closed the connection mid-response");
@@ -403,7 +415,10 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
     }
 
     void backendFailed(Throwable cause) {
-        if (state == State.AWAITING_HEADERS || state == State.CONNECTING) {
+        if (state == State.AWAITING_HEADERS) {
+            if (!requestSent) {
+                return;
+            }
             failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "backend connection failed: " + describe(cause));
         } else if (state == State.STREAMING) {
             failAfterHeaders("backend connection failed mid-response: " + describe(cause));
@@ -482,6 +497,10 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
         if (held != null) {
             inbound.write(new DefaultHttpContent(held));
             held = null;
+        }
+        if (behind != null) {
+            inbound.write(behind);
+            behind = null;
         }
         LastHttpContent last = heldLast;
         heldLast = null;
@@ -614,6 +633,10 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
         if (held != null) {
             held.release();
             held = null;
+        }
+        if (behind != null) {
+            behind.release();
+            behind = null;
         }
         if (heldLast != null) {
             heldLast.release();
