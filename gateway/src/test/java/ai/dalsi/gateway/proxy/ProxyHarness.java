@@ -50,6 +50,9 @@ final class ProxyHarness implements AutoCloseable {
     private final Channel server;
     private final AtomicLong ids = new AtomicLong();
     volatile BackendTarget target;
+    /** Whether to add {@code stream_options.include_usage} to stream requests, as the edge does. */
+    volatile boolean askForStreamUsage;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
     /** Response bytes the proxy wrote to any client that the client's socket has not taken yet, and their peak. */
     final InFlight inFlight = new InFlight();
 
@@ -113,7 +116,17 @@ final class ProxyHarness implements AutoCloseable {
             boolean askedForUsage = body.contains("\"include_usage\":true");
             String id = "req-" + ids.incrementAndGet();
             HttpHeaders responseHeaders = new DefaultHttpHeaders().add("x-request-id", id);
-            ProxyRequest request = new ProxyRequest(id, req.method(), req.uri(), req.headers(), req.content().retain(),
+            ByteBuf content = req.content().retain();
+            if (stream && askForStreamUsage) {
+                try {
+                    StreamOptions.Rewritten rewritten = StreamOptions.ensureIncludeUsage(mapper, content, ctx.alloc());
+                    content = rewritten.body();
+                    askedForUsage = rewritten.clientAskedForUsage();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            ProxyRequest request = new ProxyRequest(id, req.method(), req.uri(), req.headers(), content,
                     "test-model", stream, askedForUsage, target, responseHeaders);
             proxy.forward(ctx, request, outcome -> {
                 var stage = listener.completed(outcome);
