@@ -2,6 +2,7 @@ package ai.dalsi.gateway.proxy;
 
 import ai.dalsi.gateway.error.ErrorCode;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -22,7 +23,7 @@ public final class NettyBackendProxy implements BackendProxy {
     private final ProxyConfig config;
     private final BackendConnector connector;
     private final BackendPool pool;
-    private final JsonFactory json = new JsonFactory();
+    private final JsonFactory json;
 
     public NettyBackendProxy(ProxyConfig config) {
         this(config, new SocketConnector(config));
@@ -32,6 +33,12 @@ public final class NettyBackendProxy implements BackendProxy {
         this.config = Objects.requireNonNull(config, "config");
         this.connector = connector;
         this.pool = new BackendPool(connector, config);
+        // A base64 image is one long string: allow strings as long as the body the proxy reads at all.
+        this.json = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(Math.max(config.usageScanLimitBytes(), StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                        .build())
+                .build();
     }
 
     @Override
