@@ -12,13 +12,13 @@ import io.netty.util.AsciiString;
  */
 final class ReplyPlanner {
 
-    static final AsciiString LATENCY_MS = AsciiString.cached("x-sim-latency-ms");
-    static final AsciiString TTFT_MS = AsciiString.cached("x-sim-ttft-ms");
-    static final AsciiString TOKENS_PER_SECOND = AsciiString.cached("x-sim-tokens-per-second");
-    static final AsciiString COMPLETION_TOKENS = AsciiString.cached("x-sim-completion-tokens");
-    static final AsciiString STATUS = AsciiString.cached("x-sim-status");
-    static final AsciiString OMIT_USAGE = AsciiString.cached("x-sim-omit-usage");
-    static final AsciiString ABORT_AFTER_TOKENS = AsciiString.cached("x-sim-abort-after-tokens");
+    static final AsciiString LATENCY_MS = AsciiString.cached(SimHeaders.LATENCY_MS);
+    static final AsciiString TTFT_MS = AsciiString.cached(SimHeaders.TTFT_MS);
+    static final AsciiString TOKENS_PER_SECOND = AsciiString.cached(SimHeaders.TOKENS_PER_SECOND);
+    static final AsciiString COMPLETION_TOKENS = AsciiString.cached(SimHeaders.COMPLETION_TOKENS);
+    static final AsciiString STATUS = AsciiString.cached(SimHeaders.STATUS);
+    static final AsciiString OMIT_USAGE = AsciiString.cached(SimHeaders.OMIT_USAGE);
+    static final AsciiString ABORT_AFTER_TOKENS = AsciiString.cached(SimHeaders.ABORT_AFTER_TOKENS);
 
     /** Largest delay a header may ask for; a typo should not park a connection for days. */
     private static final long MAX_DELAY_MS = 600_000;

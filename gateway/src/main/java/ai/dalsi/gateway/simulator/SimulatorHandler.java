@@ -42,7 +42,11 @@ final class SimulatorHandler extends ChannelInboundHandlerAdapter {
     private final SimulatorStats stats;
     private final Clock clock;
 
-    private final ArrayDeque<Reply> queued = new ArrayDeque<>(2);
+    /** A pipelined request's reply, waiting for the ones before it. */
+    private record Queued(Reply reply, boolean chunked) {
+    }
+
+    private final ArrayDeque<Queued> queued = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     /** A reply is being delayed or streamed. */
     private boolean busy;
@@ -83,18 +87,20 @@ final class SimulatorHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Reply reply;
+        // HTTP/1.0 clients (nginx's default towards upstreams) cannot take a chunked stream.
+        boolean chunked = !request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         try {
             reply = planner.plan(request);
         } finally {
             request.release();
         }
         if (busy) {
-            queued.add(reply);
+            queued.add(new Queued(reply, chunked));
             if (queued.size() >= MAX_QUEUED) {
                 ctx.channel().config().setAutoRead(false);
             }
         } else {
-            begin(reply);
+            begin(reply, chunked);
         }
     }
 
@@ -128,27 +134,27 @@ final class SimulatorHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void begin(Reply reply) {
+    private void begin(Reply reply, boolean chunked) {
         busy = true;
         long delay = reply.delayNanos();
         if (delay > 0) {
             delayed = ctx.executor().schedule(() -> {
                 delayed = null;
-                answer(reply);
+                answer(reply, chunked);
             }, delay, TimeUnit.NANOSECONDS);
         } else {
-            answer(reply);
+            answer(reply, chunked);
         }
     }
 
-    private void answer(Reply reply) {
+    private void answer(Reply reply, boolean chunked) {
         if (!ctx.channel().isActive()) {
             return;
         }
         switch (reply) {
             case Reply.Generation g when g.stream() -> {
                 byte[] prefix = bodies.chunkPrefix(g, modelJson(g.model()), createdSeconds());
-                stream = new StreamSession(ctx, g, bodies, prefix, stats, this::ended);
+                stream = new StreamSession(ctx, g, bodies, prefix, chunked, stats, this::ended);
                 stream.start();
                 return;
             }
@@ -201,9 +207,9 @@ final class SimulatorHandler extends ChannelInboundHandlerAdapter {
     private void ended() {
         busy = false;
         stream = null;
-        Reply next = queued.poll();
+        Queued next = queued.poll();
         if (next != null) {
-            begin(next);
+            begin(next.reply(), next.chunked());
         } else if (!ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }

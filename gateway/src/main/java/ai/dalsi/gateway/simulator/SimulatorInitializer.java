@@ -3,7 +3,6 @@ package ai.dalsi.gateway.simulator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.time.Clock;
@@ -14,7 +13,7 @@ import java.time.Clock;
  * {@value #CONNECTIONS}  count open connections
  * {@value #CODEC}        HTTP/1.1 decode and encode
  * {@value #KEEP_ALIVE}   keep the connection open unless the request says otherwise
- * {@value #AGGREGATOR}   whole requests, bodies up to {@link #MAX_BODY_BYTES}
+ * {@value #AGGREGATOR}   whole requests; larger than {@link #MAX_BODY_BYTES}: 413
  * {@value #SIMULATOR}    plan the reply, wait, answer or stream
  * </pre>
  */
@@ -49,7 +48,7 @@ final class SimulatorInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(CONNECTIONS, connections);
         p.addLast(CODEC, new HttpServerCodec());
         p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
-        p.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_BODY_BYTES));
+        p.addLast(AGGREGATOR, new OversizedRequestAggregator(MAX_BODY_BYTES, bodies, stats));
         p.addLast(SIMULATOR, new SimulatorHandler(planner, bodies, stats, clock));
     }
 }

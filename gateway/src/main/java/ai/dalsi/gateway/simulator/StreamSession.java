@@ -32,6 +32,7 @@ final class StreamSession {
     private final Reply.Generation reply;
     private final Bodies bodies;
     private final byte[] prefix;
+    private final boolean chunked;
     private final SimulatorStats stats;
     private final Runnable onEnd;
 
@@ -45,12 +46,17 @@ final class StreamSession {
     private ChannelFuture lastWrite;
     private boolean ended;
 
-    StreamSession(ChannelHandlerContext ctx, Reply.Generation reply, Bodies bodies, byte[] prefix,
+    /**
+     * @param chunked chunked transfer encoding (HTTP/1.1); otherwise the end of the body is the
+     *                end of the connection (HTTP/1.0)
+     */
+    StreamSession(ChannelHandlerContext ctx, Reply.Generation reply, Bodies bodies, byte[] prefix, boolean chunked,
             SimulatorStats stats, Runnable onEnd) {
         this.ctx = ctx;
         this.reply = reply;
         this.bodies = bodies;
         this.prefix = prefix;
+        this.chunked = chunked;
         this.stats = stats;
         this.onEnd = onEnd;
     }
@@ -60,8 +66,13 @@ final class StreamSession {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        if (chunked) {
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else {
+            // The keep-alive handler closes the connection after a response marked so.
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
         lastWrite = ctx.write(head);
         ByteBuf first = bodies.firstChunk(ctx.alloc(), reply, prefix);
         if (first != null) {
@@ -144,8 +155,9 @@ final class StreamSession {
     private void finish() {
         ended = true;
         stopTicker();
-        ctx.writeAndFlush(new DefaultLastHttpContent(bodies.lastChunks(ctx.alloc(), reply, prefix)));
+        // Counted first, so that a client that has read [DONE] finds the stream counted.
         stats.streamCompleted();
+        ctx.writeAndFlush(new DefaultLastHttpContent(bodies.lastChunks(ctx.alloc(), reply, prefix)));
         onEnd.run();
     }
 

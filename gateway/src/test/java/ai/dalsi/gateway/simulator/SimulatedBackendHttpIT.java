@@ -68,7 +68,7 @@ class SimulatedBackendHttpIT {
             assertThat(completedWhenFirstTokenArrived).isZero();
             assertThat(events.stream().filter(e -> e.contains("\"delta\":{\"content\"")).count()).isEqualTo(4);
             assertThat(events.getLast()).isEqualTo("data: [DONE]");
-            assertThat(backend.stats().streamsCompleted()).isEqualTo(1);
+            Eventually.await("the stream is counted as completed", () -> backend.stats().streamsCompleted() == 1);
         }
     }
 
@@ -119,6 +119,28 @@ class SimulatedBackendHttpIT {
             Response response = readResponse(in);
             assertThat(response.status).isEqualTo(200);
             assertThat(in.readLine()).as("end of stream after the answer").isNull();
+        }
+    }
+
+    @Test
+    void http10ClientGetsTheStreamUnchunkedAndThenTheConnectionCloses() throws Exception {
+        start(SimulatorConfig.builder().latency(Duration.ZERO).tokensPerSecond(0).completionTokens(3));
+        try (Socket socket = connect()) {
+            send(socket, post("/v1/chat/completions", STREAM).replace(" HTTP/1.1\r\n", " HTTP/1.0\r\n"));
+            BufferedReader in = reader(socket);
+            Response head = readHead(in);
+            assertThat(head.status).isEqualTo(200);
+            assertThat(head.headers).doesNotContainKey("transfer-encoding").containsEntry("connection", "close");
+
+            List<String> lines = new ArrayList<>();
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+            }
+            // nothing but events and their blank separators: no chunk sizes
+            assertThat(lines).allSatisfy(l -> assertThat(l).matches("(data: .*)?"));
+            assertThat(lines.stream().filter(l -> l.contains("\"delta\":{\"content\"")).count()).isEqualTo(3);
+            assertThat(lines).contains("data: [DONE]");
         }
     }
 

@@ -13,6 +13,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -193,6 +194,18 @@ class SimulatorHandlerTest {
     }
 
     @Test
+    void abortHeaderWithoutStreamClosesAfterTheDelayWithoutAnAnswer() {
+        start(SimulatorConfig.builder().latency(Duration.ofMillis(40)));
+        channel.writeInbound(post("/v1/chat/completions", CHAT, "x-sim-abort-after-tokens", "0"));
+        advance(39);
+        assertThat(channel.isOpen()).isTrue();
+        advance(1);
+
+        assertThat(channel.<Object>readOutbound()).isNull();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         start(SimulatorConfig.builder().latency(Duration.ZERO).completionTokens(2));
         channel.writeInbound(
@@ -344,6 +357,23 @@ class SimulatorHandlerTest {
 
         assertThat(readJson(HttpResponseStatus.BAD_REQUEST).at("/error/type").asText()).isEqualTo("invalid_request_error");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void tooLargeBodyGetsA413InOpenAisShape() throws Exception {
+        SimulatorConfig config = SimulatorConfig.defaults();
+        Bodies bodies = new Bodies(config.models(), 0, 7);
+        channel = new EmbeddedChannel(new OversizedRequestAggregator(100, bodies, stats),
+                new SimulatorHandler(new ReplyPlanner(config, stats), bodies, stats, CLOCK));
+        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions");
+        head.headers().setInt("content-length", 101);
+        channel.writeInbound(head);
+
+        JsonNode error = readJson(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("request_too_large");
+        assertThat(error.path("message").asText()).contains("100 bytes");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(stats.totalRequests()).isZero();
     }
 
     @Test
