@@ -116,9 +116,13 @@ public final class TestEdge implements AutoCloseable {
         }
     }
 
+    /** Stops the edge; fails if any SQL ran on an event loop while it served. */
     @Override
     public void close() {
         server.close();
+        if (!sql.violations().isEmpty()) {
+            throw new AssertionError("SQL ran on a Netty event loop: " + sql.violations());
+        }
     }
 
     /** Options of a {@link TestEdge}. */
