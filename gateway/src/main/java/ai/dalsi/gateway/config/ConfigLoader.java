@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.config;
 
+import ai.dalsi.gateway.auth.KeyEnvironment;
 import ai.dalsi.persistence.DatabaseConfig;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -68,9 +69,10 @@ public final class ConfigLoader {
             "GATEWAY_DB_USER", "database.user",
             "GATEWAY_DB_PASSWORD", "database.password",
             "GATEWAY_HTTP_PORT", "edge.port",
-            "GATEWAY_BACKEND_URL", "proxy.backendUrl");
+            "GATEWAY_BACKEND_URL", "proxy.backendUrl",
+            "GATEWAY_BACKEND_API_KEY", "proxy.backendApiKey");
 
-    /** Last path segments whose values are never shown in messages. */
+    /** Endings of last path segments whose values are never shown in messages ({@code backendApiKey}, ...). */
     private static final Set<String> SECRET_NAMES = Set.of("token", "password", "secret", "apikey");
 
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
@@ -82,7 +84,8 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .addModule(new SimpleModule("gateway-config")
-                    .addDeserializer(Duration.class, new DurationDeserializer()))
+                    .addDeserializer(Duration.class, new DurationDeserializer())
+                    .addDeserializer(KeyEnvironment.class, new KeyEnvironmentDeserializer()))
             .addMixIn(DatabaseConfig.class, DatabaseConfigMixin.class)
             .build();
 
@@ -386,13 +389,14 @@ public final class ConfigLoader {
     }
 
     private static String from(String path, Map<String, String> sources) {
-        String var = sources.get(path);
+        int index = path.indexOf('[');
+        String var = sources.get(index < 0 ? path : path.substring(0, index));
         return var == null ? "" : " [from " + var + "]";
     }
 
     private static boolean isSecret(String path) {
         String last = path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-        return SECRET_NAMES.contains(last);
+        return SECRET_NAMES.stream().anyMatch(last::endsWith);
     }
 
     private static String quote(Object value) {
@@ -430,6 +434,9 @@ public final class ConfigLoader {
         if (type == String.class) {
             return "a string";
         }
+        if (type == KeyEnvironment.class) {
+            return "production or development";
+        }
         if (List.class.isAssignableFrom(type) || type.isArray()) {
             return "a list";
         }
@@ -450,6 +457,20 @@ public final class ConfigLoader {
                         Duration.class);
             }
             return d;
+        }
+    }
+
+    /** Key environments as the database and the key prefixes name them: {@code production}, {@code development}. */
+    private static final class KeyEnvironmentDeserializer extends JsonDeserializer<KeyEnvironment> {
+        @Override
+        public KeyEnvironment deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String text = p.getValueAsString();
+            KeyEnvironment e = text == null ? null : KeyEnvironment.ofDbValue(text.strip().toLowerCase(Locale.ROOT));
+            if (e == null) {
+                throw InvalidFormatException.from(p, "not a key environment", text == null ? p.getText() : text,
+                        KeyEnvironment.class);
+            }
+            return e;
         }
     }
 

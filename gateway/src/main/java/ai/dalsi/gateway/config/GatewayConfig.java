@@ -11,11 +11,25 @@ import java.util.Objects;
  *
  * @param admin    the admin port
  * @param database PostgreSQL
+ * @param edge     the public port
+ * @param proxy    the model backends and how they are called
  */
-public record GatewayConfig(AdminConfig admin, DatabaseConfig database) {
+public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConfig edge, ProxySettings proxy) {
 
     public GatewayConfig {
         Objects.requireNonNull(admin, "admin: missing");
         Objects.requireNonNull(database, "database: missing");
+        Objects.requireNonNull(edge, "edge: missing");
+        Objects.requireNonNull(proxy, "proxy: missing");
+    }
+
+    /** The same configuration with another admin section. */
+    public GatewayConfig withAdmin(AdminConfig v) {
+        return new GatewayConfig(v, database, edge, proxy);
+    }
+
+    /** The same configuration with another proxy section. */
+    public GatewayConfig withProxy(ProxySettings v) {
+        return new GatewayConfig(admin, database, edge, v);
     }
 }

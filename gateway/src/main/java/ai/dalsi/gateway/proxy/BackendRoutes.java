@@ -18,7 +18,7 @@ public record BackendRoutes(BackendTarget defaultTarget, Map<String, BackendTarg
 
     public BackendRoutes {
         if (defaultTarget == null) {
-            throw new IllegalArgumentException("proxy.backend.url: missing (expected: http://host[:port][/prefix])");
+            throw new IllegalArgumentException("proxy.backendUrl: missing (expected: http://host[:port][/prefix])");
         }
         models = models == null ? Map.of() : Map.copyOf(models);
         for (var e : models.entrySet()) {
@@ -62,7 +62,7 @@ public record BackendRoutes(BackendTarget defaultTarget, Map<String, BackendTarg
         try {
             return new BackendTarget(uri, key);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + ": " + e.getMessage().replaceFirst("^backend ", ""));
+            throw new IllegalArgumentException(setting + ": " + e.getMessage().replaceFirst("^backend url: ", ""));
         }
     }
 }

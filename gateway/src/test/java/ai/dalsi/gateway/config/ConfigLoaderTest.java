@@ -57,7 +57,9 @@ class ConfigLoaderTest {
                 .containsEntry("GATEWAY_DATABASE_MAX_POOL_SIZE", "database.maxPoolSize")
                 .containsEntry("GATEWAY_DB_URL", "database.url")
                 .containsEntry("GATEWAY_DB_PASSWORD", "database.password")
-                .doesNotContainKey("GATEWAY_HTTP_PORT");
+                .containsEntry("GATEWAY_HTTP_PORT", "edge.port")
+                .containsEntry("GATEWAY_BACKEND_URL", "proxy.backendUrl")
+                .containsEntry("GATEWAY_BACKEND_API_KEY", "proxy.backendApiKey");
 
         GatewayConfig c = ConfigLoader.load(null, Map.of(
                 "GATEWAY_DATABASE_MAX_POOL_SIZE", "3",

@@ -49,7 +49,7 @@ class ProxyConfigTest {
     @Test
     void badRoutesNameTheirSetting() {
         assertThatThrownBy(() -> BackendRoutes.target("proxy.models.x.url", "https://a", null))
-                .hasMessage("proxy.models.x.url: url: https://a (expected: http://host[:port][/prefix])");
+                .hasMessage("proxy.models.x.url: https://a (expected: http://host[:port][/prefix])");
         assertThatThrownBy(() -> BackendRoutes.target("proxy.backend.url", " ", null))
                 .hasMessage("proxy.backend.url: missing (expected: http://host[:port][/prefix])");
         assertThatThrownBy(() -> BackendRoutes.target("proxy.backend.url", "http://a b", null))
@@ -59,6 +59,6 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> new BackendTarget(URI.create("http://a"), "key\r\nX-Evil: 1"))
                 .hasMessageNotContaining("Evil");
         assertThatThrownBy(() -> new BackendRoutes(null, Map.of()))
-                .hasMessage("proxy.backend.url: missing (expected: http://host[:port][/prefix])");
+                .hasMessage("proxy.backendUrl: missing (expected: http://host[:port][/prefix])");
     }
 }
