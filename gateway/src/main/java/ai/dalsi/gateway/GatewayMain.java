@@ -1,7 +1,9 @@
 package ai.dalsi.gateway;
 
 import ai.dalsi.gateway.cli.AdminCommand;
+import ai.dalsi.gateway.cli.DemoCommand;
 import ai.dalsi.gateway.cli.MigrateCommand;
+import ai.dalsi.gateway.cli.ServeCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
@@ -11,6 +13,8 @@ import java.util.Map;
  * commands themselves build what they need (this is the one composition root per command).
  *
  * <pre>
+ * java -jar gateway.jar serve [--config FILE]   run a gateway node until SIGTERM
+ * java -jar gateway.jar demo        seed a demo catalog and key, run with a simulated backend
  * java -jar gateway.jar migrate     apply the database migrations and exit
  * java -jar gateway.jar admin create --username NAME --role super_admin   (password on stdin)
  * </pre>
@@ -38,6 +42,8 @@ public final class GatewayMain {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
+            case "serve" -> new ServeCommand(env, out, err).run(rest);
+            case "demo" -> new DemoCommand(env, out, err).run(rest);
             case "migrate" -> new MigrateCommand(env, out, err).run(rest);
             case "admin" -> new AdminCommand(env, out, err).run(rest);
             case "help", "--help", "-h" -> {
@@ -54,6 +60,8 @@ public final class GatewayMain {
 
     private static void usage(PrintStream s) {
         s.println("usage: java -jar gateway.jar <command>");
+        s.println("  serve      run a gateway node: serve [--config FILE] (every setting also from GATEWAY_* variables)");
+        s.println("  demo       seed a demo catalog and key, then serve with a simulated model backend");
         s.println("  migrate    apply the database migrations (GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD)");
         s.println("  admin      admin create --username NAME --role admin|super_admin (password on stdin)");
     }

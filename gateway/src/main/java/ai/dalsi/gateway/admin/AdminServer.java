@@ -54,7 +54,7 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new AdminServerInitializer(api.dispatcher(), workers, config.maxRequestBytes()));
         try {
             channel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's BindException (checked) as is
             close();
             throw new IllegalStateException("admin.port: cannot listen on " + config.host() + ":" + config.port()
                     + " (" + e.getMessage() + ")", e);

@@ -2,6 +2,7 @@ package ai.dalsi.gateway.auth;
 
 import ai.dalsi.persistence.repo.StoredKey;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -37,6 +38,7 @@ public final class KeyCache implements KeyInvalidation {
         long negativeNanos = negativeTtl.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxSize)
+                .recordStats()
                 .executor(executor)
                 .ticker(ticker)
                 .refreshAfterWrite(refresh)
@@ -87,6 +89,11 @@ public final class KeyCache implements KeyInvalidation {
     @Override
     public void invalidateAll() {
         cache.synchronous().invalidateAll();
+    }
+
+    /** The cache itself, read-only use only: for a metrics binder (hits, misses, loads, evictions). */
+    public Cache<String, ?> statistics() {
+        return cache.synchronous();
     }
 
     /** Entries held (approximate), for metrics. */

@@ -28,6 +28,11 @@ public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConf
         return new GatewayConfig(v, database, edge, proxy);
     }
 
+    /** The same configuration with another edge section. */
+    public GatewayConfig withEdge(EdgeConfig v) {
+        return new GatewayConfig(admin, database, v, proxy);
+    }
+
     /** The same configuration with another proxy section. */
     public GatewayConfig withProxy(ProxySettings v) {
         return new GatewayConfig(admin, database, edge, v);

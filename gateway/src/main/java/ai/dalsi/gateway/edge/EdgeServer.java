@@ -162,6 +162,11 @@ public final class EdgeServer implements AutoCloseable {
         return keys;
     }
 
+    /** The key cache, for a metrics binder ({@code cache="api_keys"}); never used to read keys. */
+    public com.github.benmanes.caffeine.cache.Cache<String, ?> keyCacheStatistics() {
+        return keys.statistics();
+    }
+
     /** The products/models cache, e.g. to reload it at once after an admin change. */
     public CatalogCache catalog() {
         return catalog;

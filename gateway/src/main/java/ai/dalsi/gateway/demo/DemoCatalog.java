@@ -1,0 +1,143 @@
+package ai.dalsi.gateway.demo;
+
+import ai.dalsi.gateway.auth.ApiKeyFormat;
+import ai.dalsi.gateway.auth.KeyEnvironment;
+import ai.dalsi.persistence.repo.ApiKeyRepository;
+import ai.dalsi.persistence.repo.Model;
+import ai.dalsi.persistence.repo.ModelRepository;
+import ai.dalsi.persistence.repo.NewKey;
+import ai.dalsi.persistence.repo.Product;
+import ai.dalsi.persistence.repo.ProductRepository;
+import ai.dalsi.persistence.repo.UserRepository;
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+
+/**
+ * What the {@code demo} command puts in the database: three products, two models, a demo user and a
+ * new demo key per run. Seeding is idempotent: a product, model or user that already exists (by
+ * name or email) is left as it is, including any change an admin made to it, so running the demo
+ * again adds only the new key.
+ *
+ * <table>
+ *   <caption>The catalog</caption>
+ *   <tr><th>product</th><th>endpoint</th><th>scope</th><th>tier</th><th>max tokens</th><th>price</th></tr>
+ *   <tr><td>ai.chat</td><td>POST /v1/chat/completions</td><td>ai.chat</td><td>free</td><td>4096</td>
+ *       <td>$0.002 per 1k tokens (models priced per token use their own price)</td></tr>
+ *   <tr><td>ai.code</td><td>POST /v1/completions</td><td>ai.code</td><td>free</td><td>8192</td><td>$0.003 per 1k tokens</td></tr>
+ *   <tr><td>ai.image</td><td>POST /v1/images/generations</td><td>ai.image</td><td>pro</td><td>1000</td>
+ *       <td>$0.01 per request, plus the model's price per image</td></tr>
+ * </table>
+ *
+ * Models: {@value #TEXT_MODEL} (text; input $0.0005, output $0.0015 per 1k tokens) and
+ * {@value #VISION_MODEL} (multimodal, for subscribers; input $0.001, output $0.003 per 1k tokens,
+ * $0.04 per image). The demo key is a production key of tier {@code pro} with all three scopes, so
+ * it can call every product with either model; images are a pro feature, as on a real price list.
+ */
+public final class DemoCatalog {
+
+    /** The text model. */
+    public static final String TEXT_MODEL = "dalsi-ai";
+    /** The multimodal model. */
+    public static final String VISION_MODEL = "dalsi-aivi";
+    /** Both models, as the simulated backend lists them. */
+    public static final List<String> MODELS = List.of(TEXT_MODEL, VISION_MODEL);
+    /** Email of the demo user. */
+    public static final String USER_EMAIL = "demo@example.com";
+    /** Scopes of the demo key. */
+    public static final List<String> SCOPES = List.of("ai.chat", "ai.code", "ai.image");
+
+    /** What a run found and created. */
+    public record Seeded(List<String> created, List<String> present, UUID userId, UUID keyId, String key,
+            List<String> endpointConflicts) {
+    }
+
+    private final DSLContext dsl;
+    private final SecureRandom random;
+    private final Clock clock;
+
+    public DemoCatalog(DSLContext dsl, SecureRandom random, Clock clock) {
+        this.dsl = dsl;
+        this.random = random;
+        this.clock = clock;
+    }
+
+    static List<Product> products() {
+        return List.of(
+                product("ai.chat", "Chat", "Chat completions", "/v1/chat/completions", "free", 4096, "0", "0.002"),
+                product("ai.code", "Code", "Code and text completions", "/v1/completions", "free", 8192, "0", "0.003"),
+                product("ai.image", "Images", "Image generation", "/v1/images/generations", "pro", 1000, "0.01", "0"));
+    }
+
+    static List<Model> models() {
+        return List.of(
+                new Model(null, TEXT_MODEL, "1", "text", "{\"chat\": true, \"completions\": true}",
+                        "{\"input_per_1k\": 0.0005, \"output_per_1k\": 0.0015}", true, false),
+                new Model(null, VISION_MODEL, "1", "multimodal",
+                        "{\"chat\": true, \"vision\": true, \"image_generation\": true}",
+                        "{\"input_per_1k\": 0.001, \"output_per_1k\": 0.003, \"per_image\": 0.04}", true, true));
+    }
+
+    private static Product product(String name, String display, String description, String endpoint, String tier,
+            int maxTokens, String base, String per1k) {
+        return new Product(null, name, display, description, "ai", new BigDecimal(base), new BigDecimal(per1k),
+                maxTokens, List.of(endpoint), List.of(name), tier, true, true);
+    }
+
+    /**
+     * Creates what is missing and a new key, in one transaction (so two demos started at once
+     * cannot leave half a catalog).
+     */
+    public Seeded seed() {
+        return dsl.transactionResult(c -> {
+            DSLContext tx = c.dsl();
+            List<String> created = new ArrayList<>();
+            List<String> present = new ArrayList<>();
+            ProductRepository products = new ProductRepository(tx);
+            List<Product> existing = products.findAll();
+            Set<String> names = existing.stream().map(Product::name).collect(Collectors.toSet());
+            List<String> conflicts = new ArrayList<>();
+            for (Product p : products()) {
+                if (names.contains(p.name())) {
+                    present.add("product " + p.name());
+                    continue;
+                }
+                for (Product other : existing) {
+                    if (other.active() && other.endpoints().stream().anyMatch(p.endpoints()::contains)) {
+                        conflicts.add(p.endpoints().get(0) + " is already served by product " + other.name());
+                    }
+                }
+                products.upsert(p);
+                created.add("product " + p.name());
+            }
+            ModelRepository models = new ModelRepository(tx);
+            for (Model m : models()) {
+                if (models.findByName(m.name()).isPresent()) {
+                    present.add("model " + m.name());
+                } else {
+                    models.upsert(m);
+                    created.add("model " + m.name());
+                }
+            }
+            UserRepository users = new UserRepository(tx);
+            UUID userId = users.findByEmail(USER_EMAIL).map(u -> u.id()).orElse(null);
+            if (userId == null) {
+                userId = users.insert(USER_EMAIL, "Demo User");
+                created.add("user " + USER_EMAIL);
+            } else {
+                present.add("user " + USER_EMAIL);
+            }
+            String key = ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random);
+            UUID keyId = new ApiKeyRepository(tx).insert(new NewKey(userId, ApiKeyFormat.sha256Hex(key),
+                    ApiKeyFormat.displayPrefix(key), "demo key " + clock.instant(), SCOPES, null, null, null, "pro",
+                    KeyEnvironment.PRODUCTION.dbValue(), null, null, false, null));
+            return new Seeded(List.copyOf(created), List.copyOf(present), userId, keyId, key, List.copyOf(conflicts));
+        });
+    }
+}

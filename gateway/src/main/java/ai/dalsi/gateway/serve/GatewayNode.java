@@ -1,0 +1,300 @@
+package ai.dalsi.gateway.serve;
+
+import ai.dalsi.gateway.admin.AdminApi;
+import ai.dalsi.gateway.admin.AdminServer;
+import ai.dalsi.gateway.admin.KeyExpirySweeper;
+import ai.dalsi.gateway.cluster.KeyChangeListener;
+import ai.dalsi.gateway.config.GatewayConfig;
+import ai.dalsi.gateway.edge.EdgeServer;
+import ai.dalsi.gateway.health.HealthCheck;
+import ai.dalsi.gateway.health.HealthChecks;
+import ai.dalsi.gateway.health.Readiness;
+import ai.dalsi.gateway.metrics.GatewayMetrics;
+import ai.dalsi.gateway.proxy.BackendRoutes;
+import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.NettyBackendProxy;
+import ai.dalsi.persistence.Database;
+import ai.dalsi.persistence.DatabaseUnavailableException;
+import ai.dalsi.persistence.JdbcUrls;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.net.BindException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway node: the composition root of {@code serve} and {@code demo}, the one place
+ * that builds the parts and wires them together, and the one place that stops them in order.
+ *
+ * <p>Start order: the database (migrated when {@code database.migrateOnStart}), metrics (with the
+ * pool's meters), the metering sink, the backend proxy, the public port ({@link EdgeServer}, with its
+ * key cache and event loops bound to metrics), the LISTEN/NOTIFY key-change listener feeding the
+ * edge's key cache, the expired-key sweeper, readiness (public port bound, metering accepting,
+ * PostgreSQL, backends, key-change listener) and the admin port. A failure at any step closes what
+ * was built and throws {@link NodeStartException} with one line naming the cause.
+ *
+ * <p>Stop order ({@link #close()}): readiness turns not-ready; the public port stops accepting and
+ * in-flight requests finish within {@code edge.shutdownGracePeriod}; metering drains to PostgreSQL
+ * within its bounded wait (what is left stays in the journal for the next start); then the
+ * listener, the sweeper and the admin port stop (so {@code /metrics} stays up while metering
+ * drains); finally the proxy, the pool and the registry close.
+ */
+public final class GatewayNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayNode.class);
+
+    private final GatewayConfig config;
+    private final Clock clock;
+    private Database database;
+    private GatewayMetrics metrics;
+    private MeteringSink metering;
+    private NettyBackendProxy proxy;
+    private EdgeServer edge;
+    private KeyChangeListener listener;
+    private KeyExpirySweeper sweeper;
+    private Readiness readiness;
+    private AdminServer admin;
+    private volatile boolean serving;
+    private boolean closed;
+
+    private GatewayNode(GatewayConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Builds and starts every part.
+     *
+     * @throws NodeStartException with one line naming what failed (nothing is left running)
+     */
+    public static GatewayNode start(GatewayConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** {@link #start(GatewayConfig)} with another wall clock (request ids, expiry, usage timestamps). */
+    public static GatewayNode start(GatewayConfig config, Clock clock) {
+        GatewayNode node = new GatewayNode(Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock));
+        try {
+            node.build();
+        } catch (Exception e) { // Netty rethrows a failed bind's checked exception as is
+            node.close();
+            throw e instanceof NodeStartException n ? n : new NodeStartException(
+                    "cannot start: " + DatabaseUnavailableException.rootMessage(e), e);
+        }
+        node.logSummary();
+        return node;
+    }
+
+    private void build() {
+        database = openDatabase();
+        metrics = new GatewayMetrics();
+        metrics.bindDatabasePool(database.pool());
+        metering = MeteringSink.start(config, database, clock, metrics);
+        proxy = new NettyBackendProxy(config.proxy().proxyConfig());
+        BackendRoutes routes = config.proxy().routes();
+        edge = startEdge(routes);
+        metrics.bindCache("api_keys", edge.keyCacheStatistics());
+        metrics.bindEventLoops(edge.eventLoops());
+        metrics.bindAllocator(ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
+                ? provider : PooledByteBufAllocator.DEFAULT);
+        listener = new KeyChangeListener(config.database(), edge.keyInvalidation()).start();
+        sweeper = new KeyExpirySweeper(database.dsl(), clock).start(config.admin().sweepInterval());
+        readiness = new Readiness(checks(routes), config.admin().readinessTimeout());
+        admin = startAdmin();
+        serving = true;
+    }
+
+    private Database openDatabase() {
+        try {
+            return Database.open(config.database());
+        } catch (DatabaseUnavailableException e) {
+            throw new NodeStartException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new NodeStartException("cannot prepare the database " + JdbcUrls.masked(config.database().jdbcUrl())
+                    + ": " + DatabaseUnavailableException.rootMessage(e), e);
+        }
+    }
+
+    private EdgeServer startEdge(BackendRoutes routes) {
+        try {
+            return EdgeServer.builder(config.edge())
+                    .database(database.dsl())
+                    .proxy(proxy)
+                    .backends(routes::targetFor)
+                    .sink(metering.sink())
+                    .metrics(metrics.edgeMetrics())
+                    .clock(clock)
+                    .start();
+        } catch (Exception e) { // Netty rethrows a failed bind's checked exception as is
+            if (isBindFailure(e)) {
+                throw new NodeStartException("edge.port: cannot listen on " + config.edge().host() + ":"
+                        + config.edge().port() + " (" + DatabaseUnavailableException.rootMessage(e)
+                        + "); set GATEWAY_HTTP_PORT to a free port", e);
+            }
+            throw new NodeStartException("cannot start the public port: " + DatabaseUnavailableException.rootMessage(e), e);
+        }
+    }
+
+    private AdminServer startAdmin() {
+        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness);
+        try {
+            return new AdminServer(config.admin(), api).start();
+        } catch (Exception e) {
+            String what = e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("admin.port")
+                    ? e.getMessage()
+                    : "admin.port: cannot listen on " + config.admin().host() + ":" + config.admin().port() + " ("
+                            + DatabaseUnavailableException.rootMessage(e) + ")";
+            throw new NodeStartException(what + "; set GATEWAY_ADMIN_PORT to a free port", e);
+        }
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")
+                    || String.valueOf(t.getMessage()).contains("Cannot assign requested address")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What {@code /health/ready} reports: required are the public port and metering. */
+    private List<HealthCheck> checks(BackendRoutes routes) {
+        List<HealthCheck> checks = new ArrayList<>();
+        checks.add(HealthChecks.flag("edge", true, () -> serving, "public port " + edge.port() + " bound",
+                "public port not serving (starting or shutting down)"));
+        checks.add(HealthChecks.flag("metering", true, metering.sink()::accepting, "accepting usage events",
+                "not accepting usage events"));
+        checks.add(HealthChecks.database(database.dataSource()));
+        for (Map.Entry<String, BackendTarget> b : backends(routes).entrySet()) {
+            checks.add(HealthChecks.tcp(b.getKey(), b.getValue().baseUrl().getHost(), b.getValue().port(), false));
+        }
+        checks.add(HealthChecks.flag("key_changes", false, listener::listening, "listening for key changes",
+                "not listening for key changes (the key cache's refresh still applies)"));
+        return checks;
+    }
+
+    /** One check per distinct backend address: {@code backend} for the default, {@code backend:<model>} for others. */
+    private static Map<String, BackendTarget> backends(BackendRoutes routes) {
+        Map<String, BackendTarget> named = new LinkedHashMap<>();
+        named.put("backend", routes.defaultTarget());
+        List<String> seen = new ArrayList<>();
+        seen.add(address(routes.defaultTarget()));
+        routes.models().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            if (!seen.contains(address(e.getValue()))) {
+                seen.add(address(e.getValue()));
+                named.put("backend:" + e.getKey(), e.getValue());
+            }
+        });
+        return named;
+    }
+
+    private static String address(BackendTarget t) {
+        return t.baseUrl().getHost() + ":" + t.port();
+    }
+
+    /** The start-up summary: addresses and settings an operator checks first, never a secret. */
+    private void logSummary() {
+        BackendRoutes routes = config.proxy().routes();
+        String overrides = routes.models().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + " -> " + describe(e.getValue())).collect(Collectors.joining(", "));
+        LOG.info("gateway started: public port {}:{} ({} transport), admin port {}:{} (admin token {})",
+                config.edge().host(), edge.port(), edge.nativeTransport() ? "epoll" : "nio",
+                config.admin().host(), admin.port(), config.admin().tokenEnabled() ? "set" : "not set");
+        LOG.info("database {} (user {}, pool of {}, migrations {}); backends: default {}{}",
+                JdbcUrls.hostAndPort(config.database().jdbcUrl()), config.database().user(),
+                config.database().maxPoolSize(), config.database().migrateOnStart() ? "applied" : "not applied",
+                describe(routes.defaultTarget()), overrides.isEmpty() ? "" : "; " + overrides);
+        LOG.info("serving key environments {}; trusted proxies {}; {}",
+                config.edge().servedEnvironments().stream().map(e -> e.dbValue()).sorted().toList(),
+                config.edge().trustedProxies().isEmpty() ? "none" : config.edge().trustedProxies(),
+                metering.describe());
+    }
+
+    private static String describe(BackendTarget t) {
+        return t.baseUrl() + (t.apiKey() == null ? "" : " (upstream key set)");
+    }
+
+    /** The bound public port. */
+    public int edgePort() {
+        return edge.port();
+    }
+
+    /** The bound admin port. */
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** Whether the key-change listener is connected and listening (tests wait for it). */
+    public boolean listeningForKeyChanges() {
+        return listener != null && listener.listening();
+    }
+
+    /** The node's metrics (a test may scrape them without going through the admin port). */
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops everything in the order of the class comment. Each step is bounded; a step that fails is
+     * logged and the next one still runs. Idempotent.
+     *
+     * @return true when every step stopped cleanly
+     */
+    public synchronized boolean stop() {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        serving = false;
+        boolean clean = true;
+        if (edge != null) {
+            LOG.info("shutting down: the public port stops accepting; in-flight requests have up to {} to finish",
+                    ai.dalsi.gateway.config.Durations.format(config.edge().shutdownGracePeriod()));
+        }
+        clean &= step("public port", edge);
+        clean &= step("metering", metering);
+        clean &= step("key-change listener", listener);
+        clean &= step("expired-key sweeper", sweeper);
+        clean &= step("admin port", admin);
+        clean &= step("backend proxy", proxy);
+        clean &= step("readiness checks", readiness);
+        clean &= step("database pool", database);
+        clean &= step("metrics", metrics);
+        if (edge != null) {
+            LOG.info("gateway stopped{}", clean ? "" : " (with errors, see above)");
+        }
+        return clean;
+    }
+
+    private static boolean step(String what, AutoCloseable part) {
+        if (part == null) {
+            return true;
+        }
+        try {
+            part.close();
+            return true;
+        } catch (Exception | LinkageError e) {
+            LOG.error("shutdown: closing the {} failed: {}", what, DatabaseUnavailableException.rootMessage(e), e);
+            return false;
+        }
+    }
+
+    /** {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+}
