@@ -1,0 +1,195 @@
+package ai.dalsi.gateway.testing;
+
+import ai.dalsi.persistence.testing.Eventually;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar target/gateway.jar ...} as a child process, as an operator runs it: its own
+ * environment (nothing inherited but {@code PATH} and {@code HOME}), a working directory, stdout and
+ * stderr collected line by line. {@link #close()} kills it if it still runs, so no test leaves a JVM
+ * behind.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+    /** The packaged jar: integration tests run after {@code package}. */
+    public static final Path JAR = Path.of("target/gateway.jar");
+
+    private final Process process;
+    private final List<String> out = new CopyOnWriteArrayList<>();
+    private final List<String> err = new CopyOnWriteArrayList<>();
+    private final Thread outPump;
+    private final Thread errPump;
+
+    private GatewayProcess(Process process) {
+        this.process = process;
+        this.outPump = pump(process.getInputStream(), out, "stdout");
+        this.errPump = pump(process.getErrorStream(), err, "stderr");
+    }
+
+    /**
+     * Starts the jar with these arguments and environment variables, in {@code workDir} (the metering
+     * journal's default directory is relative to it).
+     */
+    public static GatewayProcess start(Path workDir, Map<String, String> env, String... args) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: integration tests run after package");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        Map<String, String> environment = pb.environment();
+        Map<String, String> keep = new HashMap<>();
+        for (String name : List.of("PATH", "HOME", "LANG", "TMPDIR")) {
+            if (System.getenv(name) != null) {
+                keep.put(name, System.getenv(name));
+            }
+        }
+        environment.clear();
+        environment.putAll(keep);
+        environment.putAll(env);
+        try {
+            return new GatewayProcess(pb.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Thread pump(InputStream in, List<String> lines, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // The process went away: its output ends here.
+            }
+        }, "child-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** A port nobody listens on right now. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<String> stdout() {
+        return List.copyOf(out);
+    }
+
+    public List<String> stderr() {
+        return List.copyOf(err);
+    }
+
+    /** stdout and stderr, for failure messages. */
+    public String output() {
+        return "--- stdout ---\n" + String.join("\n", out) + "\n--- stderr ---\n" + String.join("\n", err);
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Waits until stdout has a line starting with {@code prefix} and returns it (fails if the process ends first). */
+    public String awaitStdoutLine(String prefix, Duration timeout) {
+        Eventually.await("a line starting with \"" + prefix + "\" on stdout\n" + output(), timeout, () -> {
+            if (out.stream().anyMatch(l -> l.startsWith(prefix))) {
+                return true;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the process ended with " + process.exitValue() + "\n" + output());
+            }
+            return false;
+        });
+        return out.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    /** Waits until {@code GET /health/ready} on the admin port answers 200. */
+    public void awaitReady(int adminPort, Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        Eventually.await("the gateway is ready on admin port " + adminPort, timeout, () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the process ended with " + process.exitValue() + "\n" + output());
+            }
+            try {
+                return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Sends SIGTERM ({@link Process#destroy()}). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Sends SIGKILL ({@link Process#destroyForcibly()}). */
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    /** The exit code, waiting at most {@code timeout}; fails if it is still running then. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("still running after " + timeout + "\n" + output());
+            }
+            // Let the pumps read what the process wrote last.
+            outPump.join(5000);
+            errPump.join(5000);
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
