@@ -1,0 +1,85 @@
+package ai.dalsi.gateway.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.gateway.metrics.MetricsScrapes;
+import ai.dalsi.gateway.simulator.SimulatedBackend;
+import ai.dalsi.gateway.simulator.SimulatorConfig;
+import ai.dalsi.gateway.testing.EdgeSeed;
+import ai.dalsi.gateway.testing.KeySpec;
+import ai.dalsi.gateway.testing.NettyLeakExtension;
+import ai.dalsi.gateway.testing.NodeEnvironment;
+import ai.dalsi.persistence.testing.FreshDatabaseExtension;
+import ai.dalsi.persistence.testing.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /metrics} of a running node (the {@code serve} composition), parsed by the strict
+ * Prometheus text parser: the edge's meters, metering's, and the pool, cache, event-loop, allocator
+ * and JVM binders the composition root binds, with no key, user id or IP in any label.
+ */
+@ExtendWith({FreshDatabaseExtension.class, NettyLeakExtension.class})
+class ServeMetricsIT {
+
+    @Test
+    void metricsOfTheRunningCompositionAreValidAndCarryNoIdentities(TestDatabase db, @TempDir Path dir) throws Exception {
+        EdgeSeed seed = new EdgeSeed(db.dsl()).standardCatalog();
+        UUID user = seed.user();
+        String key = seed.key(user, KeySpec.chat());
+        String revoked = seed.key(user, KeySpec.chat());
+        seed.revoke(revoked);
+        HttpClient http = HttpClient.newHttpClient();
+        try (SimulatedBackend backend = SimulatedBackend.start(SimulatorConfig.builder().host("127.0.0.1").port(0)
+                .latency(Duration.ZERO).timeToFirstToken(Duration.ZERO).tokensPerSecond(0).build());
+             GatewayNode node = GatewayNode.start(NodeEnvironment.of(db, backend.baseUrl(), dir).config())) {
+            assertThat(chat(http, node, key).statusCode()).isEqualTo(200);
+            assertThat(chat(http, node, revoked).statusCode()).isEqualTo(401);
+            assertThat(chat(http, node, "dsk_live_notakey").statusCode()).isEqualTo(401);
+
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            String scrape = r.body();
+
+            assertThat(MetricsScrapes.familyNames(scrape)).contains(
+                    "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_duration_seconds",
+                    "gateway_added_latency_seconds", "gateway_rejections_total",
+                    "hikaricp_connections_active", "cache_gets_total", "netty_eventexecutor_tasks_pending",
+                    "netty_allocator_memory_used", "jvm_memory_used_bytes", "process_cpu_usage");
+            assertThat(MetricsScrapes.value(scrape, "gateway_requests_total",
+                    Map.of("product", "ai.chat", "status", "200", "tier", "free"))).isEqualTo(1.0);
+            assertThat(MetricsScrapes.value(scrape, "gateway_rejections_total", Map.of("reason", "api_key_revoked")))
+                    .isEqualTo(1.0);
+            assertThat(MetricsScrapes.value(scrape, "cache_gets_total", Map.of("cache", "api_keys", "result", "miss")))
+                    .as("the edge's key cache is bound").isGreaterThanOrEqualTo(2.0);
+
+            List<String> forbidden = List.of(key, key.substring(0, 12), revoked.substring(0, 12), user.toString(),
+                    seed.keyId(key).toString(), "127.0.0.1", "::1", NodeEnvironment.ADMIN_TOKEN);
+            MetricsScrapes.labelsByFamily(scrape).forEach((family, samples) -> samples.forEach(labels ->
+                    labels.forEach((name, value) -> assertThat(value)
+                            .as("label %s of %s", name, family)
+                            .satisfies(v -> forbidden.forEach(f -> assertThat(v).doesNotContain(f))))));
+        }
+    }
+
+    private static HttpResponse<String> chat(HttpClient http, GatewayNode node, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.edgePort() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + EdgeSeed.CHAT_MODEL
+                        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
