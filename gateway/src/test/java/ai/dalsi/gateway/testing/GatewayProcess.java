@@ -155,14 +155,18 @@ public final class GatewayProcess implements AutoCloseable {
         });
     }
 
-    /** Sends SIGTERM ({@link Process#destroy()}). */
+    /**
+     * Sends SIGTERM. Through the {@link ProcessHandle}: {@link Process#destroy()} sends the same
+     * signal but also closes our ends of the pipes, which would lose what the process logs while it
+     * shuts down.
+     */
     public void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
-    /** Sends SIGKILL ({@link Process#destroyForcibly()}). */
+    /** Sends SIGKILL (through the handle, like {@link #terminate()}). */
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     /** The exit code, waiting at most {@code timeout}; fails if it is still running then. */
