@@ -1,0 +1,75 @@
+package ai.dalsi.gateway.demo;
+
+import static ai.dalsi.persistence.schema.Tables.AI_MODELS;
+import static ai.dalsi.persistence.schema.Tables.API_KEYS;
+import static ai.dalsi.persistence.schema.Tables.API_PRODUCTS;
+import static ai.dalsi.persistence.schema.Tables.USERS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.gateway.auth.ApiKeyFormat;
+import ai.dalsi.gateway.auth.KeyEnvironment;
+import ai.dalsi.gateway.testing.EdgeSeed;
+import ai.dalsi.persistence.repo.ApiKeyRepository;
+import ai.dalsi.persistence.repo.StoredKey;
+import ai.dalsi.persistence.testing.FreshDatabaseExtension;
+import ai.dalsi.persistence.testing.TestDatabase;
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The demo's seeding: idempotent, keeps what admins changed, a new usable key on every run. */
+@ExtendWith(FreshDatabaseExtension.class)
+class DemoCatalogIT {
+
+    /** The class shares one database: each test starts from an empty catalog. */
+    @AfterEach
+    void empty(TestDatabase db) {
+        db.dsl().deleteFrom(API_KEYS).execute();
+        db.dsl().deleteFrom(USERS).execute();
+        db.dsl().deleteFrom(API_PRODUCTS).execute();
+        db.dsl().deleteFrom(AI_MODELS).execute();
+    }
+
+    @Test
+    void seedingTwiceCreatesTheCatalogOnceAndTwoKeys(TestDatabase db) {
+        DemoCatalog catalog = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC());
+        DemoCatalog.Seeded first = catalog.seed();
+        assertThat(first.created()).containsExactly("product ai.chat", "product ai.code", "product ai.image",
+                "model dalsi-ai", "model dalsi-aivi", "user demo@example.com");
+        assertThat(first.present()).isEmpty();
+
+        // An admin raises a price in between: a second run keeps it.
+        db.dsl().update(API_PRODUCTS).set(API_PRODUCTS.PRICE_PER_1K_TOKENS, new BigDecimal("0.005"))
+                .where(API_PRODUCTS.NAME.eq("ai.chat")).execute();
+        DemoCatalog.Seeded second = catalog.seed();
+        assertThat(second.created()).isEmpty();
+        assertThat(second.present()).hasSize(6);
+        assertThat(second.userId()).isEqualTo(first.userId());
+        assertThat(second.key()).isNotEqualTo(first.key());
+        assertThat(db.dsl().fetchCount(API_PRODUCTS)).isEqualTo(3);
+        assertThat(db.dsl().fetchCount(AI_MODELS)).isEqualTo(2);
+        assertThat(db.dsl().fetchCount(API_KEYS)).isEqualTo(2);
+        assertThat(db.dsl().select(API_PRODUCTS.PRICE_PER_1K_TOKENS).from(API_PRODUCTS)
+                .where(API_PRODUCTS.NAME.eq("ai.chat")).fetchOne(API_PRODUCTS.PRICE_PER_1K_TOKENS))
+                .isEqualByComparingTo("0.005");
+
+        StoredKey stored = new ApiKeyRepository(db.dsl()).findByHash(ApiKeyFormat.sha256Hex(second.key())).orElseThrow();
+        assertThat(ApiKeyFormat.isWellFormed(second.key())).isTrue();
+        assertThat(ApiKeyFormat.environmentOf(second.key())).isEqualTo(KeyEnvironment.PRODUCTION);
+        assertThat(stored.scopes()).containsExactlyInAnyOrder("ai.chat", "ai.code", "ai.image");
+        assertThat(stored.subscriptionTier()).as("images need pro").isEqualTo("pro");
+    }
+
+    @Test
+    void anEndpointServedByAnotherProductIsReported(TestDatabase db) {
+        new ai.dalsi.persistence.repo.ProductRepository(db.dsl())
+                .upsert(EdgeSeed.product("legacy.chat", List.of("/v1/chat/completions"), "free", 1000, "0.001"));
+        DemoCatalog.Seeded seeded = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC()).seed();
+        assertThat(seeded.endpointConflicts())
+                .containsExactly("/v1/chat/completions is already served by product legacy.chat");
+    }
+}
