@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,10 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code GET /metrics} of a running node (the {@code serve} composition), parsed by the strict
  * Prometheus text parser: the edge's meters, metering's, and the pool, cache, event-loop, allocator
- * and JVM binders the composition root binds, with no key, user id or IP in any label.
+ * and JVM binders the composition root binds, with no key, user id or IP in any label. The scrape is
+ * saved for {@code promtool check metrics} in .ci/run.
  */
 @ExtendWith({FreshDatabaseExtension.class, NettyLeakExtension.class})
 class ServeMetricsIT {
+
+    /** Where the scrape is saved for {@code promtool check metrics} in .ci/run. */
+    static final Path SCRAPE = Path.of("target/metrics-scrape-serve.prom");
 
     @Test
     void metricsOfTheRunningCompositionAreValidAndCarryNoIdentities(TestDatabase db, @TempDir Path dir) throws Exception {
@@ -52,6 +57,8 @@ class ServeMetricsIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             String scrape = r.body();
+            Files.createDirectories(SCRAPE.getParent());
+            Files.writeString(SCRAPE, scrape);
 
             assertThat(MetricsScrapes.familyNames(scrape)).contains(
                     "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_duration_seconds",
