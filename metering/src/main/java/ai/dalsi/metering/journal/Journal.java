@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bound</h2>
  * Bytes appended but not yet {@linkplain #commit committed} are bounded by
- * {@link JournalSettings#maxBytes()}: an append that would pass it is refused ({@link #FULL}), so
- * the journal can never fill the disk during a long database outage. Crossing the warn ratio
+ * {@link JournalSettings#maxBytes()}: once they reach it, appends are refused ({@link #FULL}) until
+ * the reader commits, so the journal can never fill the disk during a long database outage (the
+ * last record taken may pass the bound by its own size). Crossing the warn ratio
  * upward logs one WARN line (again after falling below it), and the first refusal after
  * accepting logs one WARN line. Disk usage is at most the bound plus two segments.
  *
@@ -251,11 +252,13 @@ public final class Journal implements AutoCloseable {
         if (closed) {
             return CLOSED;
         }
-        int total = Segment.totalLength(length);
-        if (uncommittedBytes() + total > settings.maxBytes()) {
+        // Refused once the bound is reached, so that accepting() answers exactly what an append
+        // would do; the last record taken may pass the bound by its own size.
+        if (uncommittedBytes() >= settings.maxBytes()) {
             refused.increment();
             return FULL;
         }
+        int total = Segment.totalLength(length);
         CRC32C crc = new CRC32C();
         crc.update(payload, 0, length);
         return place(payload, length, (int) crc.getValue(), total);
@@ -456,7 +459,7 @@ public final class Journal implements AutoCloseable {
                 return; // close() fails what is left
             }
             int total = Segment.totalLength(d.length);
-            if (uncommittedBytes() + total > settings.maxBytes()) {
+            if (uncommittedBytes() >= settings.maxBytes()) {
                 deferred.poll();
                 refused.increment();
                 d.done.completeExceptionally(new JournalUnavailableException(FULL));

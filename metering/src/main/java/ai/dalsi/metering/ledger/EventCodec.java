@@ -250,8 +250,11 @@ final class EventCodec {
                 throw new IllegalArgumentException("usage record has " + (b.length - r.pos) + " trailing bytes");
             }
             return new Journaled(e, journaledAt);
-        } catch (IndexOutOfBoundsException | NullPointerException e) {
-            throw new IllegalArgumentException("usage record is truncated or malformed", e);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Out of bounds, a null where the event needs a value, an impossible instant, ...
+            throw new IllegalArgumentException("usage record is truncated or malformed (" + e + ")", e);
         }
     }
 

@@ -40,7 +40,13 @@ import org.jooq.impl.SQLDataType;
  */
 final class StagedBatchTransaction implements BatchTransaction {
 
-    private static final String UNIQUE_VIOLATION = "23505";
+    /**
+     * Longest wait for any answer from the server inside a batch transaction. Without it, a server
+     * that stops answering (a network partition rather than a refused connection) would hold the
+     * writer in a socket read for as long as TCP takes to give up; with it the connection fails, the
+     * pool drops it, and the batch is retried. Batches take well under a second.
+     */
+    static final int NETWORK_TIMEOUT_MILLIS = 60_000;
 
     @Override
     public String name() {
@@ -56,8 +62,9 @@ final class StagedBatchTransaction implements BatchTransaction {
         }
         UUID[] keys = batch.events().stream().map(e -> e.apiKeyId()).distinct().toArray(UUID[]::new);
         try {
-            return dsl.transactionResult(cfg -> {
+            int inserted = dsl.transactionResult(cfg -> {
                 DSLContext tx = cfg.dsl();
+                limitWaits(tx);
                 lockKeys(tx, keys);
                 staging.ensure(tx);
                 CopyInserter.stage(tx, batch);
@@ -65,28 +72,43 @@ final class StagedBatchTransaction implements BatchTransaction {
                 tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx)).execute();
                 return batch.size();
             });
-        } catch (DataAccessException e) {
-            staging.forgetIfMissing(e);
-            if (!UNIQUE_VIOLATION.equals(e.sqlState())) {
+            staging.committed();
+            return inserted;
+        } catch (RuntimeException e) {
+            staging.rolledBack(e);
+            if (!SqlStates.UNIQUE_VIOLATION.equals(SqlStates.of(e))) {
                 throw e;
             }
         }
-        return dsl.transactionResult(cfg -> {
-            DSLContext tx = cfg.dsl();
-            lockKeys(tx, keys);
-            staging.ensure(tx);
-            CopyInserter.stage(tx, batch);
-            Set<UUID> inserted = Set.copyOf(CopyInserter.insertStaged(tx).onConflictDoNothing()
-                    .returning(API_USAGE_LOGS.ID).fetch(API_USAGE_LOGS.ID));
-            if (inserted.isEmpty()) {
-                return 0;
-            }
-            if (inserted.size() < batch.size()) {
-                tx.deleteFrom(B).where(ID.ne(DSL.all(inserted.toArray(UUID[]::new)))).execute();
-            }
-            tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx)).execute();
-            return inserted.size();
-        });
+        try {
+            int inserted = dsl.transactionResult(cfg -> {
+                DSLContext tx = cfg.dsl();
+                limitWaits(tx);
+                lockKeys(tx, keys);
+                staging.ensure(tx);
+                CopyInserter.stage(tx, batch);
+                Set<UUID> ids = Set.copyOf(CopyInserter.insertStaged(tx).onConflictDoNothing()
+                        .returning(API_USAGE_LOGS.ID).fetch(API_USAGE_LOGS.ID));
+                if (ids.isEmpty()) {
+                    return 0;
+                }
+                if (ids.size() < batch.size()) {
+                    tx.deleteFrom(B).where(ID.ne(DSL.all(ids.toArray(UUID[]::new)))).execute();
+                }
+                tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx)).execute();
+                return ids.size();
+            });
+            staging.committed();
+            return inserted;
+        } catch (RuntimeException e) {
+            staging.rolledBack(e);
+            throw e;
+        }
+    }
+
+    /** The pool restores the connection's own timeout when the connection goes back. */
+    private static void limitWaits(DSLContext tx) {
+        tx.connection(c -> c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS));
     }
 
     private static final Table<?> B = DSL.table(DSL.name(TEMP_TABLE));
@@ -105,11 +127,21 @@ final class StagedBatchTransaction implements BatchTransaction {
     }
 
     static org.jooq.ResultQuery<?> lockKeysQuery(DSLContext tx, UUID[] keys) {
-        return tx.select(API_KEYS.ID).from(API_KEYS)
+        // The first statement of the transaction also bounds how long this transaction may sit idle
+        // (set_config(..., true) lasts until its end): if the writer vanishes mid-transaction (a
+        // network partition, a killed process), PostgreSQL ends it and releases the key locks after
+        // that time instead of when TCP notices, which can take hours and would stall the writers
+        // of every node behind those locks.
+        var guard = DSL.select(DSL.function("set_config", String.class, DSL.inline("idle_in_transaction_session_timeout"),
+                DSL.inline(IDLE_IN_TRANSACTION_TIMEOUT), DSL.inline(true)).as("timeout")).asTable("guard");
+        return tx.select(API_KEYS.ID).from(API_KEYS, guard)
                 .where(API_KEYS.ID.eq(DSL.any(keys)))
                 .orderBy(API_KEYS.ID)
-                .forNoKeyUpdate();
+                .forNoKeyUpdate().of(API_KEYS);
     }
+
+    /** See {@link #lockKeysQuery}: far above the idle time of a live batch (milliseconds). */
+    static final String IDLE_IN_TRANSACTION_TIMEOUT = "30s";
 
     /** Per key: adds the sums of its rows, and takes the newest row's time, address and endpoint. */
     static org.jooq.Query updateKeysQuery(DSLContext tx) {
