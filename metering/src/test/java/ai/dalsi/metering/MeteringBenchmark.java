@@ -16,6 +16,7 @@ public final class MeteringBenchmark {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (which) {
             case "writer" -> ai.dalsi.metering.ledger.WriterBenchmark.main(rest);
+            case "journal" -> ai.dalsi.metering.ledger.JournalBenchmark.main(rest);
             default -> {
                 System.err.println("unknown benchmark: " + which + " (expected: writer or journal)");
                 System.exit(2);

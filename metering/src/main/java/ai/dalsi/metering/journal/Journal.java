@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -33,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * record there and publishes it. Once it returns a position the record is in the operating
  * system's page cache, so it survives the process being killed (SIGKILL, OOM killer, JVM crash);
  * a power loss can take what was appended since the last periodic force (the fsync interval).
- * No file is created, forced, or opened on the caller's thread: a journal thread prepares the next
- * segment (blocks allocated up front) before the current one fills. In the rare case that it is
+ * No file is created, forced, or opened on the caller's thread: a journal thread keeps the next two
+ * segments prepared (blocks allocated up front) before the current one fills. In the rare case that it is
  * not ready yet, {@link #tryAppend} answers {@link #NO_SEGMENT} and the caller hands the record to
- * {@link #appendLater}, which the journal thread completes as soon as the segment exists.
+ * {@link #appendLater}, which the journal thread completes as soon as the segment exists (at most
+ * one segment's worth of such records waits; beyond that they are refused).
  *
  * <h2>Bound</h2>
  * Bytes appended but not yet {@linkplain #commit committed} are bounded by
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * the reader commits, so the journal can never fill the disk during a long database outage (the
  * last record taken may pass the bound by its own size). Crossing the warn ratio
  * upward logs one WARN line (again after falling below it), and the first refusal after
- * accepting logs one WARN line. Disk usage is at most the bound plus two segments.
+ * accepting logs one WARN line. Disk usage stays around the bound plus three segments (the partly
+ * committed oldest one and two prepared ones).
  *
  * <h2>Reading, checkpoint, replay</h2>
  * One {@link JournalReader} reads records in order from the checkpoint on: at start that is the
@@ -89,6 +92,7 @@ public final class Journal implements AutoCloseable {
     private final Thread thread;
     private final JournalReader reader;
     private final ConcurrentLinkedQueue<Deferred> deferred = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong deferredBytes = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder appended = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder torn = new LongAdder();
@@ -292,7 +296,15 @@ public final class Journal implements AutoCloseable {
      */
     public CompletableFuture<Long> appendLater(byte[] payload, int length) {
         CompletableFuture<Long> done = new CompletableFuture<>();
-        deferred.add(new Deferred(payload.clone(), length, done));
+        // At most one segment's worth waits in memory: beyond that, appends come faster than the
+        // disk takes new segments, and refusing is the honest answer.
+        if (deferredBytes.addAndGet(length) > settings.segmentSize()) {
+            deferredBytes.addAndGet(-length);
+            refused.increment();
+            done.completeExceptionally(new JournalUnavailableException(NO_SEGMENT));
+            return done;
+        }
+        deferred.add(new Deferred(Arrays.copyOf(payload, length), length, done));
         LockSupport.unpark(thread);
         return done;
     }
@@ -428,17 +440,29 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /** Keeps two segments ready after the current one, so that a burst never waits for a file. */
     private void prepareNext() {
-        Segment c = current;
-        if (c.next != null) {
-            return;
+        while (true) {
+            Segment last = current;
+            int ready = 0;
+            while (last.next != null) {
+                last = last.next;
+                ready++;
+            }
+            if (ready >= 2 || !prepareAfter(last)) {
+                return;
+            }
         }
+    }
+
+    private boolean prepareAfter(Segment last) {
         try {
-            c.next = Segment.create(dir, c.endPosition(), settings.segmentSize());
+            last.next = Segment.create(dir, last.endPosition(), settings.segmentSize());
             if (segmentFailure != null) {
                 log.info("metering journal {}: segments can be created again", dir);
                 segmentFailure = null;
             }
+            return true;
         } catch (IOException e) {
             if (segmentFailure == null) {
                 log.error("metering journal {}: cannot create the next segment ({}); usage events will be refused"
@@ -447,8 +471,10 @@ public final class Journal implements AutoCloseable {
             segmentFailure = e;
             Deferred d;
             while ((d = deferred.poll()) != null) {
+                deferredBytes.addAndGet(-d.length);
                 d.done.completeExceptionally(new JournalUnavailableException(FAILED));
             }
+            return false;
         }
     }
 
@@ -461,6 +487,7 @@ public final class Journal implements AutoCloseable {
             int total = Segment.totalLength(d.length);
             if (uncommittedBytes() >= settings.maxBytes()) {
                 deferred.poll();
+                deferredBytes.addAndGet(-d.length);
                 refused.increment();
                 d.done.completeExceptionally(new JournalUnavailableException(FULL));
                 continue;
@@ -472,6 +499,7 @@ public final class Journal implements AutoCloseable {
                 return; // try again once the next segment exists
             }
             deferred.poll();
+            deferredBytes.addAndGet(-d.length);
             d.done.complete(r);
         }
     }

@@ -4,7 +4,8 @@ import java.io.Serial;
 
 /**
  * A record handed to {@link Journal#appendLater} could not be appended. {@link #code()} is one of
- * {@link Journal#FULL}, {@link Journal#CLOSED} or {@link Journal#FAILED}. Carries no stack trace:
+ * {@link Journal#FULL}, {@link Journal#CLOSED}, {@link Journal#NO_SEGMENT} (too many records already
+ * waiting for the next segment) or {@link Journal#FAILED}. Carries no stack trace:
  * it is an expected outcome, not a bug.
  */
 public final class JournalUnavailableException extends RuntimeException {
@@ -30,6 +31,9 @@ public final class JournalUnavailableException extends RuntimeException {
         }
         if (code == Journal.CLOSED) {
             return "metering journal closed";
+        }
+        if (code == Journal.NO_SEGMENT) {
+            return "metering journal cannot keep up (segments are not ready fast enough)";
         }
         if (code == Journal.FAILED) {
             return "metering journal cannot create segments";

@@ -102,8 +102,8 @@ final class Segment {
 
     /**
      * Creates a new segment file with all of its blocks allocated (zeros written, so a full disk
-     * shows here as an IOException instead of later as a fault inside a memory write), its header
-     * written and forced, and maps it.
+     * shows here as an IOException instead of later as a fault inside a memory write) and its
+     * header written, and maps it.
      */
     static Segment create(Path dir, long base, int capacity) throws IOException {
         Path path = dir.resolve(fileName(base));
@@ -121,7 +121,10 @@ final class Segment {
             while (header.hasRemaining()) {
                 ch.write(header, header.position());
             }
-            ch.force(true);
+            // No fsync of the 64 MiB of zeros here: that would make preparing a segment slower than
+            // a busy gateway fills one. Writing them already reserved the blocks; the journal
+            // thread's periodic force of the mapping writes them (and the header) to the device,
+            // which is the same durability as the records in it.
         }
         // The final name appears only once the file is complete, so a crash mid-creation leaves a
         // .tmp file, never a half-made segment.
