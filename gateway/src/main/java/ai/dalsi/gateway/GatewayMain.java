@@ -1,5 +1,6 @@
 package ai.dalsi.gateway;
 
+import ai.dalsi.gateway.cli.BillingCommand;
 import ai.dalsi.gateway.cli.MigrateCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -37,6 +38,7 @@ public final class GatewayMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "migrate" -> new MigrateCommand(env, out, err).run(rest);
+            case "billing" -> new BillingCommand(env, out, err).run(rest);
             case "help", "--help", "-h" -> {
                 usage(out);
                 yield 0;
