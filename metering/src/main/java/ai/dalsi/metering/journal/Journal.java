@@ -17,6 +17,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -92,7 +93,7 @@ public final class Journal implements AutoCloseable {
     private final Thread thread;
     private final JournalReader reader;
     private final ConcurrentLinkedQueue<Deferred> deferred = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong deferredBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong deferredBytes = new AtomicLong();
     private final LongAdder appended = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder torn = new LongAdder();
@@ -107,6 +108,12 @@ public final class Journal implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean running = true;
     private volatile IOException segmentFailure;
+
+    // Journal thread only: what it last logged about the bound, and when it last forced.
+    private boolean warned;
+    private long refusedSeen;
+    private boolean refusing;
+    private long lastForceNanos = System.nanoTime();
 
     private record Deferred(byte[] payload, int length, CompletableFuture<Long> done) {
     }
@@ -418,11 +425,6 @@ public final class Journal implements AutoCloseable {
 
     // ---- the journal thread -------------------------------------------------------------------
 
-    private boolean warned;
-    private long refusedSeen;
-    private boolean refusing;
-    private long lastForceNanos = System.nanoTime();
-
     private void run() {
         long tick = Math.min(settings.fsyncInterval().toNanos(), TimeUnit.MILLISECONDS.toNanos(50));
         while (running) {
@@ -504,7 +506,10 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Forces dirty segments, persists the checkpoint and deletes segments behind it. */
+    /**
+     * Forces dirty segments, persists the checkpoint and deletes segments behind it. The journal
+     * thread calls it, and close() once more after that thread ended.
+     */
     private synchronized void housekeep(boolean closing) {
         lastForceNanos = System.nanoTime();
         for (Segment s = oldest; s != null; s = s.next) {

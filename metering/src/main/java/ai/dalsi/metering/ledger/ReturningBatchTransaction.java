@@ -6,6 +6,7 @@ import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import ai.dalsi.metering.CostCalculator;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.repo.UsageRow;
+import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +25,6 @@ import org.jooq.Row7;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
-import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 
 /**
  * A {@link BatchTransaction} that inserts through a {@link RowInserter} returning the inserted ids,
@@ -98,7 +98,7 @@ final class ReturningBatchTransaction implements BatchTransaction {
                     DSL.val(newest.createdAt(), SQLDataType.INSTANT), DSL.val(newest.ipAddress(), SQLDataType.CLOB),
                     DSL.val(newest.endpoint(), SQLDataType.CLOB)));
         }
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Table<Record7<UUID, Long, Long, BigDecimal, Instant, String, String>> v = DSL.values(
                 rows.toArray(new Row7[0])).as("v", "id", "requests", "tokens", "cost", "last_at", "last_ip",
                 "last_endpoint");
