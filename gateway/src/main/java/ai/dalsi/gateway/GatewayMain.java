@@ -1,6 +1,7 @@
 package ai.dalsi.gateway;
 
 import ai.dalsi.gateway.cli.AdminCommand;
+import ai.dalsi.gateway.cli.BillingCommand;
 import ai.dalsi.gateway.cli.MigrateCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.Map;
  * <pre>
  * java -jar gateway.jar migrate     apply the database migrations and exit
  * java -jar gateway.jar admin create --username NAME --role super_admin   (password on stdin)
+ * java -jar gateway.jar billing --period YYYY-MM                          invoices for a month
  * </pre>
  */
 public final class GatewayMain {
@@ -40,6 +42,7 @@ public final class GatewayMain {
         return switch (args[0]) {
             case "migrate" -> new MigrateCommand(env, out, err).run(rest);
             case "admin" -> new AdminCommand(env, out, err).run(rest);
+            case "billing" -> new BillingCommand(env, out, err).run(rest);
             case "help", "--help", "-h" -> {
                 usage(out);
                 yield 0;
@@ -56,5 +59,6 @@ public final class GatewayMain {
         s.println("usage: java -jar gateway.jar <command>");
         s.println("  migrate    apply the database migrations (GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD)");
         s.println("  admin      admin create --username NAME --role admin|super_admin (password on stdin)");
+        s.println("  billing    billing --period YYYY-MM [--tax-rate R]: invoices for a month's usage");
     }
 }
