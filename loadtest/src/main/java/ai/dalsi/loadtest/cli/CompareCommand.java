@@ -32,6 +32,12 @@ public final class CompareCommand {
             "--malformed-share", "--arms", "--java", "--jvm-opts", "--loadtest-jar", "--backend-args", "--gateway-jar",
             "--nginx", "--db-url", "--db-user", "--model", "--image-model");
 
+    /**
+     * The backend answers at once and streams unpaced: the benchmark measures what the proxies add,
+     * so the backend must not hide it behind simulated model time.
+     */
+    static final String DEFAULT_BACKEND_ARGS = "--latency-ms 0 --ttft-ms 0 --tokens-per-second 0 --image-latency-ms 0";
+
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
@@ -100,7 +106,7 @@ public final class CompareCommand {
                 a.string("--java", currentJava()),
                 words(a.string("--jvm-opts", "-Xms512m -Xmx1g")),
                 Path.of(a.string("--loadtest-jar", ownJar())),
-                words(a.string("--backend-args", "")),
+                words(a.string("--backend-args", DEFAULT_BACKEND_ARGS)),
                 Path.of(a.string("--gateway-jar", "gateway/target/gateway.jar")),
                 a.string("--nginx", null),
                 a.string("--db-url", env.getOrDefault("GATEWAY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres")),
@@ -145,7 +151,8 @@ public final class CompareCommand {
         s.println("  --db-url URL --db-user USER   server for the gateway's fresh database (password: GATEWAY_DB_PASSWORD)");
         s.println("  --key-count 100 --over-limit-key-count 10");
         s.println("  --over-limit-share 0.02 --unknown-share 0.02 --malformed-share 0.02 --mix chat=60,...");
-        s.println("  --jvm-opts '-Xms512m -Xmx1g' --backend-args '...' --no-pin --keep-db --quiet");
+        s.println("  --jvm-opts '-Xms512m -Xmx1g' --no-pin --keep-db --quiet");
+        s.println("  --backend-args '" + DEFAULT_BACKEND_ARGS + "'");
         s.println("exit code: 0, or 1 when the usage ledger does not reconcile, 3 when nothing could run");
     }
 }
