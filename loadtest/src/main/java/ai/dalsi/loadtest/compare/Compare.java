@@ -55,6 +55,7 @@ public final class Compare {
     private final ProcFs proc = ProcFs.open();
     private final Map<String, long[]> gatewayAnswers = new HashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private String host;
 
     private Compare(CompareOptions o, PrintStream out, PrintStream err) {
         this.o = o;
@@ -86,6 +87,7 @@ public final class Compare {
         Path dir = o.out();
         Files.createDirectories(dir.resolve("logs"));
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        host = host(); // before pinning: afterwards this JVM sees one CPU
         Pinning pinning = Pinning.detect(o.pin());
         pinning.pinSelf();
         info("pinning: " + pinning.description());
@@ -335,7 +337,7 @@ public final class Compare {
                 + " (open loop) or the send time (closed loop); CPU from /proc at " + proc.ticksPerSecond() + " ticks/s");
         allNotes.add("the backend alone accepts every key, so its arm answers 200 where the proxies refuse");
         BenchReport report = new BenchReport(
-                new BenchReport.Meta(started.toString(), host(), System.getProperty("java.vm.name") + " "
+                new BenchReport.Meta(started.toString(), host, System.getProperty("java.vm.name") + " "
                         + Runtime.version(), o.commandLine(), load, pinning.description(), allNotes),
                 arms, one, rejects, Ratios.of(arms, one, rejects), rec);
         return ReportWriter.write(dir, report);

@@ -22,7 +22,7 @@ public final class PercentilePlot {
     private static final int H = 480;
     private static final int LEFT = 80;
     private static final int RIGHT = 200;
-    private static final int TOP = 56;
+    private static final int TOP = 72;
     private static final int BOTTOM = 64;
 
     private PercentilePlot() {
@@ -64,7 +64,11 @@ public final class PercentilePlot {
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n",
                 LEFT, esc(title)));
         if (subtitle != null && !subtitle.isEmpty()) {
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"42\" fill=\"#555\">%s</text>%n", LEFT, esc(subtitle)));
+            List<String> lines = wrap(subtitle, 105);
+            for (int l = 0; l < Math.min(2, lines.size()); l++) {
+                b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#555\" font-size=\"11\">%s</text>%n",
+                        LEFT, 42 + l * 14, esc(lines.get(l))));
+            }
         }
         // Grid and y labels: one line per decade, lighter lines at 2x and 5x.
         for (double d = lo; d <= hi + 1e-9; d++) {
@@ -160,15 +164,38 @@ public final class PercentilePlot {
         };
     }
 
+    /** A latency as people write it: 50 us, 1.5 ms, 200 ms, 1.2 s. */
     static String msLabel(double us) {
-        double ms = us / 1000;
-        if (ms >= 100) {
-            return String.format(Locale.ROOT, "%.0f ms", ms);
+        if (us < 1000) {
+            return String.format(Locale.ROOT, "%.0f us", us);
         }
-        if (ms >= 1) {
-            return String.format(Locale.ROOT, "%.3g ms", ms);
+        if (us < 1_000_000) {
+            return trim(String.format(Locale.ROOT, "%.3g", us / 1000)) + " ms";
         }
-        return String.format(Locale.ROOT, "%.3g ms", ms);
+        return trim(String.format(Locale.ROOT, "%.3g", us / 1e6)) + " s";
+    }
+
+    private static String trim(String number) {
+        return number.contains(".") ? number.replaceAll("0+$", "").replaceAll("\\.$", "") : number;
+    }
+
+    private static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        if (line.length() > 0) {
+            lines.add(line.toString());
+        }
+        return lines;
     }
 
     private static String esc(String s) {
