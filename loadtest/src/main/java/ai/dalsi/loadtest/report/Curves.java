@@ -26,7 +26,14 @@ public final class Curves {
             }
             out.add(new double[] {p, v.getValueIteratedTo()});
         }
-        out.add(new double[] {Math.min(99.999, 100 - 100.0 / h.getTotalCount()), h.getMaxValue()});
+        // End the curve at the maximum, never going back along the percentile axis.
+        double lastPercentile = out.isEmpty() ? 0 : out.get(out.size() - 1)[0];
+        double maxAt = Math.min(99.999, 100 - 100.0 / h.getTotalCount());
+        if (maxAt > lastPercentile) {
+            out.add(new double[] {maxAt, h.getMaxValue()});
+        } else if (!out.isEmpty()) {
+            out.get(out.size() - 1)[1] = h.getMaxValue();
+        }
         return out;
     }
 
