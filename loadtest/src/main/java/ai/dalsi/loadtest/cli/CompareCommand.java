@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class CompareCommand {
 
-    static final Set<String> FLAGS = Set.of("--no-pin", "--quiet", "--keep-db", "--help");
+    static final Set<String> FLAGS = Set.of("--no-pin", "--quiet", "--keep-db", "--jfr", "--help");
     static final Set<String> VALUES = Set.of("--out", "--duration", "--rounds", "--rate", "--connections", "--warmup",
             "--side-duration", "--mix", "--key-count", "--over-limit-key-count", "--over-limit-share", "--unknown-share",
             "--malformed-share", "--arms", "--java", "--jvm-opts", "--loadtest-jar", "--backend-args", "--gateway-jar",
@@ -113,6 +113,7 @@ public final class CompareCommand {
                 a.string("--db-user", env.getOrDefault("GATEWAY_DB_USER", "postgres")),
                 env.getOrDefault("GATEWAY_DB_PASSWORD", ""),
                 a.flag("--keep-db"),
+                a.flag("--jfr"),
                 a.string("--model", "dalsi-ai"),
                 a.string("--image-model", "dalsi-aivi"),
                 a.flag("--quiet"),
@@ -152,6 +153,7 @@ public final class CompareCommand {
         s.println("  --key-count 100 --over-limit-key-count 10");
         s.println("  --over-limit-share 0.02 --unknown-share 0.02 --malformed-share 0.02 --mix chat=60,...");
         s.println("  --jvm-opts '-Xms512m -Xmx1g' --no-pin --keep-db --quiet");
+        s.println("  --jfr                         record the gateway with Flight Recorder into DIR/gateway.jfr");
         s.println("  --backend-args '" + DEFAULT_BACKEND_ARGS + "'");
         s.println("exit code: 0, or 1 when the usage ledger does not reconcile, 3 when nothing could run");
     }

@@ -34,6 +34,7 @@ import java.util.Set;
  * @param dbUser          database user
  * @param dbPassword      database password (from the environment, never an option)
  * @param keepDatabase    leave the gateway's database in place for inspection
+ * @param jfr             record the gateway JVM with Java Flight Recorder into {@code out/gateway.jfr}
  * @param textModel       model of chat and completion requests
  * @param imageModel      model of image requests
  * @param quiet           no progress lines
@@ -65,6 +66,7 @@ public record CompareOptions(
         String dbUser,
         String dbPassword,
         boolean keepDatabase,
+        boolean jfr,
         String textModel,
         String imageModel,
         boolean quiet,

@@ -114,6 +114,11 @@ final class GatewayArm implements Target {
             List<String> cmd = new ArrayList<>();
             cmd.add(o.java());
             cmd.addAll(o.jvmOptions());
+            if (o.jfr()) {
+                // Where the time goes, for the report's "why" when a target is missed: jfr print/summary on it.
+                cmd.add("-XX:StartFlightRecording=filename=" + dir.toAbsolutePath().resolve("gateway.jfr")
+                        + ",settings=profile,dumponexit=true");
+            }
             cmd.addAll(List.of("-jar", o.gatewayJar().toAbsolutePath().toString(), "serve"));
             p = ChildProcess.start("gateway", pinning.wrap(cmd), env, dir.resolve("gateway"), dir.resolve("logs/gateway.log"));
             URI admin = URI.create("http://127.0.0.1:" + adminPort);
