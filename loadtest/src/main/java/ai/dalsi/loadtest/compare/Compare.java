@@ -267,7 +267,8 @@ public final class Compare {
         LoadSpec s = spec.withTarget(t.url()).withKeys(keys);
         ProgressLine progress = new ProgressLine(err, !o.quiet() && ProgressLine.onTerminal(), label);
         long self = ProcessHandle.current().pid();
-        long cpuBefore = proc.cpuMicros(self);
+        // This JVM alone: the backend and nginx are its children, and count for their arms.
+        long cpuBefore = proc.processCpuMicros(self);
         RunResult r;
         try {
             r = LoadGenerator.run(s, progress);
@@ -275,7 +276,7 @@ public final class Compare {
             progress.close();
         }
         // A generator that used its whole CPU may have been the limit, not the arm: say so.
-        double busy = (proc.cpuMicros(self) - cpuBefore) / Math.max(1.0, r.elapsed().toNanos() / 1000.0);
+        double busy = (proc.processCpuMicros(self) - cpuBefore) / Math.max(1.0, r.elapsed().toNanos() / 1000.0);
         if (busy > 0.9 && s.mode() == LoadSpec.Mode.CLOSED && !label.startsWith("warm-up")) {
             notes.add(String.format(Locale.ROOT, "'%s': the generator was busy %.0f%% of the time, so %.0f req/s may be"
                     + " its limit rather than the arm's", label, busy * 100, r.throughput()));

@@ -54,6 +54,11 @@ public final class ProcFs {
         return ticks * 1_000_000 / ticksPerSecond;
     }
 
+    /** CPU time (user + system) of the process alone, without its children, in microseconds. */
+    public long processCpuMicros(long pid) {
+        return ticks(pid) * 1_000_000 / ticksPerSecond;
+    }
+
     /** Peak resident set size of the process plus its live descendants, in KiB. */
     public long peakRssKb(long pid) {
         long kb = vmHwm(pid);
