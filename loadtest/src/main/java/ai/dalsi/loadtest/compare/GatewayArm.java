@@ -1,14 +1,8 @@
 package ai.dalsi.loadtest.compare;
 
 import ai.dalsi.loadtest.reconcile.Reconciler;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -41,8 +35,6 @@ final class GatewayArm implements Target {
     static final List<String> SCOPES = List.of("ai.chat", "ai.code", "ai.image");
     /** The highest limit api_keys can hold (integer columns). */
     static final int AMPLE_LIMIT = Integer.MAX_VALUE;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CompareOptions options;
     private final String database;
@@ -100,7 +92,7 @@ final class GatewayArm implements Target {
             env.put("GATEWAY_DB_USER", o.dbUser());
             env.put("GATEWAY_DB_PASSWORD", o.dbPassword());
             migrate(o, env, dir);
-            seedCatalog(jdbcUrl, o);
+            seedCatalog(jdbcUrl, o.dbUser(), o.dbPassword(), o.textModel(), o.imageModel());
 
             int httpPort = Ports.free();
             int adminPort = Ports.free();
@@ -124,9 +116,8 @@ final class GatewayArm implements Target {
             URI admin = URI.create("http://127.0.0.1:" + adminPort);
             p.awaitHttp(URI.create(admin + "/health/ready"), 200, Duration.ofSeconds(90));
 
-            AdminClient client = new AdminClient(admin, adminToken);
-            String userId = client.post("/admin/users", Map.of("email", "loadtest-" + db + "@example.com",
-                    "full_name", "Load test")).path("id").asText();
+            GatewayAdmin client = new GatewayAdmin(admin, adminToken);
+            String userId = client.createUser("loadtest-" + db + "@example.com", "Load test");
             List<String> known = new ArrayList<>();
             for (int i = 0; i < knownCount; i++) {
                 known.add(client.createKey(userId, "load-" + i, AMPLE_LIMIT));
@@ -185,8 +176,9 @@ final class GatewayArm implements Target {
      * with SQL because the catalog is the benchmark's fixture, not what it measures; the keys, which
      * are part of what the gateway must get right, go through the admin API.
      */
-    private static void seedCatalog(String jdbcUrl, CompareOptions o) throws IOException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, o.dbUser(), o.dbPassword());
+    static void seedCatalog(String jdbcUrl, String user, String password, String textModel, String imageModel)
+            throws IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
              Statement s = c.createStatement()) {
             s.execute("""
                     INSERT INTO api_products (name, display_name, price_per_1k_tokens, base_price_usd, endpoints,
@@ -196,8 +188,8 @@ final class GatewayArm implements Target {
                            ('ai.image', 'Images', 0, 0.02, '{/v1/images/generations}', '{ai.image}', 'free')
                     ON CONFLICT (name) DO NOTHING""");
             s.execute("INSERT INTO ai_models (name, type, pricing) VALUES "
-                    + "('" + o.textModel() + "', 'text', '{\"input_per_1k\": 0.0005, \"output_per_1k\": 0.0015}'), "
-                    + "('" + o.imageModel() + "', 'multimodal', '{\"input_per_1k\": 0.001, \"output_per_1k\": 0.002, "
+                    + "('" + textModel + "', 'text', '{\"input_per_1k\": 0.0005, \"output_per_1k\": 0.0015}'), "
+                    + "('" + imageModel + "', 'multimodal', '{\"input_per_1k\": 0.001, \"output_per_1k\": 0.002, "
                     + "\"per_image\": 0.02}') ON CONFLICT (name) DO NOTHING");
         } catch (SQLException e) {
             throw new IOException("cannot seed the catalog: " + e.getMessage(), e);
@@ -261,49 +253,6 @@ final class GatewayArm implements Target {
             System.err.println("compare: kept database " + database + " (--keep-db)");
         } else {
             dropQuietly(options, database);
-        }
-    }
-
-    /** The admin API, as a script would call it. */
-    private record AdminClient(URI base, String token) {
-        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-        JsonNode post(String path, Object body) throws IOException {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .build();
-            HttpResponse<String> res;
-            try {
-                res = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            if (res.statusCode() != 201 && res.statusCode() != 200) {
-                // The body of a failed key creation holds no key: safe to show.
-                throw new IOException("POST " + path + " answered " + res.statusCode() + ": " + res.body());
-            }
-            return JSON.readTree(res.body());
-        }
-
-        /** A new key; its plaintext appears in this one response. */
-        String createKey(String userId, String name, int limit) throws IOException {
-            ObjectNode body = JSON.createObjectNode();
-            body.put("user_id", userId);
-            body.put("name", name);
-            body.putPOJO("scopes", SCOPES);
-            body.put("subscription_tier", "enterprise");
-            body.put("rate_limit_per_minute", limit);
-            body.put("rate_limit_per_hour", limit);
-            body.put("rate_limit_per_day", limit);
-            String key = post("/admin/keys", body).path("key").asText("");
-            if (key.isEmpty()) {
-                throw new IOException("POST /admin/keys answered without a key");
-            }
-            return key;
         }
     }
 
