@@ -155,6 +155,7 @@ public final class CompareCommand {
         s.println("  --jvm-opts '-Xms512m -Xmx1g' --no-pin --keep-db --quiet");
         s.println("  --jfr                         record the gateway with Flight Recorder into DIR/gateway.jfr");
         s.println("  --backend-args '" + DEFAULT_BACKEND_ARGS + "'");
-        s.println("exit code: 0, or 1 when the usage ledger does not reconcile, 3 when nothing could run");
+        s.println("exit code: 0; 1 when the usage ledger does not reconcile; 3 when nothing could run (no backend);");
+        s.println("           4 when an arm failed to start or broke (a skipped arm, e.g. no nginx, is not a failure)");
     }
 }

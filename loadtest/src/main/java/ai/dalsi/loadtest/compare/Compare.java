@@ -46,6 +46,8 @@ public final class Compare {
 
     /** Exit code when the usage ledger does not match what the generator saw. */
     public static final int RECONCILIATION_FAILED = 1;
+    /** Exit code when an arm failed to start or broke during the run (a skipped arm is not a failure). */
+    public static final int ARM_FAILED = 4;
     /** Exit code when the run could not happen at all (no backend). */
     public static final int CANNOT_RUN = 3;
 
@@ -77,6 +79,8 @@ public final class Compare {
         double seconds;
         long proxyCpuUs;
         long backendCpuUs;
+        /** Why the arm stopped working during the run, or null. */
+        String failure;
 
         ArmRounds(Target target) {
             this.target = target;
@@ -156,33 +160,40 @@ public final class Compare {
             }
 
             LoadSpec main = mainSpec();
-            if (!o.warmup().isZero()) {
-                for (Target t : targets) {
-                    LoadSpec warm = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.warmup());
-                    RunResult r = load(t, warm, mainKeys(t), "warm-up " + t.name());
-                    info(String.format(Locale.ROOT, "warm-up %-8s %8.0f req/s", t.name(), r.throughput()));
-                }
-                notes.add("warm-up: " + seconds(o.warmup()) + " closed loop per arm before the first round (not measured)");
-            }
-
             Map<String, ArmRounds> rounds = new LinkedHashMap<>();
             for (Target t : targets) {
                 rounds.put(t.name(), new ArmRounds(t));
             }
+            if (!o.warmup().isZero()) {
+                for (ArmRounds a : rounds.values()) {
+                    Target t = a.target;
+                    LoadSpec warm = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.warmup());
+                    RunResult r = guarded(a, warm, mainKeys(t), "warm-up " + t.name());
+                    if (r != null) {
+                        info(String.format(Locale.ROOT, "warm-up %-8s %8.0f req/s", t.name(), r.throughput()));
+                    }
+                }
+                notes.add("warm-up: " + seconds(o.warmup()) + " closed loop per arm before the first round (not measured)");
+            }
+
             for (int round = 1; round <= o.rounds(); round++) {
                 for (ArmRounds a : rounds.values()) {
                     measureRound(a, main, backend, round);
                 }
             }
 
-            for (Target t : targets) {
+            for (ArmRounds a : rounds.values()) {
+                Target t = a.target;
                 LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-                RunResult r = load(t, one, mainKeys(t), "one connection " + t.name());
-                oneConnection.add(side(t.name(), "one-connection", r));
-                info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name(),
-                        Summary.micros(r.latency().getValueAtPercentile(50))));
+                RunResult r = guarded(a, one, mainKeys(t), "one connection " + t.name());
+                if (r != null) {
+                    oneConnection.add(side(t.name(), "one-connection", r));
+                    info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name(),
+                            Summary.micros(r.latency().getValueAtPercentile(50))));
+                }
             }
-            for (Target t : targets) {
+            for (ArmRounds a : rounds.values()) {
+                Target t = a.target;
                 if (t.proxyPid() < 0) {
                     continue;
                 }
@@ -191,9 +202,12 @@ public final class Compare {
                             ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
                             : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
                     LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
-                    RunResult r = load(t, reject, keys, what + " " + t.name());
-                    rejects.add(side(t.name(), what, r));
-                    info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(), r.throughput(), r.byStatus()));
+                    RunResult r = guarded(a, reject, keys, what + " " + t.name());
+                    if (r != null) {
+                        rejects.add(side(t.name(), what, r));
+                        info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(), r.throughput(),
+                                r.byStatus()));
+                    }
                 }
             }
 
@@ -202,9 +216,17 @@ public final class Compare {
                     continue;
                 }
                 ArmRounds a = rounds.get(name);
-                armReports.add(a != null ? armReport(a, backend) : unavailable.get(name));
+                armReports.add(a == null ? unavailable.get(name)
+                        : a.failure != null ? Arm.failed(name, a.failure) : armReport(a, backend));
             }
 
+            ArmRounds gatewayRounds = rounds.get(BenchReport.GATEWAY);
+            if (gatewayRounds != null && gatewayRounds.failure != null) {
+                reconciliation = new Reconciliation(false, Map.of(), Map.of(), 0, 0, 0, Map.of(), "not checked",
+                        List.of("the gateway arm failed during the run: " + gatewayRounds.failure));
+                exit = RECONCILIATION_FAILED;
+                gateway = null;
+            }
             if (gateway != null) {
                 reconciliation = reconcile(gateway);
                 info("reconciliation: " + (reconciliation.passed() ? "PASS" : "FAIL " + reconciliation.findings()));
@@ -217,6 +239,9 @@ public final class Compare {
                 t.close();
             }
             backend.close();
+        }
+        if (exit == 0 && armReports.stream().anyMatch(a -> "failed".equals(a.status()))) {
+            exit = ARM_FAILED;
         }
         List<Path> files = write(dir, started, pinning, armReports, oneConnection, rejects, reconciliation);
         out.print(Files.readString(dir.resolve("report.md")).lines()
@@ -244,7 +269,10 @@ public final class Compare {
         Target t = a.target;
         long proxyBefore = t.proxyPid() < 0 ? 0 : proc.cpuMicros(t.proxyPid());
         long backendBefore = proc.cpuMicros(backend.pid());
-        RunResult r = load(t, main, mainKeys(t), "round " + round + "/" + o.rounds() + " " + t.name());
+        RunResult r = guarded(a, main, mainKeys(t), "round " + round + "/" + o.rounds() + " " + t.name());
+        if (r == null) {
+            return;
+        }
         long proxyAfter = t.proxyPid() < 0 ? 0 : proc.cpuMicros(t.proxyPid());
         long backendAfter = proc.cpuMicros(backend.pid());
         a.proxyCpuUs += proxyAfter - proxyBefore;
@@ -260,6 +288,23 @@ public final class Compare {
         info(String.format(Locale.ROOT, "round %d/%d %-8s %8.0f req/s  p50 %s  p99 %s  %s", round, o.rounds(), t.name(),
                 r.throughput(), Summary.micros(r.latency().getValueAtPercentile(50)),
                 Summary.micros(r.latency().getValueAtPercentile(99)), r.byStatus()));
+    }
+
+    /**
+     * {@link #load}, unless the arm already failed; a failure (the process died, the port closed)
+     * marks the arm failed with the reason instead of ending the whole comparison.
+     */
+    private RunResult guarded(ArmRounds a, LoadSpec spec, KeySet keys, String label) throws InterruptedException {
+        if (a.failure != null) {
+            return null;
+        }
+        try {
+            return load(a.target, spec, keys, label);
+        } catch (IOException | RuntimeException e) {
+            a.failure = "'" + label + "' failed: " + firstLine(e.getMessage());
+            err.println("compare: " + a.failure + "; the " + a.target.name() + " arm stops here");
+            return null;
+        }
     }
 
     /** One run against a target with its own keys; remembers what the gateway answered, for reconciliation. */
