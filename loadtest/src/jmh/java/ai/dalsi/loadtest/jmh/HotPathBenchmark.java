@@ -1,16 +1,27 @@
 package ai.dalsi.loadtest.jmh;
 
+import ai.dalsi.gateway.auth.ApiKey;
 import ai.dalsi.gateway.auth.ApiKeyFormat;
+import ai.dalsi.gateway.auth.Credential;
+import ai.dalsi.gateway.auth.CredentialExtractor;
+import ai.dalsi.gateway.auth.KeyCache;
 import ai.dalsi.gateway.auth.KeyEnvironment;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.VerboseResult;
-import io.github.bucket4j.local.LocalBucket;
+import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
+import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.RateLimits;
+import ai.dalsi.persistence.repo.StoredKey;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.bucket4j.TimeMeter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,14 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-request work of the edge before any byte goes to the backend, for a key that is in the
- * cache: check the key's shape and checksum, hash it, find it in the Caffeine cache, take one
- * token from its Bucket4j bucket of three limits (minute, hour, day). Each step is also measured
- * alone, to show where the time goes. 1,024 keys in rotation, so caches and buckets are not all
- * in L1.
- *
- * <p>Uses {@link ApiKeyFormat} and the same Caffeine and Bucket4j calls as the edge's key cache and
- * rate limiter ({@code tryConsumeAndReturnRemaining} through the verbose API, for the
- * per-window remaining counts the rate-limit headers need).
+ * cache, with the edge's own classes: {@link CredentialExtractor} (the {@code Authorization}
+ * header to a key's shape, checksum and SHA-256), {@link KeyCache} (a Caffeine hit by hash) and
+ * {@link KeyRateLimiter#local} (one token from a Bucket4j bucket of three limits: minute, hour,
+ * day). Each step is also measured alone, to show where the time goes. 1,024 keys in rotation,
+ * so caches and buckets are not all in L1.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,37 +53,37 @@ public class HotPathBenchmark {
 
     private static final int KEYS = 1024;
 
-    /** What the key cache holds per key hash, reduced to what the limiter needs. */
-    record CachedKey(UUID id, long perMinute, long perHour, long perDay) {
-    }
-
-    private final String[] keys = new String[KEYS];
+    private final HttpHeaders[] headers = new HttpHeaders[KEYS];
     private final String[] hashes = new String[KEYS];
     private final UUID[] ids = new UUID[KEYS];
-    private Cache<String, CachedKey> keyCache;
-    private Cache<UUID, LocalBucket> buckets;
+    private final CredentialExtractor extractor = new CredentialExtractor();
+    private final RateLimits limits = new RateLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    private KeyCache keyCache;
+    private KeyRateLimiter limiter;
     private int next;
 
     @Setup
     public void setup() {
         SecureRandom random = new SecureRandom();
-        keyCache = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(5)).build();
-        buckets = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofHours(25)).build();
+        Map<String, StoredKey> stored = new HashMap<>();
         for (int i = 0; i < KEYS; i++) {
-            keys[i] = ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random);
-            hashes[i] = ApiKeyFormat.sha256Hex(keys[i]);
+            String key = ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random);
+            headers[i] = new DefaultHttpHeaders().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key)
+                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            hashes[i] = ApiKeyFormat.sha256Hex(key);
             ids[i] = UUID.randomUUID();
-            // Limits no benchmark run can exhaust: every consume succeeds, as for a paying key.
-            keyCache.put(hashes[i], new CachedKey(ids[i], Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE));
+            // Limits no benchmark run can exhaust: every acquire succeeds, as for a paying key.
+            stored.put(hashes[i], new StoredKey(ids[i], UUID.randomUUID(), hashes[i], ApiKeyFormat.displayPrefix(key),
+                    "bench", true, true, List.of("ai.chat", "ai.code", "ai.image"), Integer.MAX_VALUE,
+                    Integer.MAX_VALUE, Integer.MAX_VALUE, "enterprise", null, List.of(), "production", false, null, null,
+                    Instant.now()));
         }
-    }
-
-    private static LocalBucket newBucket(CachedKey k) {
-        return Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(k.perMinute()).refillGreedy(k.perMinute(), Duration.ofMinutes(1)).build())
-                .addLimit(Bandwidth.builder().capacity(k.perHour()).refillGreedy(k.perHour(), Duration.ofHours(1)).build())
-                .addLimit(Bandwidth.builder().capacity(k.perDay()).refillGreedy(k.perDay(), Duration.ofDays(1)).build())
-                .build();
+        keyCache = new KeyCache(hash -> Optional.ofNullable(stored.get(hash)), Runnable::run, Ticker.systemTicker(),
+                100_000, Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(30));
+        limiter = KeyRateLimiter.local(TimeMeter.SYSTEM_NANOTIME, Ticker.systemTicker(), 100_000);
+        for (int i = 0; i < KEYS; i++) {
+            keyCache.lookup(hashes[i]).join(); // every key cached: the benchmark measures hits
+        }
     }
 
     private int nextIndex() {
@@ -84,46 +92,35 @@ public class HotPathBenchmark {
         return i;
     }
 
-    /** The whole step: parse, hash, cache hit, three-limit consume. Returns the remaining minute tokens. */
+    /** The whole step: parse and hash the presented key, cache hit, three-limit acquire. */
     @Benchmark
-    public long keyParseHashCacheHitAndConsume() {
-        String key = keys[nextIndex()];
-        if (ApiKeyFormat.environmentOf(key) == null) {
-            return -1;
+    public Object keyParseHashCacheHitAndConsume() {
+        Credential c = extractor.extract(headers[nextIndex()]);
+        if (!(c instanceof Credential.Presented presented)) {
+            return c;
         }
-        CachedKey k = keyCache.getIfPresent(ApiKeyFormat.sha256Hex(key));
-        if (k == null) {
-            return -2;
+        Optional<ApiKey> key = keyCache.lookup(presented.keyHash()).getNow(null);
+        if (key == null || key.isEmpty()) {
+            return null;
         }
-        LocalBucket bucket = buckets.get(k.id(), id -> newBucket(k));
-        VerboseResult<ConsumptionProbe> r = bucket.asVerbose().tryConsumeAndReturnRemaining(1);
-        return r.getValue().isConsumed() ? r.getDiagnostics().getAvailableTokensPerEachBandwidth()[0] : -3;
+        return limiter.acquire(key.get().id(), key.get().limits()).getNow(null);
     }
 
-    /** Shape and checksum only (what refuses a malformed key). */
+    /** Header to credential: shape, checksum and SHA-256 (what refuses a malformed key stops after the checksum). */
     @Benchmark
-    public Object keyParse() {
-        return ApiKeyFormat.environmentOf(keys[nextIndex()]);
+    public Credential keyParseAndHash() {
+        return extractor.extract(headers[nextIndex()]);
     }
 
-    /** SHA-256 of the key as hex. */
+    /** A Caffeine hit by hash in the key cache. */
     @Benchmark
-    public String keyHash() {
-        return ApiKeyFormat.sha256Hex(keys[nextIndex()]);
+    public Optional<ApiKey> cacheHit() {
+        return keyCache.lookup(hashes[nextIndex()]).getNow(null);
     }
 
-    /** A Caffeine hit by hash. */
+    /** One token from the key's bucket of three limits, with what the rate-limit headers need. */
     @Benchmark
-    public Object cacheHit() {
-        return keyCache.getIfPresent(hashes[nextIndex()]);
-    }
-
-    /** One token from a bucket of three limits, with the per-limit remaining counts. */
-    @Benchmark
-    public long threeLimitConsume() {
-        int i = nextIndex();
-        CachedKey k = new CachedKey(ids[i], Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
-        LocalBucket bucket = buckets.get(ids[i], id -> newBucket(k));
-        return bucket.asVerbose().tryConsumeAndReturnRemaining(1).getDiagnostics().getAvailableTokensPerEachBandwidth()[0];
+    public RateLimitDecision threeLimitConsume() {
+        return limiter.acquire(ids[nextIndex()], limits).getNow(null);
     }
 }
