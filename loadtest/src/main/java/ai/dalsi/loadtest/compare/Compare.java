@@ -124,7 +124,13 @@ public final class Compare {
             write(dir, started, pinning, armReports, oneConnection, rejects, null);
             return CANNOT_RUN;
         }
-        List<Target> targets = new ArrayList<>();
+        List<Target> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Ctrl-C must not leave a backend, nginx or gateway running, or a database behind.
+        Thread cleanup = new Thread(() -> {
+            targets.forEach(Target::close);
+            backend.close();
+        }, "compare-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         GatewayArm gateway = null;
         try {
             Map<String, Arm> unavailable = new LinkedHashMap<>();
@@ -239,6 +245,11 @@ public final class Compare {
                 t.close();
             }
             backend.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running or has run
+            }
         }
         if (exit == 0 && armReports.stream().anyMatch(a -> "failed".equals(a.status()))) {
             exit = ARM_FAILED;

@@ -240,7 +240,7 @@ final class GatewayArm implements Target {
 
     /** Stops the gateway (SIGTERM: it drains metering) and drops its database. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
