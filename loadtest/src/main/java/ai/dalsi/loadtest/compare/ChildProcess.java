@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * A process the benchmark starts (backend, nginx, gateway), with its output in a log file, a
  * bounded wait until it answers HTTP, and a stop that asks first (SIGTERM) and insists later.
  */
-public final class ChildProcess implements AutoCloseable {
+final class ChildProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;

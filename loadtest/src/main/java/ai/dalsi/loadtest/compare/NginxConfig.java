@@ -17,7 +17,7 @@ import java.util.List;
  * @param knownKeys      keys with ample limits
  * @param overLimitKeys  keys limited to one request per minute
  */
-public record NginxConfig(int listenPort, int backendPort, Path prefix, List<String> knownKeys, List<String> overLimitKeys) {
+record NginxConfig(int listenPort, int backendPort, Path prefix, List<String> knownKeys, List<String> overLimitKeys) {
 
     /** Requests per second allowed to a known key: far above any load, so only over-limit keys see 429. */
     static final int KNOWN_KEY_RATE = 100_000;

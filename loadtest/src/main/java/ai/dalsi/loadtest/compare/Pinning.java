@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * @param serverCpus   CPU list of the backend and the proxies (taskset syntax)
  * @param description  what was done, or why not, for the report
  */
-public record Pinning(boolean enabled, int generatorCpu, String serverCpus, String description) {
+record Pinning(boolean enabled, int generatorCpu, String serverCpus, String description) {
 
     /** Pins when possible: generator on CPU 0, everything else on CPU 1 (or 1-N on bigger machines). */
     public static Pinning detect(boolean wanted) {

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * of {@code /proc/PID/status}. A process is measured together with its descendants (nginx's
  * workers under its master).
  */
-public final class ProcFs {
+final class ProcFs {
 
     private final long ticksPerSecond;
 
