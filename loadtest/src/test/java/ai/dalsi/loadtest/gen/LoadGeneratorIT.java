@@ -55,8 +55,9 @@ class LoadGeneratorIT {
             assertThat(r.completed()).isEqualTo(r.sent());
             long slowCorrected = countAtLeast(r.latency(), 100_000);
             long slowUncorrected = countAtLeast(r.serviceTime(), 100_000);
-            // About rate * (stall - 100 ms) = 400 requests waited 100 ms or more for a free connection...
-            assertThat(slowCorrected).isBetween(300L, 600L);
+            // About rate * (stall - 100 ms) = 400 requests waited 100 ms or more for a free connection (a
+            // few more while the backlog drains on a busy machine), but far from all 2,000 of the run...
+            assertThat(slowCorrected).isBetween(300L, 1200L);
             // ...while measured from the actual send only the requests caught in flight look slow.
             assertThat(slowUncorrected).isLessThanOrEqualTo(connections * 2L);
             // Requests arriving evenly during the stall wait on average half of it.
