@@ -1,6 +1,7 @@
 package ai.dalsi.gateway;
 
 import ai.dalsi.gateway.cli.AdminCommand;
+import ai.dalsi.gateway.cli.BillingCommand;
 import ai.dalsi.gateway.cli.DemoCommand;
 import ai.dalsi.gateway.cli.MigrateCommand;
 import ai.dalsi.gateway.cli.ServeCommand;
@@ -17,6 +18,7 @@ import java.util.Map;
  * java -jar gateway.jar demo        seed a demo catalog and key, run with a simulated backend
  * java -jar gateway.jar migrate     apply the database migrations and exit
  * java -jar gateway.jar admin create --username NAME --role super_admin   (password on stdin)
+ * java -jar gateway.jar billing --period YYYY-MM                          invoices for a month
  * </pre>
  */
 public final class GatewayMain {
@@ -46,6 +48,7 @@ public final class GatewayMain {
             case "demo" -> new DemoCommand(env, out, err).run(rest);
             case "migrate" -> new MigrateCommand(env, out, err).run(rest);
             case "admin" -> new AdminCommand(env, out, err).run(rest);
+            case "billing" -> new BillingCommand(env, out, err).run(rest);
             case "help", "--help", "-h" -> {
                 usage(out);
                 yield 0;
@@ -64,5 +67,6 @@ public final class GatewayMain {
         s.println("  demo       seed a demo catalog and key, then serve with a simulated model backend");
         s.println("  migrate    apply the database migrations (GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD)");
         s.println("  admin      admin create --username NAME --role admin|super_admin (password on stdin)");
+        s.println("  billing    billing --period YYYY-MM [--tax-rate R]: invoices for a month's usage");
     }
 }

@@ -1,6 +1,8 @@
 package ai.dalsi.loadtest;
 
 import ai.dalsi.loadtest.backend.BackendCommand;
+import ai.dalsi.loadtest.cli.CompareCommand;
+import ai.dalsi.loadtest.cli.RunCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -10,6 +12,8 @@ import java.util.Arrays;
  *
  * <pre>
  * java -jar loadtest.jar backend [options]   run the simulated model backend until stopped
+ * java -jar loadtest.jar run ...             one load run against a URL, with a summary
+ * java -jar loadtest.jar compare ...         backend alone vs nginx vs the gateway, with a report
  * </pre>
  */
 public final class LoadtestMain {
@@ -36,6 +40,8 @@ public final class LoadtestMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "backend" -> new BackendCommand(out, err).run(rest);
+            case "run" -> new RunCommand(out, err).run(rest);
+            case "compare" -> new CompareCommand(out, err).run(rest);
             case "help", "--help", "-h" -> {
                 usage(out);
                 yield 0;
@@ -51,5 +57,7 @@ public final class LoadtestMain {
     private static void usage(PrintStream s) {
         s.println("usage: java -jar loadtest.jar <command> [options]");
         s.println("  backend    run the simulated OpenAI-compatible model backend until stopped (--help for its options)");
+        s.println("  run        load one URL (open loop at --rate, or --max) and print a summary");
+        s.println("  compare    backend alone, nginx and the gateway under the same load; writes a report");
     }
 }

@@ -183,7 +183,7 @@ public class ApiUsageHourly extends TableImpl<ApiUsageHourlyRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.API_USAGE_HOURLY_USER_ID_HOUR_IDX);
+        return Arrays.asList(Indexes.API_USAGE_HOURLY_HOUR_IDX, Indexes.API_USAGE_HOURLY_USER_ID_HOUR_IDX);
     }
 
     @Override

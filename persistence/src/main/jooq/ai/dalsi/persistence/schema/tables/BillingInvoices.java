@@ -144,6 +144,16 @@ public class BillingInvoices extends TableImpl<BillingInvoicesRecord> {
      */
     public final TableField<BillingInvoicesRecord, Instant> CREATED_AT = createField(DSL.name("created_at"), SQLDataType.INSTANT.nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), this, "");
 
+    /**
+     * The column <code>billing_invoices.billing_period_start</code>.
+     */
+    public final TableField<BillingInvoicesRecord, Instant> BILLING_PERIOD_START = createField(DSL.name("billing_period_start"), SQLDataType.INSTANT, this, "");
+
+    /**
+     * The column <code>billing_invoices.billing_period_end</code>.
+     */
+    public final TableField<BillingInvoicesRecord, Instant> BILLING_PERIOD_END = createField(DSL.name("billing_period_end"), SQLDataType.INSTANT, this, "");
+
     private BillingInvoices(Name alias, Table<BillingInvoicesRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -213,7 +223,7 @@ public class BillingInvoices extends TableImpl<BillingInvoicesRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.BILLING_INVOICES_USER_ID_IDX);
+        return Arrays.asList(Indexes.BILLING_INVOICES_USER_ID_BILLING_PERIOD_START_KEY, Indexes.BILLING_INVOICES_USER_ID_IDX);
     }
 
     @Override
@@ -259,6 +269,7 @@ public class BillingInvoices extends TableImpl<BillingInvoicesRecord> {
     public List<Check<BillingInvoicesRecord>> getChecks() {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("billing_invoices_amounts_check"), "((total_amount = (amount + tax_amount)))", true),
+            Internal.createCheck(this, DSL.name("billing_invoices_billing_period_check"), "((((billing_period_start IS NULL) AND (billing_period_end IS NULL)) OR ((billing_period_start IS NOT NULL) AND (billing_period_end > billing_period_start))))", true),
             Internal.createCheck(this, DSL.name("billing_invoices_status_check"), "((status = ANY (ARRAY['pending'::text, 'paid'::text, 'failed'::text, 'refunded'::text])))", true)
         );
     }

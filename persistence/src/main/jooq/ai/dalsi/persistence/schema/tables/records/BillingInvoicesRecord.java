@@ -262,6 +262,36 @@ public class BillingInvoicesRecord extends UpdatableRecordImpl<BillingInvoicesRe
         return (Instant) get(15);
     }
 
+    /**
+     * Setter for <code>billing_invoices.billing_period_start</code>.
+     */
+    public BillingInvoicesRecord setBillingPeriodStart(Instant value) {
+        set(16, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>billing_invoices.billing_period_start</code>.
+     */
+    public Instant getBillingPeriodStart() {
+        return (Instant) get(16);
+    }
+
+    /**
+     * Setter for <code>billing_invoices.billing_period_end</code>.
+     */
+    public BillingInvoicesRecord setBillingPeriodEnd(Instant value) {
+        set(17, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>billing_invoices.billing_period_end</code>.
+     */
+    public Instant getBillingPeriodEnd() {
+        return (Instant) get(17);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -285,7 +315,7 @@ public class BillingInvoicesRecord extends UpdatableRecordImpl<BillingInvoicesRe
     /**
      * Create a detached, initialised BillingInvoicesRecord
      */
-    public BillingInvoicesRecord(UUID id, UUID userId, UUID subscriptionId, String invoiceNumber, BigDecimal amount, BigDecimal taxAmount, BigDecimal totalAmount, String currency, String status, Instant dueDate, Instant paidAt, String paymentMethod, String paymentReference, BigDecimal amountPaid, String pdfUrl, Instant createdAt) {
+    public BillingInvoicesRecord(UUID id, UUID userId, UUID subscriptionId, String invoiceNumber, BigDecimal amount, BigDecimal taxAmount, BigDecimal totalAmount, String currency, String status, Instant dueDate, Instant paidAt, String paymentMethod, String paymentReference, BigDecimal amountPaid, String pdfUrl, Instant createdAt, Instant billingPeriodStart, Instant billingPeriodEnd) {
         super(BillingInvoices.BILLING_INVOICES);
 
         setId(id);
@@ -304,6 +334,8 @@ public class BillingInvoicesRecord extends UpdatableRecordImpl<BillingInvoicesRe
         setAmountPaid(amountPaid);
         setPdfUrl(pdfUrl);
         setCreatedAt(createdAt);
+        setBillingPeriodStart(billingPeriodStart);
+        setBillingPeriodEnd(billingPeriodEnd);
         resetTouchedOnNotNull();
     }
 }

@@ -1,0 +1,305 @@
+package ai.dalsi.metering.ledger;
+
+import ai.dalsi.metering.MeteringConfig;
+import ai.dalsi.metering.MeteringMetrics;
+import ai.dalsi.metering.UsageEvent;
+import ai.dalsi.metering.journal.Journal;
+import ai.dalsi.metering.journal.JournalReader;
+import ai.dalsi.persistence.DatabaseUnavailableException;
+import ai.dalsi.persistence.schema.Routines;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer thread: reads events from the journal in order, batches them (by size or age),
+ * writes each batch in one transaction ({@link BatchTransaction}) and only then commits the
+ * journal up to the batch's end, which lets the journal checkpoint and delete what is behind.
+ *
+ * <p>Failures: a transaction that fails for a reason that may pass (connection lost, server
+ * restarting, deadlock, timeout; anything but a data or constraint error) is retried with the same
+ * batch, waiting {@code retryBackoffMin} doubling up to {@code retryBackoffMax}; meanwhile the edge
+ * keeps journaling and nothing is read beyond the batch. A data or constraint error (SQLSTATE
+ * classes 22 and 23) cannot pass by retrying: the batch is split in halves until the events that
+ * cause it are alone, and those go to {@link DeadLetters}, so one bad event never blocks the
+ * ledger.
+ *
+ * <p>Shutdown: {@link #drain} stops waiting for batches to fill and writes until the journal is
+ * empty or the deadline passes, then the thread ends; what is left stays in the journal for the
+ * next start.
+ *
+ * <p>It also creates the monthly partitions of {@code api_usage_logs} around now at start and
+ * daily ({@code ensure_api_usage_log_partitions(1, 3)}).
+ */
+final class LedgerWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(LedgerWriter.class);
+    private static final long PARTITION_CHECK_MILLIS = TimeUnit.DAYS.toMillis(1);
+    private static final long PARTITION_RETRY_MILLIS = TimeUnit.MINUTES.toMillis(1);
+    private static final long REPEAT_WARNING_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final Journal journal;
+    private final JournalReader reader;
+    private final DSLContext dsl;
+    private final BatchTransaction transaction;
+    private final MeteringConfig config;
+    private final Clock clock;
+    private final MeteringMetrics metrics;
+    private final DeadLetters deadLetters;
+    private final Thread thread;
+    private final long pollNanos;
+
+    // Writer thread only.
+    private final List<UsageEvent> events = new ArrayList<>();
+    private Batch batch;
+    private int batchRecords;
+    private long batchEnd;
+    private long firstReadNanos;
+    private long nextPartitionCheck;
+    private long failingSinceNanos;
+    private long lastWarningNanos;
+    private long failures;
+
+    // Read by other threads.
+    private volatile long oldestJournaledAt = -1;
+    private volatile long committedRecords;
+    private volatile long retries;
+    private volatile String lastError;
+    private volatile boolean draining;
+    private volatile long drainDeadlineNanos;
+
+    LedgerWriter(Journal journal, DSLContext dsl, BatchTransaction transaction, MeteringConfig config, Clock clock,
+                 MeteringMetrics metrics) {
+        this.journal = journal;
+        this.reader = journal.reader();
+        this.dsl = dsl;
+        this.transaction = transaction;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.deadLetters = new DeadLetters(journal.directory(), clock);
+        this.pollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.flushInterval().toNanos() / 4));
+        this.thread = Thread.ofPlatform().name("metering-writer").daemon(true).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Journal records committed to PostgreSQL (or set aside) since start. */
+    long committedRecords() {
+        return committedRecords;
+    }
+
+    /** Journal time of the oldest event read but not committed, or -1. */
+    long oldestJournaledAt() {
+        return oldestJournaledAt;
+    }
+
+    /** Transactions retried since start. */
+    long retries() {
+        return retries;
+    }
+
+    /** Why the last transaction failed, while the writer is failing; null when it succeeds. */
+    String lastError() {
+        return lastError;
+    }
+
+    /**
+     * Writes what is journaled without waiting for batches to fill, until nothing is left or the
+     * timeout passes, and returns once the thread has ended (or a short grace after the deadline,
+     * if a database call outlives it; the thread then ends on its own).
+     */
+    void drain(Duration timeout) {
+        drainDeadlineNanos = System.nanoTime() + timeout.toNanos();
+        draining = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(timeout.plusSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.warn("metering: the writer is still inside a database call after the drain timeout ({}); closing"
+                    + " the journal anyway (unwritten events stay there for the next start)", timeout);
+        }
+    }
+
+    private void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            // Nothing is lost: what was not committed stays in the journal for the next start.
+            log.error("metering: the writer thread stopped unexpectedly; events keep being journaled", t);
+        }
+    }
+
+    private boolean deadlinePassed() {
+        return draining && System.nanoTime() - drainDeadlineNanos >= 0;
+    }
+
+    private void loop() {
+        long backoff = config.retryBackoffMin().toNanos();
+        maintainPartitions();
+        while (!deadlinePassed()) {
+            fill();
+            if (events.isEmpty()) {
+                if (batchRecords > 0) {
+                    commit(0); // only records that were set aside: nothing to write
+                    continue;
+                }
+                if (draining && !reader.waitingForAppender()) {
+                    return; // everything journaled is committed
+                }
+                maintainPartitions();
+                LockSupport.parkNanos(this, pollNanos);
+                continue;
+            }
+            long age = System.nanoTime() - firstReadNanos;
+            if (!draining && events.size() < config.batchSize() && age < config.flushInterval().toNanos()) {
+                LockSupport.parkNanos(this, Math.min(pollNanos, config.flushInterval().toNanos() - age));
+                continue;
+            }
+            if (flush()) {
+                backoff = config.retryBackoffMin().toNanos();
+            } else {
+                long wait = backoff;
+                if (draining) {
+                    wait = Math.min(wait, drainDeadlineNanos - System.nanoTime());
+                }
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                }
+                backoff = Math.min(backoff * 2, config.retryBackoffMax().toNanos());
+            }
+        }
+    }
+
+    /** Reads records into the batch up to its size; never reads a record it does not keep. */
+    private void fill() {
+        while (events.size() < config.batchSize()) {
+            ByteBuffer payload = reader.poll();
+            if (payload == null) {
+                return;
+            }
+            batchRecords++;
+            batchEnd = reader.position();
+            EventCodec.Journaled j;
+            try {
+                j = EventCodec.decode(payload);
+            } catch (IllegalArgumentException e) {
+                deadLetters.rejectRecord(payload, e.getMessage());
+                metrics.rejected(1);
+                continue;
+            }
+            String unstorable = UsageRows.unstorable(j.event());
+            if (unstorable != null) {
+                deadLetters.reject(j.event(), unstorable);
+                metrics.rejected(1);
+                continue;
+            }
+            if (events.isEmpty()) {
+                firstReadNanos = System.nanoTime();
+                oldestJournaledAt = j.journaledAtMillis();
+            }
+            events.add(j.event());
+            batch = null;
+        }
+    }
+
+    /** Writes the batch; true when it is committed (or set aside), false when it is to be retried. */
+    private boolean flush() {
+        if (batch == null) {
+            batch = Batch.of(events);
+        }
+        long t0 = System.nanoTime();
+        try {
+            int inserted = writeIsolating(batch);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            metrics.flushed(events.size(), inserted, took);
+            if (failingSinceNanos != 0) {
+                log.info("metering: PostgreSQL takes usage again after {} failed attempt(s) over {} s", failures,
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSinceNanos));
+                failingSinceNanos = 0;
+                failures = 0;
+                lastError = null;
+            }
+            commit(events.size());
+            return true;
+        } catch (RuntimeException e) {
+            retries++;
+            failures++;
+            metrics.retried();
+            lastError = DatabaseUnavailableException.rootMessage(e);
+            long now = System.nanoTime();
+            if (failingSinceNanos == 0) {
+                failingSinceNanos = now;
+                lastWarningNanos = now;
+                log.warn("metering: cannot write usage to PostgreSQL ({}); events stay in the journal and the batch is"
+                        + " retried", lastError);
+            } else if (now - lastWarningNanos >= REPEAT_WARNING_NANOS) {
+                lastWarningNanos = now;
+                log.warn("metering: still cannot write usage to PostgreSQL after {} attempt(s) ({}); {} bytes"
+                        + " journaled and waiting", failures, lastError, journal.uncommittedBytes());
+            }
+            return false;
+        }
+    }
+
+    private int writeIsolating(Batch b) {
+        try {
+            return transaction.write(dsl, b);
+        } catch (RuntimeException e) {
+            if (!SqlStates.permanent(e)) {
+                throw e;
+            }
+            if (b.size() == 1) {
+                deadLetters.reject(b.events().getFirst(), "SQLSTATE " + SqlStates.of(e) + ": "
+                        + DatabaseUnavailableException.rootMessage(e));
+                metrics.rejected(1);
+                return 0;
+            }
+            int mid = b.size() / 2;
+            return writeIsolating(b.slice(0, mid)) + writeIsolating(b.slice(mid, b.size()));
+        }
+    }
+
+    private void commit(int written) {
+        journal.commit(batchEnd);
+        committedRecords += batchRecords;
+        batchRecords = 0;
+        events.clear();
+        batch = null;
+        oldestJournaledAt = -1;
+        if (written > 0) {
+            maintainPartitions();
+        }
+    }
+
+    private void maintainPartitions() {
+        long now = clock.millis();
+        if (now < nextPartitionCheck || failingSinceNanos != 0) {
+            return;
+        }
+        try {
+            Integer created = Routines.ensureApiUsageLogPartitions(dsl.configuration(), 1, 3);
+            nextPartitionCheck = now + PARTITION_CHECK_MILLIS;
+            if (created != null && created > 0) {
+                log.info("metering: created {} monthly partition(s) of api_usage_logs", created);
+            }
+        } catch (RuntimeException e) {
+            nextPartitionCheck = now + PARTITION_RETRY_MILLIS;
+            log.warn("metering: cannot create the monthly partitions of api_usage_logs ({}); rows go to the default"
+                    + " partition meanwhile", DatabaseUnavailableException.rootMessage(e));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package ai.dalsi.metering.ledger;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.jooq.DSLContext;
+import org.postgresql.PGConnection;
+
+/**
+ * The session-local temporary table {@code usage_batch} that batches are staged in with COPY: the
+ * columns of {@code api_usage_logs} plus the rollup's {@code model} ('' for none) and {@code hour},
+ * computed in Java so that no statement derives them row by row. It empties itself at every commit
+ * ({@code ON COMMIT DELETE ROWS}; a rollback removes its rows too) and lives as long as the
+ * database session, so it is created once per physical connection rather than once per batch.
+ *
+ * <p>Creating it is transactional like any DDL: a batch transaction that creates it and then rolls
+ * back takes it away again. So a session counts as having the table only once a transaction that
+ * created it committed ({@link #committed()}). The sessions are remembered weakly: closed
+ * connections are forgotten. Used by one writer thread.
+ */
+final class StagingTable {
+
+    private final Set<PGConnection> ready = Collections.newSetFromMap(new WeakHashMap<>());
+    private PGConnection creating;
+
+    /** Creates the table in this transaction's session unless a committed transaction did before. */
+    void ensure(DSLContext tx) {
+        PGConnection session = tx.connectionResult(c -> c.unwrap(PGConnection.class));
+        if (!ready.contains(session)) {
+            tx.execute("CREATE TEMP TABLE IF NOT EXISTS " + CopyInserter.TEMP_TABLE
+                    + " (LIKE api_usage_logs INCLUDING DEFAULTS, model text NOT NULL, hour timestamptz NOT NULL)"
+                    + " ON COMMIT DELETE ROWS");
+            creating = session;
+        }
+    }
+
+    /** The transaction that called {@link #ensure} committed. */
+    void committed() {
+        if (creating != null) {
+            ready.add(creating);
+            creating = null;
+        }
+    }
+
+    /** The transaction that called {@link #ensure} rolled back. */
+    void rolledBack(Throwable cause) {
+        creating = null;
+        if (SqlStates.UNDEFINED_TABLE.equals(SqlStates.of(cause))) {
+            ready.clear(); // someone discarded it (DISCARD TEMP): create it again everywhere
+        }
+    }
+}

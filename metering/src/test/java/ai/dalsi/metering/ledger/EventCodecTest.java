@@ -1,0 +1,103 @@
+package ai.dalsi.metering.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.dalsi.metering.TokenUsage;
+import ai.dalsi.metering.UsageEvent;
+import ai.dalsi.persistence.UuidV7;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    private static UsageEvent full() {
+        Instant at = Instant.parse("2026-11-24T10:00:00.123Z");
+        return UsageEvent.builder(UuidV7.at(at), UUID.randomUUID(), UUID.randomUUID())
+                .endpoint("/v1/chat/completions").method("POST").statusCode(200).responseTimeMs(1234)
+                .requestSizeBytes(5_000_000_000L).responseSizeBytes(42).clientIp("2001:db8::1")
+                .usage(TokenUsage.estimate(100, 200, 3)).costUsd(new BigDecimal("1.23456789"))
+                .subscriptionTier("enterprise").errorMessage("naïve “quotes” and emoji \uD83D\uDE00")
+                .userAgent("OpenAI/Python 1.54").rateLimitRemaining(7).rateLimitReset(at.plusNanos(123_456_789))
+                .model("dalsi-chat").product("ai.chat").stream(true).backendLatencyMs(99).clientAborted(true).build();
+    }
+
+    private static EventCodec.Journaled roundTrip(UsageEvent e, long at) {
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        int n = EventCodec.encode(e, at, s);
+        return EventCodec.decode(ByteBuffer.wrap(Arrays.copyOf(s.bytes(), n)));
+    }
+
+    @Test
+    void everyFieldSurvivesTheRoundTrip() {
+        UsageEvent e = full();
+        EventCodec.Journaled back = roundTrip(e, 1_764_000_000_000L);
+        assertThat(back.event()).isEqualTo(e);
+        assertThat(back.journaledAtMillis()).isEqualTo(1_764_000_000_000L);
+    }
+
+    @Test
+    void nullsAndDefaultsSurviveToo() {
+        UsageEvent e = UsageEvent.builder(UuidV7.at(Instant.now()), UUID.randomUUID(), UUID.randomUUID())
+                .statusCode(401).build();
+        assertThat(roundTrip(e, 1).event()).isEqualTo(e);
+    }
+
+    @Test
+    void costsBeyondSixtyThreeBitsAreKeptExactly() {
+        UsageEvent base = full();
+        UsageEvent big = new UsageEvent(base.requestId(), base.userId(), base.apiKeyId(), base.endpoint(),
+                base.method(), 200, 1, 1, 1, null, TokenUsage.NONE, new BigDecimal("123456789012345678901.12345678"),
+                null, null, null, null, null, null, null, false, null, false);
+        assertThat(roundTrip(big, 1).event().costUsd()).isEqualTo(new BigDecimal("123456789012345678901.12345678"));
+    }
+
+    @Test
+    void veryLongStringsAreCut() {
+        UsageEvent base = full();
+        String huge = "é".repeat(EventCodec.MAX_STRING_CHARS + 10);
+        UsageEvent e = new UsageEvent(base.requestId(), base.userId(), base.apiKeyId(), base.endpoint(), base.method(),
+                500, 1, 1, 1, null, TokenUsage.NONE, BigDecimal.ZERO, null, huge, "a".repeat(100_000), null, null, null,
+                null, false, null, false);
+        UsageEvent back = roundTrip(e, 1).event();
+        assertThat(back.errorMessage()).hasSize(EventCodec.MAX_STRING_CHARS);
+        assertThat(back.userAgent()).hasSize(EventCodec.MAX_STRING_CHARS);
+    }
+
+    @Test
+    void unknownVersionsAndDamagedRecordsAreRejectedWithAReason() {
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        int n = EventCodec.encode(full(), 1, s);
+        byte[] bytes = Arrays.copyOf(s.bytes(), n);
+        byte[] v2 = bytes.clone();
+        v2[0] = 2;
+        assertThatThrownBy(() -> EventCodec.decode(v2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown usage record version 2");
+        assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n - 5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n + 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trailing");
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 200; i++) {
+            byte[] junk = new byte[r.nextInt(1, 300)];
+            r.nextBytes(junk);
+            junk[0] = 1;
+            assertThatThrownBy(() -> EventCodec.decode(junk)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void theScratchBufferIsReusedAndGrows() {
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        UsageEvent e = full();
+        int first = EventCodec.encode(e, 1, s);
+        int again = EventCodec.encode(e, 1, s);
+        assertThat(again).isEqualTo(first);
+        assertThat(first).isBetween(150, 400);
+    }
+}

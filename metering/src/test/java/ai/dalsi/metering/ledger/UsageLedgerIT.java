@@ -1,0 +1,235 @@
+package ai.dalsi.metering.ledger;
+
+import static ai.dalsi.metering.ledger.LedgerAssertions.assertTotalsAndRollupsMatchRows;
+import static ai.dalsi.metering.ledger.LedgerAssertions.rowCount;
+import static ai.dalsi.metering.ledger.LedgerAssertions.storedIds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.metering.MeteringConfig;
+import ai.dalsi.metering.MeteringMetrics;
+import ai.dalsi.metering.UsageEvent;
+import ai.dalsi.metering.UsageRefusedException;
+import ai.dalsi.persistence.testing.Eventually;
+import ai.dalsi.persistence.testing.FreshDatabaseExtension;
+import ai.dalsi.persistence.testing.TestDatabase;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ledger end to end against a real database: journal, writer, shutdown, restart, bound. */
+@ExtendWith(FreshDatabaseExtension.class)
+class UsageLedgerIT {
+
+    private final TestDatabase db;
+    private final DSLContext dsl;
+
+    @TempDir
+    Path journal;
+
+    UsageLedgerIT(TestDatabase db) {
+        this.db = db;
+        this.dsl = db.dsl();
+    }
+
+    private static void acceptAll(UsageLedger ledger, List<UsageEvent> events) {
+        List<CompletionStage<Void>> stages = new ArrayList<>();
+        for (UsageEvent e : events) {
+            stages.add(ledger.accept(e));
+        }
+        for (CompletionStage<Void> s : stages) {
+            s.toCompletableFuture().join(); // completes normally: journaled
+        }
+    }
+
+    private static Set<UUID> ids(List<UsageEvent> events) {
+        return events.stream().map(UsageEvent::requestId).collect(Collectors.toSet());
+    }
+
+    @Test
+    void eventsFromSeveralThreadsBecomeRowsWithMatchingTotalsAndRollups() throws Exception {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "ledger", 4, 2);
+        long before = rowCount(dsl);
+        LedgerTesting.CountingMetrics metrics = new LedgerTesting.CountingMetrics();
+        List<UsageEvent> a = Fixtures.events(keys, 2500, Instant.now().minusSeconds(600), 3, 1);
+        List<UsageEvent> b = Fixtures.events(keys, 2500, Instant.now().minusSeconds(300), 3, 2);
+        try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal), dsl, Clock.systemUTC(), metrics)) {
+            assertThat(metrics.gauges).isNotNull();
+            Thread t1 = Thread.ofPlatform().start(() -> acceptAll(ledger, a));
+            Thread t2 = Thread.ofPlatform().start(() -> acceptAll(ledger, b));
+            t1.join();
+            t2.join();
+
+            Eventually.await("5000 rows", Duration.ofSeconds(30), () -> rowCount(dsl) - before == 5000);
+            Eventually.await("queue empty", () -> ledger.gauges().queueDepth() == 0);
+            assertThat(storedIds(dsl)).containsAll(ids(a)).containsAll(ids(b));
+            assertTotalsAndRollupsMatchRows(dsl);
+            assertThat(metrics.inserted.get()).isEqualTo(5000);
+            assertThat(ledger.gauges().oldestUncommittedAge()).isEqualTo(Duration.ZERO);
+            assertThat(ledger.gauges().journalBytes()).isLessThan(1024);
+            assertThat(ledger.accepting()).isTrue();
+        }
+    }
+
+    @Test
+    void closeDrainsEverythingJournaledBeforeItReturns() {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "drain", 2, 2);
+        long before = rowCount(dsl);
+        // Batches that never fill and never age out: only the drain writes them.
+        MeteringConfig config = LedgerTesting.config(journal).withBatching(100_000, Duration.ofHours(1));
+        List<UsageEvent> events = Fixtures.events(keys, 3000, Instant.now().minusSeconds(60), 5, 3);
+        UsageLedger ledger = UsageLedger.start(config, dsl, Clock.systemUTC(), MeteringMetrics.NOOP);
+        acceptAll(ledger, events);
+        assertThat(rowCount(dsl)).isEqualTo(before);
+
+        ledger.close();
+
+        assertThat(rowCount(dsl) - before).isEqualTo(3000);
+        assertThat(storedIds(dsl)).containsAll(ids(events));
+        assertTotalsAndRollupsMatchRows(dsl);
+        assertThat(ledger.accepting()).isFalse();
+        assertThatRefused(ledger.accept(events.getFirst()), UsageRefusedException.Reason.CLOSED);
+    }
+
+    @Test
+    void closeWithTheDatabaseUnreachableKeepsEventsForTheNextStart() {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "undrained", 2, 2);
+        long before = rowCount(dsl);
+        List<UsageEvent> events = Fixtures.events(keys, 2000, Instant.now().minusSeconds(60), 5, 4);
+        MeteringConfig config = LedgerTesting.config(journal).withShutdownDrainTimeout(Duration.ofMillis(300));
+        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 5432);
+             HikariDataSource pool = LedgerTesting.pool(proxy.jdbcUrl(db.name()), db.user(), db.password())) {
+            proxy.cut();
+            UsageLedger ledger = UsageLedger.start(config, LedgerTesting.dsl(pool), Clock.systemUTC(),
+                    MeteringMetrics.NOOP);
+            acceptAll(ledger, events);
+            assertThat(ledger.gauges().queueDepth()).isEqualTo(2000);
+            ledger.close();
+        }
+        assertThat(rowCount(dsl)).isEqualTo(before);
+
+        try (UsageLedger next = UsageLedger.start(config, dsl, Clock.systemUTC(), MeteringMetrics.NOOP)) {
+            Eventually.await("the journal replayed", Duration.ofSeconds(30), () -> rowCount(dsl) - before == 2000);
+            assertThat(storedIds(dsl)).containsAll(ids(events));
+            assertTotalsAndRollupsMatchRows(dsl);
+            Eventually.await("queue empty", () -> next.gauges().queueDepth() == 0);
+        }
+    }
+
+    @Test
+    void anEventPostgresRejectsIsSetAsideAndTheRestIsWritten() throws Exception {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "poison", 1, 2);
+        long before = rowCount(dsl);
+        List<UsageEvent> events = new ArrayList<>(Fixtures.events(keys, 300, Instant.now().minusSeconds(60), 5, 5));
+        // A key that does not exist (deleted meanwhile): the foreign key rejects it for good.
+        UsageEvent orphan = Fixtures.event(new Fixtures.Key(keys.getFirst().userId(), UUID.randomUUID()),
+                Instant.now().minusSeconds(30), new SplittableRandom(1));
+        events.add(150, orphan);
+        LedgerTesting.CountingMetrics metrics = new LedgerTesting.CountingMetrics();
+        try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal).withBatching(1000,
+                Duration.ofMillis(50)), dsl, Clock.systemUTC(), metrics)) {
+            acceptAll(ledger, events);
+            Eventually.await("the good rows", Duration.ofSeconds(30), () -> rowCount(dsl) - before == 300);
+            Eventually.await("queue empty", () -> ledger.gauges().queueDepth() == 0);
+        }
+        assertThat(storedIds(dsl)).doesNotContain(orphan.requestId());
+        assertTotalsAndRollupsMatchRows(dsl);
+        assertThat(metrics.rejected.get()).isEqualTo(1);
+        String rejected = Files.readString(journal.resolve(DeadLetters.FILE));
+        assertThat(rejected.lines()).hasSize(1);
+        assertThat(rejected).contains(orphan.requestId().toString()).contains("SQLSTATE 23503");
+    }
+
+    @Test
+    void atTheBoundTheLedgerRefusesAndAcceptsAgainOnceTheDatabaseCatchesUp() {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "bound", 1, 1);
+        long before = rowCount(dsl);
+        MeteringConfig config = LedgerTesting.config(journal).withJournalSizes(64 * 1024, 128 * 1024);
+        LedgerTesting.CountingMetrics metrics = new LedgerTesting.CountingMetrics();
+        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 5432);
+             HikariDataSource pool = LedgerTesting.pool(proxy.jdbcUrl(db.name()), db.user(), db.password())) {
+            proxy.cut();
+            try (UsageLedger ledger = UsageLedger.start(config, LedgerTesting.dsl(pool), Clock.systemUTC(), metrics)) {
+                SplittableRandom random = new SplittableRandom(6);
+                List<UsageEvent> taken = new ArrayList<>();
+                CompletionStage<Void> last;
+                UsageEvent e;
+                do {
+                    e = Fixtures.event(keys.getFirst(), Instant.now(), random);
+                    last = ledger.accept(e);
+                    if (!last.toCompletableFuture().isCompletedExceptionally()) {
+                        last.toCompletableFuture().join();
+                        taken.add(e);
+                    }
+                    assertThat(taken.size()).as("the bound stops the ledger").isLessThan(10_000);
+                } while (!last.toCompletableFuture().isCompletedExceptionally());
+
+                assertThatRefused(last, UsageRefusedException.Reason.JOURNAL_FULL);
+                assertThat(ledger.accepting()).isFalse();
+                assertThat(ledger.gauges().journalNearFull()).isTrue();
+                assertThat(ledger.gauges().journalBytes()).isGreaterThanOrEqualTo(128 * 1024);
+                assertThat(metrics.refused.get()).isEqualTo(1);
+                Eventually.await("the writer retries", () -> metrics.retries.get() > 0);
+                Eventually.await("the failure is reported", () -> ledger.lastWriteError() != null);
+
+                proxy.restore();
+                Eventually.await("accepting again", Duration.ofSeconds(30), ledger::accepting);
+                Eventually.await("every taken event stored", Duration.ofSeconds(30),
+                        () -> rowCount(dsl) - before == taken.size());
+                assertThat(storedIds(dsl)).containsAll(ids(taken)).doesNotContain(e.requestId());
+                assertThat(ledger.accept(Fixtures.event(keys.getFirst(), Instant.now(), random))
+                        .toCompletableFuture().isCompletedExceptionally()).isFalse();
+                Eventually.await("no error once writing works", () -> ledger.lastWriteError() == null);
+            }
+        }
+        assertTotalsAndRollupsMatchRows(dsl);
+    }
+
+    @Test
+    void theWriterCreatesMissingMonthlyPartitionsAndRowsLandInTheirMonth() {
+        Fixtures.Key key = Fixtures.keys(dsl, "partition", 1, 1).getFirst();
+        String future = "api_usage_logs_" + YearMonth.now(ZoneOffset.UTC).plusMonths(3)
+                .format(DateTimeFormatter.ofPattern("yyyy_MM"));
+        dsl.execute("drop table " + future);
+        Instant lastMonth = Instant.now().minus(Duration.ofDays(32));
+        UsageEvent old = Fixtures.event(key, lastMonth, new SplittableRandom(8));
+        try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal), dsl, Clock.systemUTC(),
+                MeteringMetrics.NOOP)) {
+            Eventually.await("partition " + future + " created again",
+                    () -> dsl.fetchValue("select to_regclass(?)::text", future) != null);
+            ledger.accept(old).toCompletableFuture().join();
+            Eventually.await("stored", () -> storedIds(dsl).contains(old.requestId()));
+        }
+        String partition = dsl.fetchValue("select tableoid::regclass::text from api_usage_logs where id = ?",
+                old.requestId()).toString();
+        assertThat(partition).isEqualTo("api_usage_logs_" + YearMonth.from(lastMonth.atOffset(ZoneOffset.UTC))
+                .format(DateTimeFormatter.ofPattern("yyyy_MM")));
+    }
+
+    private static void assertThatRefused(CompletionStage<Void> stage, UsageRefusedException.Reason reason) {
+        assertThat(stage.toCompletableFuture().isCompletedExceptionally()).isTrue();
+        try {
+            stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(UsageRefusedException.class);
+            assertThat(((UsageRefusedException) e.getCause()).reason()).isEqualTo(reason);
+        }
+    }
+}
