@@ -11,6 +11,7 @@ import ai.dalsi.persistence.Database;
 import ai.dalsi.persistence.DatabaseUnavailableException;
 import ai.dalsi.persistence.JdbcUrls;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
@@ -26,7 +27,10 @@ import java.util.Map;
  * <p>Decisions: every setting comes from the environment as for {@code serve} (ports 8080/8081 unless
  * {@code GATEWAY_HTTP_PORT}/{@code GATEWAY_ADMIN_PORT} say otherwise), except that the public port
  * binds 127.0.0.1 unless {@code GATEWAY_EDGE_HOST} is set (a demo should not face the network), the
- * backend settings are replaced by the simulator, and, when {@code GATEWAY_ADMIN_TOKEN} is not set, a
+ * backend settings are replaced by the simulator, the usage journal goes to
+ * {@code journal/demo-<database>} under the working directory unless
+ * {@code GATEWAY_METERING_JOURNAL_DIRECTORY} is set (one journal per database, so a journal is
+ * never replayed into another database), and, when {@code GATEWAY_ADMIN_TOKEN} is not set, a
  * random admin token is generated for this run and printed, so the admin API can be tried at once.
  *
  * <p>Exit codes: 1 when the configuration is unusable, the database cannot be reached or a port is
@@ -59,6 +63,9 @@ public final class DemoCommand {
         }
         if (isBlank(env.get("GATEWAY_EDGE_HOST"))) {
             config = config.withEdge(config.edge().toBuilder().host("127.0.0.1").build());
+        }
+        if (isBlank(env.get("GATEWAY_METERING_JOURNAL_DIRECTORY"))) {
+            config = config.withMetering(config.metering().withJournalDirectory(demoJournal(config.database().jdbcUrl())));
         }
         String generatedToken = null;
         if (!config.admin().tokenEnabled()) {
@@ -120,6 +127,8 @@ public final class DemoCommand {
         for (String conflict : seeded.endpointConflicts()) {
             out.println("  warning:   " + conflict + "; requests to it go to that product");
         }
+        out.println("  journal:   " + config.metering().journalDirectory().toAbsolutePath()
+                + " (usage is journaled here before PostgreSQL)");
         out.println("  backend:   simulated, " + backend.baseUrl() + " (models " + String.join(", ", DemoCatalog.MODELS)
                 + ")");
         out.println();
@@ -145,6 +154,19 @@ public final class DemoCommand {
         out.println();
         out.println("Ctrl-C stops the demo.");
         out.flush();
+    }
+
+    /**
+     * The demo's journal: {@code journal/demo-<host>_<port>_<database>} under the working directory,
+     * one per database, so that events a killed demo left behind are replayed into the database
+     * they belong to, whichever database the next run uses.
+     */
+    static Path demoJournal(String jdbcUrl) {
+        String rest = jdbcUrl.replaceFirst("^jdbc:postgresql://", "");
+        int slash = rest.indexOf('/');
+        String database = slash < 0 ? "postgres" : rest.substring(slash + 1).replaceFirst("[?;].*$", "");
+        String name = (JdbcUrls.hostAndPort(jdbcUrl) + "_" + database).replaceAll("[^A-Za-z0-9._-]", "_");
+        return Path.of("journal", "demo-" + name);
     }
 
     private static String displayHost(String host) {

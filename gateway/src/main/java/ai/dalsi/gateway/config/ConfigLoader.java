@@ -425,6 +425,12 @@ public final class ConfigLoader {
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
             return "an integer";
         }
+        if (type == double.class || type == Double.class) {
+            return "a number";
+        }
+        if (type == Path.class) {
+            return "a directory path";
+        }
         if (type == boolean.class || type == Boolean.class) {
             return "true or false";
         }

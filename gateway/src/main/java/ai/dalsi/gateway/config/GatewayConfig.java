@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.config;
 
+import ai.dalsi.metering.MeteringConfig;
 import ai.dalsi.persistence.DatabaseConfig;
 import java.util.Objects;
 
@@ -13,28 +14,36 @@ import java.util.Objects;
  * @param database PostgreSQL
  * @param edge     the public port
  * @param proxy    the model backends and how they are called
+ * @param metering the usage ledger: journal, batching, retries, shutdown drain
  */
-public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConfig edge, ProxySettings proxy) {
+public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConfig edge, ProxySettings proxy,
+        MeteringConfig metering) {
 
     public GatewayConfig {
         Objects.requireNonNull(admin, "admin: missing");
         Objects.requireNonNull(database, "database: missing");
         Objects.requireNonNull(edge, "edge: missing");
         Objects.requireNonNull(proxy, "proxy: missing");
+        Objects.requireNonNull(metering, "metering: missing");
     }
 
     /** The same configuration with another admin section. */
     public GatewayConfig withAdmin(AdminConfig v) {
-        return new GatewayConfig(v, database, edge, proxy);
+        return new GatewayConfig(v, database, edge, proxy, metering);
     }
 
     /** The same configuration with another edge section. */
     public GatewayConfig withEdge(EdgeConfig v) {
-        return new GatewayConfig(admin, database, v, proxy);
+        return new GatewayConfig(admin, database, v, proxy, metering);
+    }
+
+    /** The same configuration with another metering section. */
+    public GatewayConfig withMetering(MeteringConfig v) {
+        return new GatewayConfig(admin, database, edge, proxy, v);
     }
 
     /** The same configuration with another proxy section. */
     public GatewayConfig withProxy(ProxySettings v) {
-        return new GatewayConfig(admin, database, edge, v);
+        return new GatewayConfig(admin, database, edge, v, metering);
     }
 }

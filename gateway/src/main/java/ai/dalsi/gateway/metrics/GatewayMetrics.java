@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.metrics;
 
+import ai.dalsi.metering.MeteringMetrics;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
@@ -22,7 +23,7 @@ import io.netty.channel.EventLoopGroup;
 /**
  * The node's metrics: one Prometheus registry with the JVM and process binders, plus what the
  * composition root binds as it builds things (the database pool, the edge's caches, Netty event
- * loops and allocators), and the gateway's own meters ({@link #edgeMetrics()}). {@link #scrape()}
+ * loops and allocators), and the gateway's own meters ({@link #edgeMetrics()}, {@link #meteringMetrics()}). {@link #scrape()}
  * is what {@code GET /metrics} answers. Tags never carry a key, user id or IP.
  */
 public final class GatewayMetrics implements AutoCloseable {
@@ -33,6 +34,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
     private final MicrometerEdgeMetrics edge;
+    private final MicrometerMeteringMetrics metering;
 
     public GatewayMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -46,6 +48,7 @@ public final class GatewayMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         this.edge = new MicrometerEdgeMetrics(registry);
+        this.metering = new MicrometerMeteringMetrics(registry);
     }
 
     /** The registry, for binders of other parts (metering's meters, for one). */
@@ -56,6 +59,11 @@ public final class GatewayMetrics implements AutoCloseable {
     /** The edge's meters: requests, latencies, rejections. */
     public EdgeMetrics edgeMetrics() {
         return edge;
+    }
+
+    /** The metering ledger's meters: queue depth, journal bytes, lag, flushes, retries, refusals. */
+    public MeteringMetrics meteringMetrics() {
+        return metering;
     }
 
     /** HikariCP pool meters ({@code hikaricp_connections_*}); call once per pool. */

@@ -4,6 +4,7 @@ import ai.dalsi.gateway.admin.AdminApi;
 import ai.dalsi.gateway.admin.AdminServer;
 import ai.dalsi.gateway.admin.KeyExpirySweeper;
 import ai.dalsi.gateway.cluster.KeyChangeListener;
+import ai.dalsi.gateway.config.Durations;
 import ai.dalsi.gateway.config.GatewayConfig;
 import ai.dalsi.gateway.edge.EdgeServer;
 import ai.dalsi.gateway.health.HealthCheck;
@@ -13,6 +14,8 @@ import ai.dalsi.gateway.metrics.GatewayMetrics;
 import ai.dalsi.gateway.proxy.BackendRoutes;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
+import ai.dalsi.metering.MeteringConfig;
+import ai.dalsi.metering.ledger.UsageLedger;
 import ai.dalsi.persistence.Database;
 import ai.dalsi.persistence.DatabaseUnavailableException;
 import ai.dalsi.persistence.JdbcUrls;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * that builds the parts and wires them together, and the one place that stops them in order.
  *
  * <p>Start order: the database (migrated when {@code database.migrateOnStart}), metrics (with the
- * pool's meters), the metering sink, the backend proxy, the public port ({@link EdgeServer}, with its
+ * pool's meters), the metering ledger ({@link UsageLedger}, which first replays what an earlier run
+ * left in its journal), the backend proxy, the public port ({@link EdgeServer}, with its
  * key cache and event loops bound to metrics), the LISTEN/NOTIFY key-change listener feeding the
  * edge's key cache, the expired-key sweeper, readiness (public port bound, metering accepting,
  * PostgreSQL, backends, key-change listener) and the admin port. A failure at any step closes what
@@ -55,7 +59,7 @@ public final class GatewayNode implements AutoCloseable {
     private final Clock clock;
     private Database database;
     private GatewayMetrics metrics;
-    private MeteringSink metering;
+    private UsageLedger metering;
     private NettyBackendProxy proxy;
     private EdgeServer edge;
     private KeyChangeListener listener;
@@ -97,7 +101,7 @@ public final class GatewayNode implements AutoCloseable {
         database = openDatabase();
         metrics = new GatewayMetrics();
         metrics.bindDatabasePool(database.pool());
-        metering = MeteringSink.start(config, database, clock, metrics);
+        metering = startMetering();
         proxy = new NettyBackendProxy(config.proxy().proxyConfig());
         BackendRoutes routes = config.proxy().routes();
         edge = startEdge(routes);
@@ -123,13 +127,24 @@ public final class GatewayNode implements AutoCloseable {
         }
     }
 
+    /** The durable ledger: replays what an earlier run left in the journal, then takes events. */
+    private UsageLedger startMetering() {
+        try {
+            return UsageLedger.start(config.metering(), database.dsl(), clock, metrics.meteringMetrics());
+        } catch (RuntimeException e) {
+            throw new NodeStartException("metering.journalDirectory: cannot use "
+                    + config.metering().journalDirectory().toAbsolutePath() + " ("
+                    + DatabaseUnavailableException.rootMessage(e) + ")", e);
+        }
+    }
+
     private EdgeServer startEdge(BackendRoutes routes) {
         try {
             return EdgeServer.builder(config.edge())
                     .database(database.dsl())
                     .proxy(proxy)
                     .backends(routes::targetFor)
-                    .sink(metering.sink())
+                    .sink(metering)
                     .metrics(metrics.edgeMetrics())
                     .clock(clock)
                     .start();
@@ -171,8 +186,15 @@ public final class GatewayNode implements AutoCloseable {
         List<HealthCheck> checks = new ArrayList<>();
         checks.add(HealthChecks.flag("edge", true, () -> serving, "public port " + edge.port() + " bound",
                 "public port not serving (starting or shutting down)"));
-        checks.add(HealthChecks.flag("metering", true, metering.sink()::accepting, "accepting usage events",
-                "not accepting usage events"));
+        checks.add(HealthChecks.flag("metering", true, metering::accepting, "accepting usage events",
+                "not accepting usage events (journal full or closed)"));
+        checks.add(HealthChecks.of("metering_writer", false, () -> {
+            String error = metering.lastWriteError();
+            long waiting = metering.gauges().queueDepth();
+            return error == null
+                    ? HealthCheck.Result.up("writing to PostgreSQL, " + waiting + " event(s) waiting")
+                    : HealthCheck.Result.down("retrying (" + error + "), " + waiting + " event(s) journaled meanwhile");
+        }));
         checks.add(HealthChecks.database(database.dataSource()));
         for (Map.Entry<String, BackendTarget> b : backends(routes).entrySet()) {
             checks.add(HealthChecks.tcp(b.getKey(), b.getValue().baseUrl().getHost(), b.getValue().port(), false));
@@ -216,7 +238,13 @@ public final class GatewayNode implements AutoCloseable {
         LOG.info("serving key environments {}; trusted proxies {}; {}",
                 config.edge().servedEnvironments().stream().map(e -> e.dbValue()).sorted().toList(),
                 config.edge().trustedProxies().isEmpty() ? "none" : config.edge().trustedProxies(),
-                metering.describe());
+                describe(config.metering()));
+    }
+
+    private static String describe(MeteringConfig m) {
+        return "metering journal " + m.journalDirectory().toAbsolutePath() + " (bound " + m.journalMaxBytes()
+                + " bytes), batches of " + m.batchSize() + " or " + Durations.format(m.flushInterval())
+                + ", shutdown drain up to " + Durations.format(m.shutdownDrainTimeout());
     }
 
     private static String describe(BackendTarget t) {
@@ -262,7 +290,7 @@ public final class GatewayNode implements AutoCloseable {
         boolean clean = true;
         if (edge != null) {
             LOG.info("shutting down: the public port stops accepting; in-flight requests have up to {} to finish",
-                    ai.dalsi.gateway.config.Durations.format(config.edge().shutdownGracePeriod()));
+                    Durations.format(config.edge().shutdownGracePeriod()));
         }
         clean &= step("public port", edge);
         clean &= step("metering", metering);

@@ -3,6 +3,7 @@ package ai.dalsi.gateway.demo;
 import static ai.dalsi.persistence.schema.Tables.AI_MODELS;
 import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.API_PRODUCTS;
+import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 import static ai.dalsi.persistence.schema.Tables.USERS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,6 +75,9 @@ class DemoIT {
             first = awaitPrinted(demo);
             assertThat(demo.stdout()).as("the key is printed exactly once")
                     .filteredOn(l -> l.strip().equals(first.key())).hasSize(1);
+            assertThat(demo.stdout()).as("the usage journal, one per database, under the working directory")
+                    .anyMatch(l -> l.startsWith("  journal:   " + work.toAbsolutePath().resolve("journal")
+                            .resolve("demo-")) && l.contains("_" + dbName + " "));
             assertThat(first.curl()).startsWith("  curl " + first.baseUrl() + "/chat/completions ")
                     .contains("Authorization: Bearer " + first.key()).contains("\"model\":\"dalsi-ai\"");
             assertThat(String.join("\n", demo.stderr())).as("logs never show the key")
@@ -130,6 +134,8 @@ class DemoIT {
             assertThat(dsl.fetchCount(API_KEYS)).as("one key per run").isEqualTo(2);
             assertThat(dsl.fetchCount(API_KEYS, API_KEYS.KEY_HASH.in(ApiKeyFormat.sha256Hex(first.key()),
                     ApiKeyFormat.sha256Hex(second.key())))).isEqualTo(2);
+            assertThat(dsl.fetchCount(API_USAGE_LOGS)).as("every request of both runs is metered, drained on SIGTERM")
+                    .isEqualTo(5);
             assertThat(dsl.select(API_PRODUCTS.NAME, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER).from(API_PRODUCTS)
                     .orderBy(API_PRODUCTS.NAME).fetch().intoMap(API_PRODUCTS.NAME, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER))
                     .isEqualTo(Map.of("ai.chat", "free", "ai.code", "free", "ai.image", "pro"));

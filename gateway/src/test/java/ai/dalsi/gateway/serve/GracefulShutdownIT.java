@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.serve;
 
+import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.simulator.SimulatedBackend;
@@ -15,6 +16,9 @@ import ai.dalsi.persistence.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +72,14 @@ class GracefulShutdownIT {
                         .as("every response the clients received").allMatch(o -> o.status() == 200);
                 assertThat(serve.stderr()).anyMatch(l -> l.contains("shutting down"))
                         .anyMatch(l -> l.contains("gateway stopped") && !l.contains("with errors"));
+
+                // After exit, with no gateway running: the drain put every received response's usage in PostgreSQL.
+                List<UUID> received = load.receivedIds().stream().map(UUID::fromString).toList();
+                Map<UUID, Integer> rows = db.dsl().select(API_USAGE_LOGS.ID, DSL.count()).from(API_USAGE_LOGS)
+                        .groupBy(API_USAGE_LOGS.ID).fetchMap(API_USAGE_LOGS.ID, DSL.count());
+                assertThat(rows.keySet()).as("one row per response the clients received, and no other")
+                        .containsExactlyInAnyOrderElementsOf(received);
+                assertThat(rows.values()).allMatch(n -> n == 1);
             }
         }
     }

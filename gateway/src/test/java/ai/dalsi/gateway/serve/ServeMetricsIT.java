@@ -9,6 +9,7 @@ import ai.dalsi.gateway.testing.EdgeSeed;
 import ai.dalsi.gateway.testing.KeySpec;
 import ai.dalsi.gateway.testing.NettyLeakExtension;
 import ai.dalsi.gateway.testing.NodeEnvironment;
+import ai.dalsi.persistence.testing.Eventually;
 import ai.dalsi.persistence.testing.FreshDatabaseExtension;
 import ai.dalsi.persistence.testing.TestDatabase;
 import java.net.URI;
@@ -52,6 +53,9 @@ class ServeMetricsIT {
             assertThat(chat(http, node, revoked).statusCode()).isEqualTo(401);
             assertThat(chat(http, node, "dsk_live_notakey").statusCode()).isEqualTo(401);
 
+            // The revoked key's 401 is metered too: two events; wait until the writer committed them.
+            Eventually.await("usage rows written", Duration.ofSeconds(10),
+                    () -> db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS) == 2);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -64,7 +68,14 @@ class ServeMetricsIT {
                     "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_duration_seconds",
                     "gateway_added_latency_seconds", "gateway_rejections_total",
                     "hikaricp_connections_active", "cache_gets_total", "netty_eventexecutor_tasks_pending",
-                    "netty_allocator_memory_used", "jvm_memory_used_bytes", "process_cpu_usage");
+                    "netty_allocator_memory_used", "jvm_memory_used_bytes", "process_cpu_usage",
+                    "metering_queue_depth", "metering_journal_bytes", "metering_journal_max_bytes",
+                    "metering_journal_near_full", "metering_oldest_uncommitted_seconds", "metering_accepting",
+                    "metering_flush_duration_seconds", "metering_events_written_total", "metering_retries_total",
+                    "metering_events_refused_total", "metering_events_rejected_total");
+            assertThat(MetricsScrapes.value(scrape, "metering_events_written_total", Map.of())).isEqualTo(2.0);
+            assertThat(MetricsScrapes.value(scrape, "metering_queue_depth", Map.of())).isZero();
+            assertThat(MetricsScrapes.value(scrape, "metering_accepting", Map.of())).isEqualTo(1.0);
             assertThat(MetricsScrapes.value(scrape, "gateway_requests_total",
                     Map.of("product", "ai.chat", "status", "200", "tier", "free"))).isEqualTo(1.0);
             assertThat(MetricsScrapes.value(scrape, "gateway_rejections_total", Map.of("reason", "api_key_revoked")))

@@ -111,4 +111,11 @@ class ServeStartFailuresIT {
                     .endsWith("set GATEWAY_ADMIN_PORT to a free port");
         }
     }
+
+    @Test
+    void unusableJournalDirectoryIsNamed() throws IOException {
+        Path file = Files.writeString(work.resolve("not-a-directory"), "x");
+        List<String> lines = refused(env().with("GATEWAY_METERING_JOURNAL_DIRECTORY", file.toString()).variables());
+        assertThat(lines.get(lines.size() - 1)).startsWith("serve: metering.journalDirectory: cannot use " + file);
+    }
 }
