@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM to a {@code serve} JVM under load: the requests in flight at the signal complete with 200,
- * the process exits 0, and afterwards PostgreSQL has exactly one usage row per response the clients
+ * the process exits 0 with the JVM's other shutdown hooks run to their end (a flight recording
+ * dumped on exit), and afterwards PostgreSQL has exactly one usage row per response the clients
  * received.
  */
 @ExtendWith(FreshDatabaseExtension.class)
@@ -47,7 +48,8 @@ class GracefulShutdownIT {
                      .with("GATEWAY_HTTP_PORT", Integer.toString(httpPort))
                      .with("GATEWAY_ADMIN_PORT", Integer.toString(adminPort))
                      .with("GATEWAY_EDGE_SHUTDOWN_GRACE_PERIOD", "20s")
-                     .variables(), "serve")) {
+                     .variables(), List.of("-XX:StartFlightRecording=dumponexit=true,filename="
+                             + work.resolve("gateway.jfr")), "serve")) {
             serve.awaitReady(adminPort, Duration.ofSeconds(40));
             try (LoadClients load = LoadClients.start(httpPort, key, EdgeSeed.CHAT_MODEL, CLIENTS)) {
                 // A first wave done, and every client's next request waiting at the backend.
@@ -72,6 +74,8 @@ class GracefulShutdownIT {
                         .as("every response the clients received").allMatch(o -> o.status() == 200);
                 assertThat(serve.stderr()).anyMatch(l -> l.contains("shutting down"))
                         .anyMatch(l -> l.contains("gateway stopped") && !l.contains("with errors"));
+                assertThat(work.resolve("gateway.jfr")).as("other shutdown hooks (JFR's dump on exit) ran to the end")
+                        .isNotEmptyFile();
 
                 // After exit, with no gateway running: the drain put every received response's usage in PostgreSQL.
                 List<UUID> received = load.receivedIds().stream().map(UUID::fromString).toList();

@@ -50,12 +50,18 @@ public final class GatewayProcess implements AutoCloseable {
      * journal's default directory is relative to it).
      */
     public static GatewayProcess start(Path workDir, Map<String, String> env, String... args) {
+        return start(workDir, env, List.of(), args);
+    }
+
+    /** {@link #start(Path, Map, String...)} with extra JVM options (e.g. a flight recording). */
+    public static GatewayProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: integration tests run after package");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         command.addAll(List.of(args));
