@@ -1,5 +1,6 @@
 package ai.dalsi.gateway;
 
+import ai.dalsi.gateway.cli.AdminCommand;
 import ai.dalsi.gateway.cli.BillingCommand;
 import ai.dalsi.gateway.cli.MigrateCommand;
 import java.io.PrintStream;
@@ -12,6 +13,8 @@ import java.util.Map;
  *
  * <pre>
  * java -jar gateway.jar migrate     apply the database migrations and exit
+ * java -jar gateway.jar admin create --username NAME --role super_admin   (password on stdin)
+ * java -jar gateway.jar billing --period YYYY-MM                          invoices for a month
  * </pre>
  */
 public final class GatewayMain {
@@ -38,6 +41,7 @@ public final class GatewayMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "migrate" -> new MigrateCommand(env, out, err).run(rest);
+            case "admin" -> new AdminCommand(env, out, err).run(rest);
             case "billing" -> new BillingCommand(env, out, err).run(rest);
             case "help", "--help", "-h" -> {
                 usage(out);
@@ -54,5 +58,7 @@ public final class GatewayMain {
     private static void usage(PrintStream s) {
         s.println("usage: java -jar gateway.jar <command>");
         s.println("  migrate    apply the database migrations (GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD)");
+        s.println("  admin      admin create --username NAME --role admin|super_admin (password on stdin)");
+        s.println("  billing    billing --period YYYY-MM [--tax-rate R]: invoices for a month's usage");
     }
 }

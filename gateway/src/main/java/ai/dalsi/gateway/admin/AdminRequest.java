@@ -1,0 +1,51 @@
+package ai.dalsi.gateway.admin;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One admin request, copied off the Netty buffers so it can be handled on a worker thread.
+ *
+ * @param requestId     id echoed as {@code x-request-id} and named in logs
+ * @param method        HTTP method
+ * @param path          path without the query
+ * @param query         decoded query parameters
+ * @param authorization the Authorization header, or null; never logged
+ * @param userAgent     User-Agent, or null
+ * @param clientIp      peer address of the connection
+ * @param body          request body bytes (empty when none)
+ * @param pathParams    values of the route's {@code {name}} segments
+ * @param principal     who is calling, once authenticated (null before, and on open routes)
+ */
+record AdminRequest(
+        String requestId,
+        String method,
+        String path,
+        Map<String, List<String>> query,
+        String authorization,
+        String userAgent,
+        String clientIp,
+        byte[] body,
+        Map<String, String> pathParams,
+        Principal principal) {
+
+    AdminRequest withRoute(Map<String, String> params, Principal who) {
+        return new AdminRequest(requestId, method, path, query, authorization, userAgent, clientIp, body, params, who);
+    }
+
+    /** The path segment {@code {name}} as an id; unparseable ids are unknown ids (404). */
+    UUID idParam(String name, String what) {
+        String raw = pathParams.get(name);
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw AdminProblem.notFound("no " + what + " with id " + raw);
+        }
+    }
+
+    /** The admin's {@code a_users} id, or null for the bootstrap token. */
+    UUID adminId() {
+        return principal == null ? null : principal.id();
+    }
+}

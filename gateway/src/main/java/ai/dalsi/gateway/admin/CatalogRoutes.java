@@ -1,0 +1,194 @@
+package ai.dalsi.gateway.admin;
+
+import static ai.dalsi.persistence.schema.Tables.AI_MODELS;
+import static ai.dalsi.persistence.schema.Tables.API_PRODUCTS;
+
+import ai.dalsi.metering.Pricing;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jooq.Field;
+
+/**
+ * {@code /admin/products} and {@code /admin/models}: any admin reads, only super_admin writes.
+ * POST creates (201), PATCH changes the fields given (200).
+ */
+final class CatalogRoutes {
+
+    private static final Set<String> PRODUCT_FIELDS = Set.of("name", "display_name", "description", "category",
+            "base_price_usd", "price_per_1k_tokens", "max_tokens_per_request", "endpoints", "required_scopes",
+            "required_subscription_tier", "is_active", "is_public");
+    private static final Set<String> MODEL_FIELDS = Set.of("name", "version", "type", "capabilities", "pricing",
+            "is_active", "requires_subscription");
+    private static final Set<String> PRICING_MEMBERS = Set.of(Pricing.INPUT_PER_1K, Pricing.OUTPUT_PER_1K,
+            Pricing.PER_IMAGE);
+    private static final Pattern PRODUCT_NAME = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
+
+    private final CatalogService catalog;
+
+    CatalogRoutes(CatalogService catalog) {
+        this.catalog = catalog;
+    }
+
+    void register(Router router) {
+        router.add("GET", "/admin/products", Access.ADMIN, r -> list(catalog.products()));
+        router.add("GET", "/admin/products/{id}", Access.ADMIN,
+                r -> AdminResponse.json(200, catalog.product(r.idParam("id", "product"))));
+        router.add("POST", "/admin/products", Access.SUPER_ADMIN,
+                r -> AdminResponse.json(201, catalog.saveProduct(null, product(r, true))));
+        router.add("PATCH", "/admin/products/{id}", Access.SUPER_ADMIN, r -> {
+            UUID id = r.idParam("id", "product");
+            return AdminResponse.json(200, catalog.saveProduct(id, product(r, false)));
+        });
+        router.add("GET", "/admin/models", Access.ADMIN, r -> list(catalog.models()));
+        router.add("GET", "/admin/models/{id}", Access.ADMIN,
+                r -> AdminResponse.json(200, catalog.model(r.idParam("id", "model"))));
+        router.add("POST", "/admin/models", Access.SUPER_ADMIN,
+                r -> AdminResponse.json(201, catalog.saveModel(null, model(r, true))));
+        router.add("PATCH", "/admin/models/{id}", Access.SUPER_ADMIN, r -> {
+            UUID id = r.idParam("id", "model");
+            return AdminResponse.json(200, catalog.saveModel(id, model(r, false)));
+        });
+    }
+
+    private static AdminResponse list(List<?> items) {
+        return AdminResponse.json(200, Map.of("data", items));
+    }
+
+    /** Column values from a product body; on create, name and endpoints are required. */
+    private static Map<Field<?>, Object> product(AdminRequest request, boolean create) {
+        JsonInput in = JsonInput.of(request.body(), PRODUCT_FIELDS);
+        noNulls(in, PRODUCT_FIELDS, Set.of("display_name", "description", "category"));
+        Map<Field<?>, Object> v = new LinkedHashMap<>();
+        String name = create ? in.requiredText("name", 64) : in.text("name", 64);
+        if (name != null) {
+            if (!PRODUCT_NAME.matcher(name).matches()) {
+                throw AdminProblem.badInput("name", "name: \"" + name
+                        + "\" (expected: lower case letters, digits, '.', '_' or '-', such as ai.chat)");
+            }
+            v.put(API_PRODUCTS.NAME, name);
+        }
+        putText(in, v, "display_name", API_PRODUCTS.DISPLAY_NAME, 200);
+        putText(in, v, "description", API_PRODUCTS.DESCRIPTION, 4000);
+        putText(in, v, "category", API_PRODUCTS.CATEGORY, 100);
+        putIfPresent(v, API_PRODUCTS.BASE_PRICE_USD, price(in, "base_price_usd"));
+        putIfPresent(v, API_PRODUCTS.PRICE_PER_1K_TOKENS, price(in, "price_per_1k_tokens"));
+        putIfPresent(v, API_PRODUCTS.MAX_TOKENS_PER_REQUEST, in.positiveInt("max_tokens_per_request"));
+        if (create && !in.has("endpoints")) {
+            throw AdminProblem.badInput("endpoints", "endpoints: missing (expected: a list of paths starting with /v1/)");
+        }
+        List<String> endpoints = Validation.endpoints("endpoints", in.stringList("endpoints", 50, 200));
+        if (endpoints != null) {
+            v.put(API_PRODUCTS.ENDPOINTS, endpoints.toArray(String[]::new));
+        }
+        List<String> scopes = Validation.scopes("required_scopes", in.stringList("required_scopes", 3, 32), true);
+        if (scopes != null) {
+            v.put(API_PRODUCTS.REQUIRED_SCOPES, scopes.toArray(String[]::new));
+        }
+        putIfPresent(v, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER, Validation.oneOf("required_subscription_tier",
+                in.text("required_subscription_tier", 32), Validation.TIERS));
+        putIfPresent(v, API_PRODUCTS.IS_ACTIVE, in.bool("is_active"));
+        putIfPresent(v, API_PRODUCTS.IS_PUBLIC, in.bool("is_public"));
+        if (v.isEmpty()) {
+            throw AdminProblem.badInput("body", "body: no field to change");
+        }
+        return v;
+    }
+
+    /** Column values from a model body; on create, name is required. */
+    private static Map<Field<?>, Object> model(AdminRequest request, boolean create) {
+        JsonInput in = JsonInput.of(request.body(), MODEL_FIELDS);
+        noNulls(in, MODEL_FIELDS, Set.of("version"));
+        Map<Field<?>, Object> v = new LinkedHashMap<>();
+        String name = create ? in.requiredText("name", 128) : in.text("name", 128);
+        if (name != null) {
+            if (!MODEL_NAME.matcher(name).matches()) {
+                throw AdminProblem.badInput("name", "name: \"" + name
+                        + "\" (expected: letters, digits, '.', '_', ':', '/' or '-', such as dalsi-ai)");
+            }
+            v.put(AI_MODELS.NAME, name);
+        }
+        putText(in, v, "version", AI_MODELS.VERSION, 64);
+        putIfPresent(v, AI_MODELS.TYPE, Validation.oneOf("type", in.text("type", 32), Validation.MODEL_TYPES));
+        ObjectNode capabilities = in.object("capabilities");
+        if (capabilities != null) {
+            v.put(AI_MODELS.CAPABILITIES, CatalogService.jsonb(capabilities));
+        }
+        ObjectNode pricing = in.object("pricing");
+        if (pricing != null) {
+            checkPricing(pricing);
+            v.put(AI_MODELS.PRICING, CatalogService.jsonb(pricing));
+        }
+        putIfPresent(v, AI_MODELS.IS_ACTIVE, in.bool("is_active"));
+        putIfPresent(v, AI_MODELS.REQUIRES_SUBSCRIPTION, in.bool("requires_subscription"));
+        if (v.isEmpty()) {
+            throw AdminProblem.badInput("body", "body: no field to change");
+        }
+        return v;
+    }
+
+    /** Pricing members are the ones metering reads, each a number >= 0. */
+    private static void checkPricing(ObjectNode pricing) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = pricing.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> member = it.next();
+            String field = "pricing." + member.getKey();
+            if (!PRICING_MEMBERS.contains(member.getKey())) {
+                throw AdminProblem.badInput(field, "unknown field: " + field
+                        + " (expected: input_per_1k, output_per_1k, per_image)");
+            }
+            JsonNode value = member.getValue();
+            if (!value.isNumber()) {
+                throw AdminProblem.badInput(field, field + ": " + value + " (expected: a number >= 0)");
+            }
+            if (value.decimalValue().signum() < 0) {
+                throw AdminProblem.badInput(field, field + ": " + value.decimalValue().toPlainString()
+                        + " (expected: >= 0)");
+            }
+        }
+        // The metering side reads the same JSON; refuse anything it would refuse.
+        try {
+            Pricing.of(pricing.toString(), BigDecimal.ZERO, BigDecimal.ZERO);
+        } catch (IllegalArgumentException e) {
+            throw AdminProblem.badInput("pricing", e.getMessage());
+        }
+    }
+
+    private static void noNulls(JsonInput in, Set<String> fields, Set<String> nullable) {
+        for (String f : fields) {
+            if (in.isNull(f) && !nullable.contains(f)) {
+                throw AdminProblem.badInput(f, f + ": null (expected: a value; this setting cannot be cleared)");
+            }
+        }
+    }
+
+    private static void putText(JsonInput in, Map<Field<?>, Object> v, String field, Field<String> column, int max) {
+        if (in.isNull(field)) {
+            v.put(column, null);
+        } else {
+            putIfPresent(v, column, in.text(field, max));
+        }
+    }
+
+    private static BigDecimal price(JsonInput in, String field) {
+        BigDecimal d = in.nonNegativeDecimal(field);
+        if (d != null && (d.scale() > 8 || d.precision() - d.scale() > 12)) {
+            throw AdminProblem.badInput(field, field + ": " + d.toPlainString()
+                    + " (expected: at most 12 digits before and 8 after the decimal point)");
+        }
+        return d;
+    }
+
+    private static <T> void putIfPresent(Map<Field<?>, Object> v, Field<T> column, T value) {
+        if (value != null) {
+            v.put(column, value);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package ai.dalsi.gateway.admin;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code /admin/keys}: issue ({@code POST}), list by user, read, change ({@code PATCH}),
+ * {@code POST .../revoke} and {@code POST .../rotate}. Input is validated here, field by field;
+ * {@link KeyService} does the work.
+ */
+final class KeyRoutes {
+
+    private static final Set<String> CREATE_FIELDS = Set.of("user_id", "name", "scopes", "environment",
+            "subscription_tier", "rate_limit_per_minute", "rate_limit_per_hour", "rate_limit_per_day", "allowed_ips",
+            "expires_at", "is_internal", "webhook_url");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "scopes", "subscription_tier",
+            "rate_limit_per_minute", "rate_limit_per_hour", "rate_limit_per_day", "allowed_ips", "expires_at",
+            "is_internal", "webhook_url");
+    private static final Set<String> REVOKE_FIELDS = Set.of("reason");
+    private static final int MAX_IPS = 100;
+
+    private final KeyService keys;
+
+    KeyRoutes(KeyService keys) {
+        this.keys = keys;
+    }
+
+    void register(Router router) {
+        router.add("POST", "/admin/keys", Access.ADMIN, this::create);
+        router.add("GET", "/admin/keys", Access.ADMIN, this::list);
+        router.add("GET", "/admin/keys/{id}", Access.ADMIN, this::get);
+        router.add("PATCH", "/admin/keys/{id}", Access.ADMIN, this::patch);
+        router.add("POST", "/admin/keys/{id}/revoke", Access.ADMIN, this::revoke);
+        router.add("POST", "/admin/keys/{id}/rotate", Access.ADMIN, this::rotate);
+    }
+
+    private AdminResponse create(AdminRequest request) {
+        JsonInput in = JsonInput.of(request.body(), CREATE_FIELDS);
+        UUID userId = in.uuid("user_id");
+        if (userId == null) {
+            throw AdminProblem.badInput("user_id", "user_id: missing (expected: an id (UUID))");
+        }
+        String name = in.requiredText("name", 200);
+        if (!in.has("scopes") || in.isNull("scopes")) {
+            throw AdminProblem.badInput("scopes", "scopes: missing (expected: a list of ai.chat, ai.code, ai.image)");
+        }
+        KeyService.NewKeySettings settings = new KeyService.NewKeySettings(
+                userId,
+                name,
+                Validation.scopes("scopes", in.stringList("scopes", 3, 32), false),
+                Validation.oneOf("environment", in.text("environment", 32), Validation.ENVIRONMENTS),
+                Validation.oneOf("subscription_tier", in.text("subscription_tier", 32), Validation.TIERS),
+                in.positiveInt("rate_limit_per_minute"),
+                in.positiveInt("rate_limit_per_hour"),
+                in.positiveInt("rate_limit_per_day"),
+                Validation.allowedIps("allowed_ips", in.stringList("allowed_ips", MAX_IPS, 64)),
+                in.instant("expires_at"),
+                in.bool("is_internal"),
+                Validation.webhookUrl("webhook_url", in.text("webhook_url", 2000)));
+        return issued(201, keys.create(settings), null);
+    }
+
+    private AdminResponse list(AdminRequest request) {
+        for (String name : request.query().keySet()) {
+            if (!name.equals("user_id")) {
+                throw AdminProblem.badInput(name, "unknown parameter: " + name + " (expected: user_id)");
+            }
+        }
+        List<String> values = request.query().get("user_id");
+        if (values == null || values.isEmpty() || values.get(0).isBlank()) {
+            throw AdminProblem.badInput("user_id", "user_id: missing (expected: ?user_id=<user id>)");
+        }
+        UUID userId;
+        try {
+            userId = UUID.fromString(values.get(0).strip());
+        } catch (IllegalArgumentException e) {
+            throw AdminProblem.badInput("user_id", "user_id: \"" + values.get(0) + "\" (expected: an id (UUID))");
+        }
+        return AdminResponse.json(200, Map.of("data", keys.listForUser(userId)));
+    }
+
+    private AdminResponse get(AdminRequest request) {
+        return AdminResponse.json(200, keys.get(request.idParam("id", "key")));
+    }
+
+    private AdminResponse patch(AdminRequest request) {
+        UUID id = request.idParam("id", "key");
+        JsonInput in;
+        try {
+            in = JsonInput.of(request.body(), PATCH_FIELDS);
+        } catch (AdminProblem p) {
+            if ("environment".equals(p.field()) || "user_id".equals(p.field())) {
+                throw AdminProblem.badInput(p.field(), p.field()
+                        + ": cannot be changed (rotate or issue a new key instead)");
+            }
+            throw p;
+        }
+        if (in.isEmpty()) {
+            throw AdminProblem.badInput("body", "body: no field to change (expected: one or more of "
+                    + String.join(", ", PATCH_FIELDS.stream().sorted().toList()) + ")");
+        }
+        for (String required : List.of("name", "scopes", "subscription_tier", "rate_limit_per_minute",
+                "rate_limit_per_hour", "rate_limit_per_day", "is_internal")) {
+            if (in.isNull(required)) {
+                throw AdminProblem.badInput(required, required + ": null (expected: a value; this setting cannot be"
+                        + " cleared)");
+            }
+        }
+        KeyService.KeyPatch patch = new KeyService.KeyPatch(
+                in.text("name", 200),
+                Validation.scopes("scopes", in.stringList("scopes", 3, 32), false),
+                Validation.oneOf("subscription_tier", in.text("subscription_tier", 32), Validation.TIERS),
+                in.positiveInt("rate_limit_per_minute"),
+                in.positiveInt("rate_limit_per_hour"),
+                in.positiveInt("rate_limit_per_day"),
+                Validation.allowedIps("allowed_ips", in.stringList("allowed_ips", MAX_IPS, 64)),
+                in.isNull("allowed_ips"),
+                in.instant("expires_at"),
+                in.isNull("expires_at"),
+                in.bool("is_internal"),
+                Validation.webhookUrl("webhook_url", in.text("webhook_url", 2000)),
+                in.isNull("webhook_url"));
+        return AdminResponse.json(200, keys.patch(id, patch));
+    }
+
+    private AdminResponse revoke(AdminRequest request) {
+        UUID id = request.idParam("id", "key");
+        JsonInput in = JsonInput.of(request.body(), REVOKE_FIELDS);
+        String reason = in.requiredText("reason", 500);
+        return AdminResponse.json(200, keys.revoke(id, reason, request.adminId(), request.clientIp(),
+                request.userAgent()));
+    }
+
+    private AdminResponse rotate(AdminRequest request) {
+        UUID id = request.idParam("id", "key");
+        if (request.body().length > 0) {
+            JsonInput.of(request.body(), Set.of());
+        }
+        return issued(201, keys.rotate(id, request.adminId(), request.clientIp(), request.userAgent()), id);
+    }
+
+    /** The key's view with the plaintext {@code key} first: the only time it is ever shown. */
+    private static AdminResponse issued(int status, KeyService.IssuedKey issued, UUID rotatedFrom) {
+        ObjectNode body = AdminJson.objectNode();
+        body.put("key", issued.key());
+        body.setAll(AdminJson.toTree(issued.view()));
+        if (rotatedFrom != null) {
+            body.put("rotated_from", rotatedFrom.toString());
+        }
+        return new AdminResponse(status, AdminResponse.JSON, AdminJson.write(body), Map.of());
+    }
+}

@@ -1,0 +1,108 @@
+package ai.dalsi.gateway.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code GET /admin/usage?key_id=|user_id=&from=&to=&granularity=hour|day}: from and to are
+ * ISO-8601 times with an offset or UTC dates ({@code 2030-01-31}); from is inclusive, to exclusive.
+ * Every rollup hour starting inside the range is counted; day buckets are UTC days.
+ */
+final class UsageRoutes {
+
+    private static final Set<String> PARAMS = Set.of("key_id", "user_id", "from", "to", "granularity");
+    /** Longest range one request may ask for: keeps a report to at most ~9,000 hourly buckets. */
+    static final Duration MAX_RANGE = Duration.ofDays(366);
+
+    private final UsageService usage;
+
+    UsageRoutes(UsageService usage) {
+        this.usage = usage;
+    }
+
+    void register(Router router) {
+        router.add("GET", "/admin/usage", Access.ADMIN, this::report);
+    }
+
+    private AdminResponse report(AdminRequest request) {
+        for (String name : request.query().keySet()) {
+            if (!PARAMS.contains(name)) {
+                throw AdminProblem.badInput(name, "unknown parameter: " + name
+                        + " (expected: key_id or user_id, from, to, granularity)");
+            }
+        }
+        UUID keyId = id(request, "key_id");
+        UUID userId = id(request, "user_id");
+        if ((keyId == null) == (userId == null)) {
+            throw AdminProblem.badInput(keyId == null ? "key_id" : "user_id",
+                    "key_id, user_id: exactly one is required");
+        }
+        Instant from = time(request, "from");
+        Instant to = time(request, "to");
+        if (!from.isBefore(to)) {
+            throw AdminProblem.badInput("to", "to: " + to + " (expected: after from, " + from + ")");
+        }
+        if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+            throw AdminProblem.badInput("to", "to: " + to + " (expected: at most 366 days after from)");
+        }
+        String g = single(request, "granularity");
+        UsageService.Granularity granularity;
+        if (g == null || g.equalsIgnoreCase("hour")) {
+            granularity = UsageService.Granularity.HOUR;
+        } else if (g.equalsIgnoreCase("day")) {
+            granularity = UsageService.Granularity.DAY;
+        } else {
+            throw AdminProblem.badInput("granularity", "granularity: \"" + g + "\" (expected: hour or day)");
+        }
+        return AdminResponse.json(200, usage.report(keyId, userId, from, to, granularity));
+    }
+
+    private static String single(AdminRequest request, String name) {
+        List<String> values = request.query().get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw AdminProblem.badInput(name, name + ": given " + values.size() + " times (expected: once)");
+        }
+        String v = values.get(0).strip();
+        return v.isEmpty() ? null : v;
+    }
+
+    private static UUID id(AdminRequest request, String name) {
+        String v = single(request, name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw AdminProblem.badInput(name, name + ": \"" + v + "\" (expected: an id (UUID))");
+        }
+    }
+
+    private static Instant time(AdminRequest request, String name) {
+        String v = single(request, name);
+        if (v == null) {
+            throw AdminProblem.badInput(name, name + ": missing (expected: an ISO-8601 time or UTC date)");
+        }
+        try {
+            if (v.length() == 10) {
+                return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            // An unescaped '+' in a query string arrives as a space: "10:00:00 02:00" meant "+02:00".
+            return OffsetDateTime.parse(v.toUpperCase(Locale.ROOT).replace(' ', '+')).toInstant();
+        } catch (DateTimeParseException e) {
+            throw AdminProblem.badInput(name, name + ": \"" + v
+                    + "\" (expected: an ISO-8601 time such as 2030-01-31T00:00:00Z, or a date such as 2030-01-31)");
+        }
+    }
+}

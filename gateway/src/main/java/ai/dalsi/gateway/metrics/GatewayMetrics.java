@@ -1,0 +1,91 @@
+package ai.dalsi.gateway.metrics;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.EventLoopGroup;
+
+/**
+ * The node's metrics: one Prometheus registry with the JVM and process binders, plus what the
+ * composition root binds as it builds things (the database pool, the edge's caches, Netty event
+ * loops and allocators), and the gateway's own meters ({@link #edgeMetrics()}). {@link #scrape()}
+ * is what {@code GET /metrics} answers. Tags never carry a key, user id or IP.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+
+    /** Content type of {@link #scrape()}: the Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc;
+    private final MicrometerEdgeMetrics edge;
+
+    public GatewayMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(PromtoolClean.FILTER);
+        new JvmMemoryMetrics().bindTo(registry);
+        this.gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        this.edge = new MicrometerEdgeMetrics(registry);
+    }
+
+    /** The registry, for binders of other parts (metering's meters, for one). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The edge's meters: requests, latencies, rejections. */
+    public EdgeMetrics edgeMetrics() {
+        return edge;
+    }
+
+    /** HikariCP pool meters ({@code hikaricp_connections_*}); call once per pool. */
+    public void bindDatabasePool(HikariDataSource pool) {
+        pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    }
+
+    /** Caffeine cache meters ({@code cache_gets_total{cache=name,...}}); the cache must record stats. */
+    public void bindCache(String name, Cache<?, ?> cache) {
+        CaffeineCacheMetrics.monitor(registry, cache, name);
+    }
+
+    /** Pending tasks per event loop ({@code netty_eventexecutor_tasks_pending}). */
+    public void bindEventLoops(EventLoopGroup group) {
+        new NettyEventExecutorMetrics(group).bindTo(registry);
+    }
+
+    /** Netty buffer allocator memory ({@code netty_allocator_memory_used}, ...). */
+    public void bindAllocator(ByteBufAllocatorMetricProvider allocator) {
+        new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
+
+    /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */
+    public String scrape() {
+        return registry.scrape(CONTENT_TYPE);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,72 @@
+package ai.dalsi.gateway.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.HostsFileEntriesResolver;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import java.net.InetSocketAddress;
+
+/**
+ * Connects over TCP with the inbound channel's transport (epoll or NIO: a channel can only be
+ * registered on an event loop of its own kind) and resolves host names with Netty's non-blocking
+ * DNS resolver, because the JDK's would block the event loop.
+ */
+final class SocketConnector implements BackendConnector {
+
+    private final int connectTimeoutMillis;
+    private final DnsAddressResolverGroup nioResolver;
+    private final DnsAddressResolverGroup epollResolver;
+
+    SocketConnector(ProxyConfig config) {
+        this.connectTimeoutMillis = (int) config.connectTimeout().toMillis();
+        // Read /etc/hosts and /etc/resolv.conf now, on the thread that builds the proxy, not on an event loop.
+        HostsFileEntriesResolver.DEFAULT.address("localhost", io.netty.resolver.ResolvedAddressTypes.IPV4_PREFERRED);
+        DnsServerAddressStreamProviders.platformDefault();
+        this.nioResolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(NioDatagramChannel.class)
+                .socketChannelType(NioSocketChannel.class));
+        this.epollResolver = Epoll.isAvailable()
+                ? new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                        .datagramChannelType(EpollDatagramChannel.class)
+                        .socketChannelType(EpollSocketChannel.class))
+                : null;
+    }
+
+    @Override
+    public ChannelFuture connect(Channel inbound, BackendTarget target, ChannelHandler initializer) {
+        boolean epoll = inbound instanceof EpollSocketChannel;
+        if (!epoll && !(inbound instanceof NioSocketChannel)) {
+            throw new IllegalStateException("unsupported inbound transport: " + inbound.getClass().getName());
+        }
+        Class<? extends SocketChannel> channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return new Bootstrap()
+                .group(inbound.eventLoop())
+                .channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .resolver(epoll ? epollResolver : nioResolver)
+                .handler(initializer)
+                .connect(InetSocketAddress.createUnresolved(target.baseUrl().getHost(), target.port()));
+    }
+
+    @Override
+    public void close() {
+        nioResolver.close();
+        if (epollResolver != null) {
+            epollResolver.close();
+        }
+    }
+}

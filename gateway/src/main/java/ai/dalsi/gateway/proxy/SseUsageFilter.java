@@ -1,0 +1,363 @@
+package ai.dalsi.gateway.proxy;
+
+import ai.dalsi.metering.TokenUsage;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.search.AbstractSearchProcessorFactory;
+import io.netty.buffer.search.SearchProcessor;
+import io.netty.buffer.search.SearchProcessorFactory;
+import io.netty.util.ByteProcessor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Splits a server-sent-event stream into events as it passes, across chunk boundaries, and decides
+ * per event: forward it, drop it (the usage-only chunk a client did not ask for), or hold it and
+ * everything after it (the final {@code data: [DONE]}) until the exchange may end.
+ *
+ * <p>Only complete events are handed on, so the start of an event that a chunk cuts off waits
+ * (as retained slices, no copy) for the chunk that completes it; an event longer than
+ * {@code maxEventBytes} is forwarded as it comes and not inspected. Bytes are scanned once; JSON is
+ * parsed only for events whose top level may carry a non-null {@code "usage"} (one per stream from
+ * OpenAI), so the per-chunk cost is a byte scan and a slice.
+ */
+final class SseUsageFilter {
+
+    /** Where the filter's output goes. Both take ownership of the buffer. */
+    interface Sink {
+        /** Bytes to send to the client now. */
+        void forward(ByteBuf buf);
+
+        /** Bytes that must wait until the exchange may end. */
+        void hold(ByteBuf buf);
+    }
+
+    private static final SearchProcessorFactory USAGE_KEY =
+            AbstractSearchProcessorFactory.newBitapSearchProcessorFactory("\"usage\"".getBytes(StandardCharsets.US_ASCII));
+
+    private final boolean dropUsageEvent;
+    private final int maxEventBytes;
+    private final JsonFactory json;
+    private final Sink sink;
+    private final Scanner scanner = new Scanner();
+
+    /** The beginning of the current event, from earlier chunks. */
+    private ByteBuf pending;
+    /** The current event outgrew maxEventBytes: it is forwarded as it comes. */
+    private boolean oversized;
+    private boolean doneSeen;
+    /** The last event ended in a CR at the end of a chunk: the LF of its CRLF may open the next chunk. */
+    private boolean endedBeforeLf;
+    /** ... and that event was dropped. */
+    private boolean droppedBeforeLf;
+    private TokenUsage usage;
+
+    SseUsageFilter(boolean dropUsageEvent, int maxEventBytes, JsonFactory json, Sink sink) {
+        this.dropUsageEvent = dropUsageEvent;
+        this.maxEventBytes = maxEventBytes;
+        this.json = json;
+        this.sink = sink;
+    }
+
+    /**
+     * Takes the chunk's readable bytes. Returns true when the caller should forward the chunk itself,
+     * untouched (it held only whole events, none to drop or hold; the filter kept nothing of it).
+     * Otherwise the filter handed retained slices to the sink and the caller releases the chunk.
+     * Never changes the chunk's indexes or reference count.
+     */
+    boolean accept(ByteBuf chunk) {
+        final int start = chunk.readerIndex();
+        final int end = chunk.writerIndex();
+        if (doneSeen) {
+            if (start < end) {
+                sink.hold(chunk.retainedSlice(start, end - start));
+            }
+            return false;
+        }
+        boolean touched = pending != null;
+        int runStart = start;
+        int eventStart = start;
+        int i = start;
+        if (endedBeforeLf) {
+            endedBeforeLf = false;
+            if (start < end && chunk.getByte(start) == '\n') {
+                // The LF ends the previous event: it goes (or is dropped) with it, not with the next one.
+                scanner.lastWasCr = false;
+                eventStart = i = start + 1;
+                if (droppedBeforeLf) {
+                    runStart = start + 1;
+                    touched = true;
+                }
+            }
+            droppedBeforeLf = false;
+        }
+        while (i < end) {
+            int boundary = chunk.forEachByte(i, end - i, scanner);
+            if (boundary < 0) {
+                break;
+            }
+            int eventEnd = boundary + 1;
+            if (scanner.lastWasCr && eventEnd < end && chunk.getByte(eventEnd) == '\n') {
+                // CRLF: the LF belongs to the event it ends, not to the next one.
+                scanner.lastWasCr = false;
+                eventEnd++;
+            }
+            if (!oversized && scanner.done) {
+                if (runStart < eventStart) {
+                    sink.forward(chunk.retainedSlice(runStart, eventStart - runStart));
+                }
+                if (pending != null) {
+                    sink.hold(pending);
+                    pending = null;
+                }
+                sink.hold(chunk.retainedSlice(eventStart, end - eventStart));
+                doneSeen = true;
+                return false;
+            }
+            boolean drop = false;
+            if (!oversized && scanner.usage) {
+                drop = readUsage(chunk, eventStart, eventEnd) && dropUsageEvent;
+            }
+            if (drop) {
+                if (runStart < eventStart) {
+                    sink.forward(chunk.retainedSlice(runStart, eventStart - runStart));
+                }
+                if (pending != null) {
+                    pending.release();
+                    pending = null;
+                }
+                runStart = eventEnd;
+                touched = true;
+            } else if (pending != null) {
+                // The event began in an earlier chunk: its beginning goes out before the rest of it.
+                sink.forward(pending);
+                pending = null;
+            }
+            endedBeforeLf = scanner.lastWasCr && eventEnd == end;
+            droppedBeforeLf = drop;
+            oversized = false;
+            scanner.reset();
+            eventStart = eventEnd;
+            i = eventEnd;
+        }
+        if (!touched && runStart == start && eventStart == end) {
+            return true;
+        }
+        if (runStart < eventStart) {
+            sink.forward(chunk.retainedSlice(runStart, eventStart - runStart));
+        }
+        if (eventStart < end) {
+            ByteBuf tail = chunk.retainedSlice(eventStart, end - eventStart);
+            if (oversized) {
+                sink.forward(tail);
+            } else {
+                append(chunk, tail);
+                if (pending.readableBytes() > maxEventBytes) {
+                    oversized = true;
+                    sink.forward(pending);
+                    pending = null;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The stream ended: an unfinished last event is held (it is the end of the response). */
+    void finish() {
+        if (pending != null) {
+            if (scanner.usage && !oversized) {
+                readUsage(pending, pending.readerIndex(), pending.writerIndex());
+            }
+            sink.hold(pending);
+            pending = null;
+        }
+    }
+
+    /** The last usage the stream reported, or null. */
+    TokenUsage usage() {
+        return usage;
+    }
+
+    /** Frees what the filter still keeps (the exchange failed). */
+    void release() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    private void append(ByteBuf chunk, ByteBuf tail) {
+        if (pending == null) {
+            pending = tail;
+        } else if (pending instanceof CompositeByteBuf composite) {
+            composite.addComponent(true, tail);
+        } else {
+            CompositeByteBuf composite = chunk.alloc().compositeBuffer();
+            composite.addComponent(true, pending);
+            composite.addComponent(true, tail);
+            pending = composite;
+        }
+    }
+
+    /**
+     * Parses the event made of {@code pending} and {@code buf[from, to)}; remembers its usage.
+     * Returns whether it is a usage-only event (usage, and an empty {@code choices}). Rare (once
+     * per stream), so it copies the event to parse it.
+     */
+    private boolean readUsage(ByteBuf buf, int from, int to) {
+        int before = pending == null || pending == buf ? 0 : pending.readableBytes();
+        byte[] event = new byte[before + to - from];
+        if (before > 0) {
+            pending.getBytes(pending.readerIndex(), event, 0, before);
+        }
+        buf.getBytes(from, event, before, to - from);
+        byte[] payload = new byte[event.length];
+        int n = dataPayload(event, payload);
+        UsageReader reader = new UsageReader();
+        try (JsonParser p = json.createParser(payload, 0, n)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                reader.token(t, p);
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        TokenUsage u = reader.usage();
+        if (u == null) {
+            return false;
+        }
+        usage = u;
+        return reader.choicesEmpty();
+    }
+
+    /** The event's {@code data:} lines, joined with newlines, into {@code out}; returns the length. */
+    static int dataPayload(byte[] event, byte[] out) {
+        int n = 0;
+        int i = 0;
+        boolean first = true;
+        while (i < event.length) {
+            int lineEnd = i;
+            while (lineEnd < event.length && event[lineEnd] != '\n' && event[lineEnd] != '\r') {
+                lineEnd++;
+            }
+            if (lineEnd - i >= 5 && event[i] == 'd' && event[i + 1] == 'a' && event[i + 2] == 't'
+                    && event[i + 3] == 'a' && event[i + 4] == ':') {
+                int from = i + 5;
+                if (from < lineEnd && event[from] == ' ') {
+                    from++;
+                }
+                if (!first) {
+                    out[n++] = '\n';
+                }
+                System.arraycopy(event, from, out, n, lineEnd - from);
+                n += lineEnd - from;
+                first = false;
+            }
+            i = lineEnd + 1;
+        }
+        return n;
+    }
+
+    /**
+     * Per-byte state of the current event: where it ends (a blank line: LF, CR or CRLF line ends),
+     * whether its first line is {@code data: [DONE]}, and whether it has a {@code "usage"} key whose
+     * value is not {@code null}.
+     */
+    static final class Scanner implements ByteProcessor {
+        private static final byte[] DONE_SPACED = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] DONE_TIGHT = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+        private final SearchProcessor usageKey = USAGE_KEY.newSearchProcessor();
+
+        private int lineLength;
+        boolean lastWasCr;
+        private boolean content;
+        private boolean inFirstLine = true;
+        private int firstLength;
+        private boolean firstMatchesSpaced = true;
+        private boolean firstMatchesTight = true;
+        /** 0: nothing; 1: after the "usage" key, expecting ':'; 2: after ':', expecting the value. */
+        private int usageState;
+
+        /** At a boundary: the event is the final {@code data: [DONE]}. */
+        boolean done;
+        /** At a boundary: the event has a non-null {@code "usage"} value somewhere. */
+        boolean usage;
+
+        @Override
+        public boolean process(byte b) throws Exception {
+            if (b == '\n') {
+                if (lastWasCr) {
+                    lastWasCr = false;
+                    return true;
+                }
+                return lineEnd();
+            }
+            if (b == '\r') {
+                lastWasCr = true;
+                return lineEnd();
+            }
+            lastWasCr = false;
+            content = true;
+            if (inFirstLine) {
+                firstMatchesSpaced &= firstLength < DONE_SPACED.length && DONE_SPACED[firstLength] == b;
+                firstMatchesTight &= firstLength < DONE_TIGHT.length && DONE_TIGHT[firstLength] == b;
+                firstLength++;
+            }
+            lineLength++;
+            if (usageState != 0) {
+                usageValue(b);
+            }
+            if (!usageKey.process(b)) {
+                usageState = 1;
+            }
+            return true;
+        }
+
+        private void usageValue(byte b) {
+            if (b == ' ' || b == '\t') {
+                return;
+            }
+            if (usageState == 1) {
+                usageState = b == ':' ? 2 : 0;
+            } else {
+                usage |= b != 'n';
+                usageState = 0;
+            }
+        }
+
+        /** Returns false at the blank line that ends an event. */
+        private boolean lineEnd() {
+            if (lineLength == 0) {
+                if (!content) {
+                    return true;
+                }
+                done = !inFirstLine
+                        && ((firstMatchesSpaced && firstLength == DONE_SPACED.length)
+                            || (firstMatchesTight && firstLength == DONE_TIGHT.length));
+                return false;
+            }
+            inFirstLine = false;
+            lineLength = 0;
+            usageState = 0;
+            return true;
+        }
+
+        /** Starts the next event (keeps the CR state so the LF of a CRLF is not a line of its own). */
+        void reset() {
+            lineLength = 0;
+            content = false;
+            inFirstLine = true;
+            firstLength = 0;
+            firstMatchesSpaced = true;
+            firstMatchesTight = true;
+            usageState = 0;
+            usageKey.reset();
+            done = false;
+            usage = false;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package ai.dalsi.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.gateway.testing.NettyLeakExtension;
+import ai.dalsi.metering.TokenUsage;
+import com.fasterxml.jackson.core.JsonFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakExtension.class)
+class JsonUsageScannerTest {
+
+    static final String CHAT = """
+            {"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant",
+            "content":"the \\"usage\\": {\\"prompt_tokens\\": 999}","usage":{"prompt_tokens":777}}}],
+            "usage":{"prompt_tokens":11,"completion_tokens":22,"total_tokens":33,"prompt_tokens_details":{"cached_tokens":5}}}""";
+
+    private static TokenUsage scan(String body, long limit, int chunk) {
+        JsonUsageScanner scanner = new JsonUsageScanner(new JsonFactory(), limit);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        for (int from = 0; from < bytes.length; from += chunk) {
+            ByteBuf buf = Unpooled.directBuffer().writeBytes(bytes, from, Math.min(chunk, bytes.length - from));
+            scanner.feed(buf);
+            assertThat(buf.readerIndex()).isZero();
+            buf.release();
+        }
+        return scanner.finish();
+    }
+
+    @Test
+    void chatUsageIsTheTopLevelOneWhateverTheChunking() {
+        for (int chunk = 1; chunk <= CHAT.length(); chunk += 7) {
+            assertThat(scan(CHAT, 1 << 20, chunk)).as("chunks of %d", chunk).isEqualTo(TokenUsage.reported(11, 22, 0));
+        }
+    }
+
+    @Test
+    void imagesCountDataEntriesAndReadInputOutputTokens() {
+        String body = """
+                {"created":1,"data":[{"b64_json":"QUJD"},{"b64_json":"REVG"}],
+                 "usage":{"total_tokens":300,"input_tokens":50,"output_tokens":250,"input_tokens_details":{"text_tokens":50}}}""";
+        assertThat(scan(body, 1 << 20, 16)).isEqualTo(TokenUsage.reported(50, 250, 2));
+    }
+
+    @Test
+    void imagesWithoutUsageReportTheirCount() {
+        assertThat(scan("{\"created\":1,\"data\":[{\"url\":\"http://x/1.png\"}]}", 1 << 20, 5))
+                .isEqualTo(TokenUsage.reported(0, 0, 1));
+    }
+
+    @Test
+    void totalWithoutCompletionMeansTheRest() {
+        assertThat(scan("{\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}", 1 << 20, 100))
+                .isEqualTo(TokenUsage.reported(8, 0, 0));
+    }
+
+    @Test
+    void noUsageOverTheLimitOrNotJson() {
+        assertThat(scan("{\"id\":\"x\",\"choices\":[]}", 1 << 20, 4)).isNull();
+        assertThat(scan(CHAT, 100, 50)).isNull();
+        assertThat(scan("<html>bad gateway</html>", 1 << 20, 4)).isNull();
+        assertThat(scan("{\"usage\":{\"prompt_tokens\":1", 1 << 20, 4)).isNull();
+    }
+}

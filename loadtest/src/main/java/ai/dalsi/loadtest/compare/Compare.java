@@ -1,0 +1,443 @@
+package ai.dalsi.loadtest.compare;
+
+import ai.dalsi.gateway.auth.ApiKeyFormat;
+import ai.dalsi.gateway.auth.KeyEnvironment;
+import ai.dalsi.loadtest.cli.ProgressLine;
+import ai.dalsi.loadtest.cli.Summary;
+import ai.dalsi.loadtest.gen.KeySet;
+import ai.dalsi.loadtest.gen.LoadGenerator;
+import ai.dalsi.loadtest.gen.LoadSpec;
+import ai.dalsi.loadtest.gen.RequestMix;
+import ai.dalsi.loadtest.gen.RunResult;
+import ai.dalsi.loadtest.gen.StatusClass;
+import ai.dalsi.loadtest.reconcile.Reconciler;
+import ai.dalsi.loadtest.report.BenchReport;
+import ai.dalsi.loadtest.report.BenchReport.Arm;
+import ai.dalsi.loadtest.report.BenchReport.Reconciliation;
+import ai.dalsi.loadtest.report.BenchReport.SideRound;
+import ai.dalsi.loadtest.report.Curves;
+import ai.dalsi.loadtest.report.Ratios;
+import ai.dalsi.loadtest.report.ReportWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code compare}: the same load against the backend alone, nginx in front of it and the gateway
+ * in front of it, in interleaved rounds (each round runs every arm once, so drift on the machine
+ * hits all arms alike), then short rounds at one connection and on the reject paths, then the
+ * usage reconciliation, then the report.
+ */
+public final class Compare {
+
+    /** Exit code when the usage ledger does not match what the generator saw. */
+    public static final int RECONCILIATION_FAILED = 1;
+    /** Exit code when an arm failed to start or broke during the run (a skipped arm is not a failure). */
+    public static final int ARM_FAILED = 4;
+    /** Exit code when the run could not happen at all (no backend). */
+    public static final int CANNOT_RUN = 3;
+
+    private final CompareOptions o;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ProcFs proc = ProcFs.open();
+    private final Map<String, long[]> gatewayAnswers = new HashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private String host;
+
+    private Compare(CompareOptions o, PrintStream out, PrintStream err) {
+        this.o = o;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static int run(CompareOptions o, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        return new Compare(o, out, err).execute();
+    }
+
+    /** What one arm accumulated over its main rounds. */
+    private static final class ArmRounds {
+        final Target target;
+        final Histogram latency = new Histogram(3);
+        final Map<String, Long> byStatus = new TreeMap<>();
+        final List<Double> roundRps = new ArrayList<>();
+        long answered;
+        double seconds;
+        long proxyCpuUs;
+        long backendCpuUs;
+        /** Why the arm stopped working during the run, or null. */
+        String failure;
+
+        ArmRounds(Target target) {
+            this.target = target;
+        }
+    }
+
+    private int execute() throws IOException, InterruptedException {
+        Path dir = o.out();
+        Files.createDirectories(dir.resolve("logs"));
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        host = host(); // before pinning: afterwards this JVM sees one CPU
+        Pinning pinning = Pinning.detect(o.pin());
+        pinning.pinSelf();
+        info("pinning: " + pinning.description());
+
+        SecureRandom random = new SecureRandom();
+        List<String> localKnown = new ArrayList<>();
+        for (int i = 0; i < o.knownKeys(); i++) {
+            localKnown.add(ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random));
+        }
+        List<String> localOver = new ArrayList<>();
+        for (int i = 0; i < o.overLimitKeys(); i++) {
+            localOver.add(ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random));
+        }
+
+        List<Arm> armReports = new ArrayList<>();
+        List<SideRound> oneConnection = new ArrayList<>();
+        List<SideRound> rejects = new ArrayList<>();
+        Reconciliation reconciliation = null;
+        int exit = 0;
+
+        BackendProcess backend;
+        try {
+            info("starting the backend: " + o.loadtestJar() + " backend");
+            backend = BackendProcess.start(o, pinning, dir);
+        } catch (IOException e) {
+            err.println("compare: the backend did not start: " + e.getMessage());
+            for (String name : List.of(BenchReport.BACKEND, BenchReport.NGINX, BenchReport.GATEWAY)) {
+                armReports.add(Arm.failed(name, "the backend did not start: " + firstLine(e.getMessage())));
+            }
+            write(dir, started, pinning, armReports, oneConnection, rejects, null);
+            return CANNOT_RUN;
+        }
+        List<Target> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Ctrl-C must not leave a backend, nginx or gateway running, or a database behind.
+        Thread cleanup = new Thread(() -> {
+            targets.forEach(Target::close);
+            backend.close();
+        }, "compare-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        GatewayArm gateway = null;
+        try {
+            Map<String, Arm> unavailable = new LinkedHashMap<>();
+            if (o.arms().contains(BenchReport.BACKEND)) {
+                targets.add(backend.asArm(localKnown, localOver));
+            }
+            if (o.arms().contains(BenchReport.NGINX)) {
+                try {
+                    String bin = NginxArm.binary(o.nginx());
+                    info("starting nginx: " + bin);
+                    targets.add(NginxArm.start(bin, dir, backend.port(), localKnown, localOver, pinning));
+                } catch (ArmUnavailable e) {
+                    info("nginx arm skipped: " + e.getMessage());
+                    unavailable.put(BenchReport.NGINX, Arm.skipped(BenchReport.NGINX, e.getMessage()));
+                } catch (IOException e) {
+                    err.println("compare: the nginx arm failed to start: " + e.getMessage());
+                    unavailable.put(BenchReport.NGINX, Arm.failed(BenchReport.NGINX, firstLine(e.getMessage())));
+                }
+            }
+            if (o.arms().contains(BenchReport.GATEWAY)) {
+                try {
+                    GatewayArm.preflight(o);
+                    info("starting the gateway: " + o.gatewayJar() + " serve, with a fresh database");
+                    gateway = GatewayArm.start(o, pinning, dir, backend.url(), o.knownKeys(), o.overLimitKeys());
+                    targets.add(gateway);
+                } catch (ArmUnavailable e) {
+                    info("gateway arm skipped: " + e.getMessage());
+                    unavailable.put(BenchReport.GATEWAY, Arm.skipped(BenchReport.GATEWAY, e.getMessage()));
+                } catch (IOException e) {
+                    err.println("compare: the gateway arm failed to start: " + e.getMessage());
+                    unavailable.put(BenchReport.GATEWAY, Arm.failed(BenchReport.GATEWAY, firstLine(e.getMessage())));
+                }
+            }
+
+            LoadSpec main = mainSpec();
+            Map<String, ArmRounds> rounds = new LinkedHashMap<>();
+            for (Target t : targets) {
+                rounds.put(t.name(), new ArmRounds(t));
+            }
+            if (!o.warmup().isZero()) {
+                for (ArmRounds a : rounds.values()) {
+                    Target t = a.target;
+                    LoadSpec warm = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.warmup());
+                    RunResult r = guarded(a, warm, mainKeys(t), "warm-up " + t.name());
+                    if (r != null) {
+                        info(String.format(Locale.ROOT, "warm-up %-8s %8.0f req/s", t.name(), r.throughput()));
+                    }
+                }
+                notes.add("warm-up: " + seconds(o.warmup()) + " closed loop per arm before the first round (not measured)");
+            }
+
+            for (int round = 1; round <= o.rounds(); round++) {
+                for (ArmRounds a : rounds.values()) {
+                    measureRound(a, main, backend, round);
+                }
+            }
+
+            for (ArmRounds a : rounds.values()) {
+                Target t = a.target;
+                LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
+                RunResult r = guarded(a, one, mainKeys(t), "one connection " + t.name());
+                if (r != null) {
+                    oneConnection.add(side(t.name(), "one-connection", r));
+                    info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name(),
+                            Summary.micros(r.latency().getValueAtPercentile(50))));
+                }
+            }
+            for (ArmRounds a : rounds.values()) {
+                Target t = a.target;
+                if (t.proxyPid() < 0) {
+                    continue;
+                }
+                for (String what : List.of("bad-key", "over-limit")) {
+                    KeySet keys = what.equals("bad-key")
+                            ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
+                            : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
+                    LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
+                    RunResult r = guarded(a, reject, keys, what + " " + t.name());
+                    if (r != null) {
+                        rejects.add(side(t.name(), what, r));
+                        info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(), r.throughput(),
+                                r.byStatus()));
+                    }
+                }
+            }
+
+            for (String name : List.of(BenchReport.BACKEND, BenchReport.NGINX, BenchReport.GATEWAY)) {
+                if (!o.arms().contains(name)) {
+                    continue;
+                }
+                ArmRounds a = rounds.get(name);
+                armReports.add(a == null ? unavailable.get(name)
+                        : a.failure != null ? Arm.failed(name, a.failure) : armReport(a, backend));
+            }
+
+            ArmRounds gatewayRounds = rounds.get(BenchReport.GATEWAY);
+            if (gatewayRounds != null && gatewayRounds.failure != null) {
+                reconciliation = new Reconciliation(false, Map.of(), Map.of(), 0, 0, 0, Map.of(), "not checked",
+                        List.of("the gateway arm failed during the run: " + gatewayRounds.failure));
+                exit = RECONCILIATION_FAILED;
+                gateway = null;
+            }
+            if (gateway != null) {
+                reconciliation = reconcile(gateway);
+                info("reconciliation: " + (reconciliation.passed() ? "PASS" : "FAIL " + reconciliation.findings()));
+                if (!reconciliation.passed()) {
+                    exit = RECONCILIATION_FAILED;
+                }
+            }
+        } finally {
+            for (Target t : targets) {
+                t.close();
+            }
+            backend.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running or has run
+            }
+        }
+        if (exit == 0 && armReports.stream().anyMatch(a -> "failed".equals(a.status()))) {
+            exit = ARM_FAILED;
+        }
+        List<Path> files = write(dir, started, pinning, armReports, oneConnection, rejects, reconciliation);
+        out.print(Files.readString(dir.resolve("report.md")).lines()
+                .dropWhile(l -> !l.startsWith("## Ratios")).takeWhile(l -> !l.startsWith("## Latency by"))
+                .reduce("", (x, y) -> x + y + "\n"));
+        out.println("wrote " + files.stream().map(Path::toString).reduce((x, y) -> x + ", " + y).orElse(""));
+        return exit;
+    }
+
+    /** The keys of the main rounds: the arm's own, in the configured shares. */
+    private KeySet mainKeys(Target t) {
+        return KeySet.of(t.knownKeys(), t.overLimitKeys(), o.overLimitShare(), o.unknownShare(), o.malformedShare());
+    }
+
+    /** The main rounds' load, aimed at no arm yet: {@link #load} sets the target and the keys. */
+    private LoadSpec mainSpec() {
+        KeySet none = KeySet.of(List.of(), List.of(), 0, 0, 1);
+        LoadSpec.Mode mode = o.openLoop() ? LoadSpec.Mode.OPEN : LoadSpec.Mode.CLOSED;
+        return new LoadSpec(java.net.URI.create("http://127.0.0.1:1"), mode, o.rate(), o.duration(), 0, o.connections(), 1,
+                o.mix(), none, o.textModel(), o.imageModel(), Duration.ofSeconds(10), Duration.ofSeconds(5), 42);
+    }
+
+    private void measureRound(ArmRounds a, LoadSpec main, BackendProcess backend, int round)
+            throws IOException, InterruptedException {
+        Target t = a.target;
+        long proxyBefore = t.proxyPid() < 0 ? 0 : proc.cpuMicros(t.proxyPid());
+        long backendBefore = proc.cpuMicros(backend.pid());
+        RunResult r = guarded(a, main, mainKeys(t), "round " + round + "/" + o.rounds() + " " + t.name());
+        if (r == null) {
+            return;
+        }
+        long proxyAfter = t.proxyPid() < 0 ? 0 : proc.cpuMicros(t.proxyPid());
+        long backendAfter = proc.cpuMicros(backend.pid());
+        a.proxyCpuUs += proxyAfter - proxyBefore;
+        a.backendCpuUs += backendAfter - backendBefore;
+        a.latency.add(r.latency());
+        a.answered += r.completed();
+        a.seconds += r.elapsed().toNanos() / 1e9;
+        a.roundRps.add(r.throughput());
+        r.byStatus().forEach((s, n) -> a.byStatus.merge(s == 0 ? "none" : s.toString(), n, Long::sum));
+        if (r.unfinished() > 0) {
+            a.byStatus.merge("unfinished", r.unfinished(), Long::sum);
+        }
+        info(String.format(Locale.ROOT, "round %d/%d %-8s %8.0f req/s  p50 %s  p99 %s  %s", round, o.rounds(), t.name(),
+                r.throughput(), Summary.micros(r.latency().getValueAtPercentile(50)),
+                Summary.micros(r.latency().getValueAtPercentile(99)), r.byStatus()));
+    }
+
+    /**
+     * {@link #load}, unless the arm already failed; a failure (the process died, the port closed)
+     * marks the arm failed with the reason instead of ending the whole comparison.
+     */
+    private RunResult guarded(ArmRounds a, LoadSpec spec, KeySet keys, String label) throws InterruptedException {
+        if (a.failure != null) {
+            return null;
+        }
+        try {
+            return load(a.target, spec, keys, label);
+        } catch (IOException | RuntimeException e) {
+            a.failure = "'" + label + "' failed: " + firstLine(e.getMessage());
+            err.println("compare: " + a.failure + "; the " + a.target.name() + " arm stops here");
+            return null;
+        }
+    }
+
+    /** One run against a target with its own keys; remembers what the gateway answered, for reconciliation. */
+    private RunResult load(Target t, LoadSpec spec, KeySet keys, String label) throws IOException, InterruptedException {
+        LoadSpec s = spec.withTarget(t.url()).withKeys(keys);
+        ProgressLine progress = new ProgressLine(err, !o.quiet() && ProgressLine.onTerminal(), label);
+        long self = ProcessHandle.current().pid();
+        // This JVM alone: the backend and nginx are its children, and count for their arms.
+        long cpuBefore = proc.processCpuMicros(self);
+        RunResult r;
+        try {
+            r = LoadGenerator.run(s, progress);
+        } finally {
+            progress.close();
+        }
+        // A generator that used its whole CPU may have been the limit, not the arm: say so.
+        double busy = (proc.processCpuMicros(self) - cpuBefore) / Math.max(1.0, r.elapsed().toNanos() / 1000.0);
+        if (busy > 0.9 && s.mode() == LoadSpec.Mode.CLOSED && !label.startsWith("warm-up")) {
+            notes.add(String.format(Locale.ROOT, "'%s': the generator was busy %.0f%% of the time, so %.0f req/s may be"
+                    + " its limit rather than the arm's", label, busy * 100, r.throughput()));
+        }
+        if (t instanceof GatewayArm) {
+            for (int k = 0; k < r.perKey().length; k++) {
+                if (keys.classOf(k).registered()) {
+                    long[] into = gatewayAnswers.computeIfAbsent(ApiKeyFormat.sha256Hex(keys.key(k)),
+                            h -> new long[StatusClass.values().length]);
+                    for (int c = 0; c < into.length; c++) {
+                        into[c] += r.perKey()[k][c];
+                    }
+                }
+            }
+            // Unfinished requests were sent but never answered: like failed ones, the gateway may have logged them.
+            if (r.unfinished() > 0) {
+                notes.add("gateway: " + r.unfinished() + " requests were unanswered at the end of '" + label + "'");
+            }
+        }
+        return r;
+    }
+
+    private Reconciliation reconcile(GatewayArm gateway) throws InterruptedException {
+        long expected = 0;
+        for (long[] v : gatewayAnswers.values()) {
+            expected += v[StatusClass.S2XX.ordinal()] + v[StatusClass.S4XX.ordinal()] + v[StatusClass.S5XX.ordinal()]
+                    + v[StatusClass.OTHER.ordinal()];
+        }
+        Reconciler reconciler = gateway.reconciler();
+        try {
+            info("waiting for metering to drain (" + expected + " answered requests with a registered key)");
+            Reconciler.Drain drain = reconciler.awaitDrain(expected, Duration.ofSeconds(60), Duration.ofSeconds(5),
+                    Duration.ofMillis(200));
+            return reconciler.check(gatewayAnswers, drain.description());
+        } catch (SQLException e) {
+            return new Reconciliation(false, Map.of(), Map.of(), 0, 0, 0, Map.of(), "not checked",
+                    List.of("cannot read the gateway's database: " + e.getMessage()));
+        }
+    }
+
+    private Arm armReport(ArmRounds a, BackendProcess backend) {
+        Target t = a.target;
+        double rps = a.seconds <= 0 ? 0 : a.answered / a.seconds;
+        Double proxyCpu = t.proxyPid() < 0 || a.answered == 0 ? null : (double) a.proxyCpuUs / a.answered;
+        Double backendCpu = a.answered == 0 ? null : (double) a.backendCpuUs / a.answered;
+        return new Arm(t.name(), "ok", null, rps, a.roundRps, a.answered, Curves.summary(a.latency), a.byStatus,
+                proxyCpu, backendCpu, t.proxyPid() < 0 ? null : proc.peakRssKb(t.proxyPid()), proc.peakRssKb(backend.pid()),
+                Curves.percentiles(a.latency));
+    }
+
+    private static SideRound side(String arm, String what, RunResult r) {
+        Map<String, Long> byStatus = new TreeMap<>();
+        r.byStatus().forEach((s, n) -> byStatus.put(s == 0 ? "none" : s.toString(), n));
+        return new SideRound(arm, what, r.throughput(), r.latency().getTotalCount() == 0 ? 0 : r.latency().getValueAtPercentile(50),
+                byStatus, Curves.percentiles(r.latency()));
+    }
+
+    private List<Path> write(Path dir, Instant started, Pinning pinning, List<Arm> arms, List<SideRound> one,
+            List<SideRound> rejects, Reconciliation rec) throws IOException {
+        String load = String.format(Locale.ROOT, "%s, %d connections, %d rounds of %s per arm, mix %s, "
+                        + "keys: %d known + %d over-limit per arm, shares over-limit %.0f%% / unknown %.0f%% / malformed %.0f%%",
+                o.openLoop() ? String.format(Locale.ROOT, "open loop at %.0f req/s", o.rate()) : "closed loop (max throughput)",
+                o.connections(), o.rounds(), seconds(o.duration()), o.mix(), o.knownKeys(), o.overLimitKeys(),
+                o.overLimitShare() * 100, o.unknownShare() * 100, o.malformedShare() * 100);
+        List<String> allNotes = new ArrayList<>(notes);
+        allNotes.add("side rounds: " + seconds(o.sideDuration()) + " each; latency counts from the intended send time"
+                + " (open loop) or the send time (closed loop); CPU from /proc at " + proc.ticksPerSecond() + " ticks/s");
+        allNotes.add("the backend alone accepts every key, so its arm answers 200 where the proxies refuse");
+        BenchReport report = new BenchReport(
+                new BenchReport.Meta(started.toString(), host, System.getProperty("java.vm.name") + " "
+                        + Runtime.version(), o.commandLine(), load, pinning.description(), allNotes),
+                arms, one, rejects, Ratios.of(arms, one, rejects), rec);
+        return ReportWriter.write(dir, report);
+    }
+
+    private static String host() {
+        String model = "unknown CPU";
+        try {
+            model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(model);
+        } catch (IOException e) {
+            // not Linux
+        }
+        return model + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version");
+    }
+
+    private void info(String line) {
+        err.println("compare: " + line);
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** The default request mix of compare: the generator's default. */
+    public static RequestMix defaultMix() {
+        return RequestMix.DEFAULT;
+    }
+}

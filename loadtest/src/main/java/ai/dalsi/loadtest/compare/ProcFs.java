@@ -1,0 +1,107 @@
+package ai.dalsi.loadtest.compare;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CPU time and peak memory of processes, from {@code /proc}: {@code utime + stime} of
+ * {@code /proc/PID/stat} (in clock ticks, {@code getconf CLK_TCK} per second) and {@code VmHWM}
+ * of {@code /proc/PID/status}. A process is measured together with its descendants (nginx's
+ * workers under its master).
+ */
+final class ProcFs {
+
+    private final long ticksPerSecond;
+
+    private ProcFs(long ticksPerSecond) {
+        this.ticksPerSecond = ticksPerSecond;
+    }
+
+    /** Reads the clock tick rate once ({@code getconf CLK_TCK}; 100 if that fails, the Linux default). */
+    public static ProcFs open() {
+        long tck = 100;
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                tck = Long.parseLong(out);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // keep the default
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new ProcFs(tck);
+    }
+
+    /** Whether {@code /proc} can be read here (Linux). */
+    public static boolean available() {
+        return Files.isReadable(Path.of("/proc/self/stat"));
+    }
+
+    public long ticksPerSecond() {
+        return ticksPerSecond;
+    }
+
+    /** CPU time (user + system) of the process and its live descendants, in microseconds. */
+    public long cpuMicros(long pid) {
+        long ticks = ticks(pid);
+        for (ProcessHandle d : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
+            ticks += ticks(d.pid());
+        }
+        return ticks * 1_000_000 / ticksPerSecond;
+    }
+
+    /** CPU time (user + system) of the process alone, without its children, in microseconds. */
+    public long processCpuMicros(long pid) {
+        return ticks(pid) * 1_000_000 / ticksPerSecond;
+    }
+
+    /** Peak resident set size of the process plus its live descendants, in KiB. */
+    public long peakRssKb(long pid) {
+        long kb = vmHwm(pid);
+        for (ProcessHandle d : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
+            kb += vmHwm(d.pid());
+        }
+        return kb;
+    }
+
+    private static long ticks(long pid) {
+        try {
+            return parseCpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException e) {
+            return 0; // the process is gone
+        }
+    }
+
+    private static long vmHwm(long pid) {
+        try {
+            return parseVmHwmKb(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * utime + stime from the text of {@code /proc/PID/stat}. The command name (field 2) may hold
+     * spaces and parentheses, so fields are counted from the last {@code ')'}: utime and stime are
+     * fields 14 and 15, the 12th and 13th after it.
+     */
+    static long parseCpuTicks(String stat) {
+        int close = stat.lastIndexOf(')');
+        String[] f = stat.substring(close + 2).trim().split("\\s+");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** The {@code VmHWM} line of {@code /proc/PID/status}, in KiB (0 when absent, e.g. a zombie). */
+    static long parseVmHwmKb(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package ai.dalsi.loadtest.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.loadtest.LoadtestMain;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CompareCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return LoadtestMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutAnOutputDirectoryItSaysWhatIsMissing() {
+        assertThat(run("compare", "--duration", "20s")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--out: required");
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheOption() {
+        assertThat(run("compare", "--out", "/tmp/x", "--rounds", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rounds: 0 (expected: >= 1)");
+        err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--duration", "soon")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--duration: 'soon'");
+        err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--arms", "backend,haproxy")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--arms: ");
+        err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--db-password", "secret")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option: --db-password");
+    }
+
+    @Test
+    void runRefusesRateAndMaxTogether() {
+        assertThat(run("run", "--url", "http://127.0.0.1:1", "--rate", "10", "--max", "--key", "k")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rate R or --max: exactly one is required");
+    }
+}

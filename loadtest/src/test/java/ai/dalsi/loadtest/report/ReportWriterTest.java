@@ -1,0 +1,129 @@
+package ai.dalsi.loadtest.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.loadtest.report.BenchReport.Arm;
+import ai.dalsi.loadtest.report.BenchReport.Ratio;
+import ai.dalsi.loadtest.report.BenchReport.SideRound;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+class ReportWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private static Histogram latencies(long medianUs, long seed) {
+        Histogram h = new Histogram(3);
+        Random r = new Random(seed);
+        for (int i = 0; i < 100_000; i++) {
+            h.recordValue((long) (medianUs * Math.exp(r.nextGaussian() * 0.4)));
+        }
+        return h;
+    }
+
+    private static Arm arm(String name, double rps, Double proxyCpu, long medianUs) {
+        Histogram h = latencies(medianUs, name.hashCode());
+        return new Arm(name, "ok", null, rps, List.of(rps * 0.99, rps, rps * 1.01), (long) (rps * 60),
+                Curves.summary(h), Map.of("200", 90_000L, "401", 5_000L, "429", 5_000L), proxyCpu, 30.0,
+                proxyCpu == null ? null : 120_000L, 200_000L, Curves.percentiles(h));
+    }
+
+    private static SideRound side(String arm, String what, double rps, long p50) {
+        return new SideRound(arm, what, rps, p50, Map.of(what.equals("over-limit") ? "429" : "200", 1000L),
+                Curves.percentiles(latencies(p50, arm.hashCode() + what.hashCode())));
+    }
+
+    static BenchReport synthetic() {
+        List<Arm> arms = List.of(arm("backend", 30_000, null, 300), arm("nginx", 20_000, 25.0, 450),
+                arm("gateway", 18_000, 31.0, 520));
+        List<SideRound> one = List.of(side("backend", "one-connection", 5000, 150),
+                side("nginx", "one-connection", 4000, 190), side("gateway", "one-connection", 3800, 230));
+        List<SideRound> rejects = List.of(side("nginx", "bad-key", 40_000, 80), side("gateway", "bad-key", 36_000, 90),
+                side("nginx", "over-limit", 38_000, 85), side("gateway", "over-limit", 30_000, 100));
+        return new BenchReport(
+                new BenchReport.Meta("2025-01-01T00:00:00Z", "test machine, 2 cores", "25", "loadtest.jar compare",
+                        "closed loop, 16 connections, 3 rounds of 20 s", "generator on CPU 0, the rest on CPU 1",
+                        List.of("warm-up 5 s per arm")),
+                arms, one, rejects, Ratios.of(arms, one, rejects),
+                new BenchReport.Reconciliation(true, Map.of("2xx", 10L, "4xx", 2L, "5xx", 0L),
+                        Map.of("2xx", 10L, "4xx", 2L, "5xx", 0L), 0, 0, 0,
+                        Map.of("api_keys.total_requests", "12 = 12 (sum of rows)"), "rows stable at 12 after 0.3 s",
+                        List.of()));
+    }
+
+    @Test
+    void markdownHasTheTablesAndTheRatiosAgainstTheTargets() throws Exception {
+        ReportWriter.write(dir, synthetic());
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("## Throughput and latency", "| gateway | 18,000 |", "| nginx | 20,000 |");
+        assertThat(md).contains("| gateway / nginx throughput | 0.90x | >= 1.0 | **no** |");
+        assertThat(md).contains("| gateway / nginx CPU per request | 1.24x | <= 1.0 | **no** |");
+        assertThat(md).contains("| added p50 at one connection, gateway | 80 us | <= 60 us | **no** |");
+        assertThat(md).contains("| gateway 401 path / nginx refusing a bad key | 0.90x | >= 0.8 | yes |");
+        assertThat(md).contains("| gateway 429 path / nginx refusing a bad key | 0.75x | >= 0.8 | **no** |");
+        assertThat(md).contains("**PASS**", "| 2xx | 10 | 10 |");
+        assertThat(md).contains("![latency.svg](latency.svg)");
+    }
+
+    @Test
+    void jsonParsesAndCarriesTheSameNumbers() throws Exception {
+        ReportWriter.write(dir, synthetic());
+
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
+        assertThat(json.at("/arms/2/name").asText()).isEqualTo("gateway");
+        assertThat(json.at("/arms/2/requestsPerSecond").asDouble()).isEqualTo(18_000.0);
+        assertThat(json.at("/arms/1/latencyUs/p50").asLong()).isBetween(400L, 500L);
+        assertThat(json.at("/reconciliation/passed").asBoolean()).isTrue();
+        assertThat(json.at("/ratios/0/value").asDouble()).isEqualTo(0.9, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(json.at("/arms/0/percentiles").size()).isGreaterThan(20);
+    }
+
+    @Test
+    void everyPlotIsWellFormedSvgWithATitleAndOneLinePerArm() throws Exception {
+        List<Path> files = ReportWriter.write(dir, synthetic());
+
+        List<Path> svgs = files.stream().filter(p -> p.toString().endsWith(".svg")).toList();
+        assertThat(svgs).extracting(p -> p.getFileName().toString())
+                .contains("latency.svg", "latency-gateway.svg", "latency-nginx.svg", "latency-backend.svg",
+                        "latency-one-connection.svg");
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        for (Path svg : svgs) {
+            Document doc = f.newDocumentBuilder().parse(svg.toFile());
+            assertThat(doc.getDocumentElement().getLocalName()).isEqualTo("svg");
+            assertThat(doc.getElementsByTagName("text").item(0).getTextContent()).startsWith("Latency by percentile");
+        }
+        Document all = f.newDocumentBuilder().parse(dir.resolve("latency.svg").toFile());
+        assertThat(all.getElementsByTagName("polyline").getLength()).isEqualTo(3);
+        assertThat(Files.readString(dir.resolve("latency.svg"))).contains("99.9%", "latency (ms, log scale)", "gateway");
+    }
+
+    @Test
+    void aSkippedArmIsReportedWithItsReasonAndItsRatiosHaveNoValue() throws Exception {
+        BenchReport full = synthetic();
+        List<Arm> arms = List.of(full.arms().get(0), Arm.skipped("nginx", "nginx is not installed"), full.arms().get(2));
+        List<SideRound> rejects = full.rejectRounds().stream().filter(s -> !s.arm().equals("nginx")).toList();
+        List<Ratio> ratios = Ratios.of(arms, full.oneConnection(), rejects);
+        BenchReport r = new BenchReport(full.meta(), arms, full.oneConnection(), rejects, ratios, null);
+
+        ReportWriter.write(dir, r);
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("| nginx | skipped: nginx is not installed |");
+        assertThat(md).contains("| gateway / nginx throughput | n/a (arm did not run) | >= 1.0 | - |");
+        assertThat(md).contains("Not run: the gateway arm did not run.");
+        assertThat(ratios.get(2).value()).isEqualTo(18_000.0 / 30_000.0);
+    }
+}
