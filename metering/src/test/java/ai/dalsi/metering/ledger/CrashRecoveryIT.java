@@ -61,10 +61,8 @@ class CrashRecoveryIT {
         long before = rowCount(dsl);
         Process child = startChild(keys);
         try {
-            Eventually.await("the child acknowledges events", Duration.ofSeconds(60),
-                    () -> lines("acked-").size() >= 5_000);
-            Eventually.await("some rows reached PostgreSQL before the kill", Duration.ofSeconds(30),
-                    () -> rowCount(dsl) > before);
+            Eventually.await("the child acknowledges events under load", Duration.ofSeconds(90),
+                    () -> lines("acked-").size() >= 20_000);
         } finally {
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no drain, no final force
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -74,19 +72,20 @@ class CrashRecoveryIT {
         Set<UUID> acked = ids(lines("acked-"));
         Set<UUID> attempted = ids(lines("attempted-"));
         long atKill = rowCount(dsl) - before;
+        assertThat(atKill).as("the child's writer had stored some").isPositive();
         assertThat(atKill).as("acknowledged events only in the journal at the kill").isLessThan(acked.size());
 
         try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal)
-                .withJournalSizes(256 * 1024, 1L << 30), dsl, Clock.systemUTC(), MeteringMetrics.NOOP)) {
+                .withJournalSizes(4L * 1024 * 1024, 1L << 30), dsl, Clock.systemUTC(), MeteringMetrics.NOOP)) {
             Eventually.await("the journal is replayed", Duration.ofSeconds(180),
                     () -> ledger.gauges().queueDepth() == 0 && storedIds(dsl).containsAll(acked));
         }
 
         Set<UUID> stored = storedIds(dsl);
-        assertThat(stored).containsAll(acked);
-        assertThat(attempted).containsAll(stored);
-        Set<UUID> extra = new HashSet<>(stored);
-        extra.removeAll(acked);
+        // Set differences, not AssertJ's containsAll, which compares every pair (hundreds of thousands here).
+        assertThat(difference(acked, stored)).as("acknowledged but not stored").isEmpty();
+        assertThat(difference(stored, attempted)).as("stored but never handed over").isEmpty();
+        Set<UUID> extra = difference(stored, acked);
         assertThat(extra.size()).as("stored but not acknowledged").isLessThanOrEqualTo(3);
         assertThat(rowCount(dsl) - before).isEqualTo(stored.size());
         assertTotalsAndRollupsMatchRows(dsl);
@@ -119,6 +118,12 @@ class CrashRecoveryIT {
             }
         }
         return all;
+    }
+
+    private static Set<UUID> difference(Set<UUID> a, Set<UUID> b) {
+        Set<UUID> d = new HashSet<>(a);
+        d.removeAll(b);
+        return d;
     }
 
     private static Set<UUID> ids(List<String> lines) {

@@ -5,6 +5,7 @@ import ai.dalsi.metering.MeteringMetrics;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.Database;
 import ai.dalsi.persistence.DatabaseConfig;
+import ai.dalsi.persistence.testing.Eventually;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,8 @@ import java.util.UUID;
  * The process {@link CrashRecoveryIT} kills: a ledger under load from several threads, each
  * writing the id of every event it is about to hand over to {@code attempted-<n>} and, once the
  * ledger acknowledged it, to {@code acked-<n>} (one unbuffered write per line, so a SIGKILL loses
- * at most the line being written). Runs until killed.
+ * at most the line being written). An event the ledger refuses is not acknowledged. Runs until
+ * killed.
  *
  * <p>Arguments: journal directory, output directory, JDBC URL, user, password, then the keys as
  * {@code userId:keyId}.
@@ -44,9 +46,21 @@ public final class LedgerCrashChild {
         // A flush interval long enough that a good share of acknowledged events is only in the
         // journal when the process dies.
         MeteringConfig config = MeteringConfig.defaults(journal)
-                .withJournalSizes(256 * 1024, 256L * 1024 * 1024)
+                .withJournalSizes(4L * 1024 * 1024, 256L * 1024 * 1024)
                 .withBatching(300, Duration.ofMillis(100));
         UsageLedger ledger = UsageLedger.start(config, db.dsl(), Clock.systemUTC(), MeteringMetrics.NOOP);
+        // The load starts once the writer has stored a first event, so that the writer is busy
+        // (not still starting) when the process dies.
+        UsageEvent first = Fixtures.event(keys.getFirst(), Instant.now(), new SplittableRandom(99));
+        ledger.accept(first).toCompletableFuture().join();
+        try (FileOutputStream acked = new FileOutputStream(out.resolve("acked-first").toFile());
+             FileOutputStream attempted = new FileOutputStream(out.resolve("attempted-first").toFile())) {
+            byte[] line = (first.requestId() + "\n").getBytes(StandardCharsets.US_ASCII);
+            attempted.write(line);
+            acked.write(line);
+        }
+        Eventually.await("the writer stored a first event", Duration.ofSeconds(60), () -> db.dsl()
+                .fetchCount(db.dsl().selectOne().from("api_usage_logs").where("id = ?", first.requestId())) > 0);
         for (int t = 0; t < THREADS; t++) {
             int n = t;
             Thread.ofPlatform().name("producer-" + n).start(() -> produce(ledger, keys, out, n));
@@ -63,7 +77,11 @@ public final class LedgerCrashChild {
                 UsageEvent e = Fixtures.event(keys.get(random.nextInt(keys.size())), Instant.now(), random);
                 byte[] line = (e.requestId() + "\n").getBytes(StandardCharsets.US_ASCII);
                 attempted.write(line);
-                ledger.accept(e).toCompletableFuture().join();
+                try {
+                    ledger.accept(e).toCompletableFuture().join();
+                } catch (java.util.concurrent.CompletionException refused) {
+                    continue; // refused (the edge would answer 503): not acknowledged, keep going
+                }
                 acked.write(line);
             }
         } catch (IOException e) {

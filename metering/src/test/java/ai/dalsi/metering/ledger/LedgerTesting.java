@@ -18,10 +18,14 @@ final class LedgerTesting {
     private LedgerTesting() {
     }
 
-    /** Settings for tests: small segments, quick batches and retries. */
+    /**
+     * Settings for tests: quick batches and retries, segments of 4 MiB (smaller ones fill faster
+     * than the journal thread can prepare them when threads append flat out, and the ledger then
+     * rightly refuses events).
+     */
     static MeteringConfig config(Path journal) {
         return MeteringConfig.defaults(journal)
-                .withJournalSizes(256 * 1024, 64L * 1024 * 1024)
+                .withJournalSizes(4L * 1024 * 1024, 64L * 1024 * 1024)
                 .withBatching(500, Duration.ofMillis(20))
                 .withRetryBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
                 .withFsyncInterval(Duration.ofMillis(50))
