@@ -6,9 +6,7 @@ import ai.dalsi.persistence.repo.UsageRow;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import ai.dalsi.persistence.schema.tables.records.ApiUsageLogsRecord;
 import org.jooq.DSLContext;
@@ -27,7 +25,7 @@ import org.postgresql.copy.CopyIn;
  * transaction's (pooled, unwrapped) connection; every statement that decides anything is jOOQ.
  * {@code created_at} is the instant in the id, which the table checks.
  */
-final class CopyInserter implements RowInserter {
+final class CopyInserter {
 
     static final String TEMP_TABLE = "usage_batch";
 
@@ -36,20 +34,9 @@ final class CopyInserter implements RowInserter {
             + " cost_usd, subscription_tier, error_message, request_metadata, user_agent, rate_limit_remaining,"
             + " rate_limit_reset, created_at, model, hour) FROM STDIN (FORMAT csv)";
 
-    @Override
-    public String name() {
-        return "copy+jooq-insert-select";
+    private CopyInserter() {
     }
 
-    private final StagingTable staging = new StagingTable();
-
-    @Override
-    public Set<UUID> insert(DSLContext tx, Batch batch) {
-        staging.ensure(tx);
-        stage(tx, batch);
-        return new HashSet<>(insertStaged(tx).onConflictDoNothing().returning(API_USAGE_LOGS.ID)
-                .fetch(API_USAGE_LOGS.ID));
-    }
 
     /** Puts the rows into the session's staging table ({@link StagingTable}) with COPY. */
     static void stage(DSLContext tx, Batch batch) {

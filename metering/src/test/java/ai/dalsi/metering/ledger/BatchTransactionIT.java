@@ -29,7 +29,7 @@ class BatchTransactionIT {
     }
 
     static Stream<BatchTransaction> transactions() {
-        return Stream.of(BatchTransaction.standard(), new ReturningBatchTransaction(new CopyInserter()),
+        return Stream.of(BatchTransaction.standard(), new ReturningBatchTransaction(new CopyRowInserter()),
                 new ReturningBatchTransaction(new UnnestInserter()), new ReturningBatchTransaction(new MultiRowInserter()),
                 new ReturningBatchTransaction(new BatchBindInserter()));
     }

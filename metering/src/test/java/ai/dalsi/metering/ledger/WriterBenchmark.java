@@ -60,7 +60,7 @@ public final class WriterBenchmark {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int keyCount = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         List<BatchTransaction> writers = List.of(BatchTransaction.standard(),
-                new ReturningBatchTransaction(new CopyInserter()), new ReturningBatchTransaction(new UnnestInserter()),
+                new ReturningBatchTransaction(new CopyRowInserter()), new ReturningBatchTransaction(new UnnestInserter()),
                 new ReturningBatchTransaction(new MultiRowInserter()),
                 new ReturningBatchTransaction(new BatchBindInserter()));
         if (System.getenv("BENCH_ABLATION") != null) {
