@@ -61,29 +61,9 @@ final class BackendProcess implements AutoCloseable {
     /** The backend arm: load goes straight to the backend, which accepts every key. */
     Target asArm(List<String> known, List<String> overLimit) {
         URI url = url();
-        return new Target() {
+        return new Target("backend", url, known, overLimit) {
             @Override
-            public String name() {
-                return "backend";
-            }
-
-            @Override
-            public URI url() {
-                return url;
-            }
-
-            @Override
-            public List<String> knownKeys() {
-                return known;
-            }
-
-            @Override
-            public List<String> overLimitKeys() {
-                return overLimit;
-            }
-
-            @Override
-            public long proxyPid() {
+            long proxyPid() {
                 return -1;
             }
 

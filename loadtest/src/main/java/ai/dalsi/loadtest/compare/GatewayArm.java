@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Skipped, with the reason, when the jar is missing or has no {@code serve} command.
  */
-final class GatewayArm implements Target {
+final class GatewayArm extends Target {
 
     /** The scopes of the catalog's products; keys get all of them. */
     static final List<String> SCOPES = List.of("ai.chat", "ai.code", "ai.image");
@@ -40,20 +40,15 @@ final class GatewayArm implements Target {
     private final String database;
     private final String jdbcUrl;
     private final ChildProcess process;
-    private final URI url;
-    private final List<String> known;
-    private final List<String> overLimit;
     private boolean closed;
 
     private GatewayArm(CompareOptions options, String database, String jdbcUrl, ChildProcess process, URI url,
             List<String> known, List<String> overLimit) {
+        super("gateway", url, known, overLimit);
         this.options = options;
         this.database = database;
         this.jdbcUrl = jdbcUrl;
         this.process = process;
-        this.url = url;
-        this.known = known;
-        this.overLimit = overLimit;
     }
 
     /** Checks that the jar exists and has a {@code serve} command, without starting anything. */
@@ -213,28 +208,12 @@ final class GatewayArm implements Target {
         }
     }
 
-    @Override
-    public String name() {
-        return "gateway";
-    }
+
+
+
 
     @Override
-    public URI url() {
-        return url;
-    }
-
-    @Override
-    public List<String> knownKeys() {
-        return known;
-    }
-
-    @Override
-    public List<String> overLimitKeys() {
-        return overLimit;
-    }
-
-    @Override
-    public long proxyPid() {
+    long proxyPid() {
         return process.pid();
     }
 
@@ -258,6 +237,6 @@ final class GatewayArm implements Target {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "gateway at %s (database %s)", url, database);
+        return String.format(Locale.ROOT, "gateway at %s (database %s)", url(), database);
     }
 }

@@ -14,18 +14,13 @@ import java.util.concurrent.TimeUnit;
  * and runs {@code nginx -p DIR/nginx -c DIR/nginx/nginx.conf} in the foreground as a child
  * process, stopped at the end. Skipped, with the reason, when nginx is not installed.
  */
-final class NginxArm implements Target {
+final class NginxArm extends Target {
 
     private final ChildProcess process;
-    private final URI url;
-    private final List<String> known;
-    private final List<String> overLimit;
 
     private NginxArm(ChildProcess process, URI url, List<String> known, List<String> overLimit) {
+        super("nginx", url, known, overLimit);
         this.process = process;
-        this.url = url;
-        this.known = known;
-        this.overLimit = overLimit;
     }
 
     /** The nginx binary, or why there is none. */
@@ -85,28 +80,12 @@ final class NginxArm implements Target {
         }
     }
 
-    @Override
-    public String name() {
-        return "nginx";
-    }
+
+
+
 
     @Override
-    public URI url() {
-        return url;
-    }
-
-    @Override
-    public List<String> knownKeys() {
-        return known;
-    }
-
-    @Override
-    public List<String> overLimitKeys() {
-        return overLimit;
-    }
-
-    @Override
-    public long proxyPid() {
+    long proxyPid() {
         return process.pid();
     }
 
