@@ -4,10 +4,13 @@ import static ai.dalsi.persistence.schema.Tables.AI_MODELS;
 
 import ai.dalsi.persistence.schema.tables.records.AiModelsRecord;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.JSONB;
 
 /** AI models. The edge caches {@link #findAll()} and refreshes it. */
@@ -30,24 +33,19 @@ public final class ModelRepository {
 
     /** Inserts a model, or updates the one with the same name; returns its id. */
     public UUID upsert(Model m) {
-        JSONB capabilities = JSONB.jsonb(m.capabilitiesJson() == null ? "{}" : m.capabilitiesJson());
-        JSONB pricing = JSONB.jsonb(m.pricingJson() == null ? "{}" : m.pricingJson());
+        Map<Field<?>, Object> values = new LinkedHashMap<>();
+        values.put(AI_MODELS.VERSION, m.version());
+        values.put(AI_MODELS.TYPE, m.type());
+        values.put(AI_MODELS.CAPABILITIES, JSONB.jsonb(m.capabilitiesJson() == null ? "{}" : m.capabilitiesJson()));
+        values.put(AI_MODELS.PRICING, JSONB.jsonb(m.pricingJson() == null ? "{}" : m.pricingJson()));
+        values.put(AI_MODELS.IS_ACTIVE, m.active());
+        values.put(AI_MODELS.REQUIRES_SUBSCRIPTION, m.requiresSubscription());
         return dsl.insertInto(AI_MODELS)
                 .set(AI_MODELS.NAME, m.name())
-                .set(AI_MODELS.VERSION, m.version())
-                .set(AI_MODELS.TYPE, m.type())
-                .set(AI_MODELS.CAPABILITIES, capabilities)
-                .set(AI_MODELS.PRICING, pricing)
-                .set(AI_MODELS.IS_ACTIVE, m.active())
-                .set(AI_MODELS.REQUIRES_SUBSCRIPTION, m.requiresSubscription())
+                .set(values)
                 .onConflict(AI_MODELS.NAME)
                 .doUpdate()
-                .set(AI_MODELS.VERSION, m.version())
-                .set(AI_MODELS.TYPE, m.type())
-                .set(AI_MODELS.CAPABILITIES, capabilities)
-                .set(AI_MODELS.PRICING, pricing)
-                .set(AI_MODELS.IS_ACTIVE, m.active())
-                .set(AI_MODELS.REQUIRES_SUBSCRIPTION, m.requiresSubscription())
+                .set(values)
                 .set(AI_MODELS.UPDATED_AT, Instant.now())
                 .returning(AI_MODELS.ID)
                 .fetchOne(AI_MODELS.ID);

@@ -3,11 +3,15 @@ package ai.dalsi.persistence.repo;
 import static ai.dalsi.persistence.schema.Tables.API_PRODUCTS;
 
 import ai.dalsi.persistence.schema.tables.records.ApiProductsRecord;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 
 /** API products. The edge caches {@link #findAll()} and refreshes it. */
 public final class ProductRepository {
@@ -29,33 +33,25 @@ public final class ProductRepository {
 
     /** Inserts a product, or updates the one with the same name; returns its id. */
     public UUID upsert(Product p) {
+        Map<Field<?>, Object> values = new LinkedHashMap<>();
+        values.put(API_PRODUCTS.DISPLAY_NAME, p.displayName());
+        values.put(API_PRODUCTS.DESCRIPTION, p.description());
+        values.put(API_PRODUCTS.CATEGORY, p.category());
+        values.put(API_PRODUCTS.BASE_PRICE_USD, p.basePriceUsd());
+        values.put(API_PRODUCTS.PRICE_PER_1K_TOKENS, p.pricePer1kTokens());
+        values.put(API_PRODUCTS.MAX_TOKENS_PER_REQUEST, p.maxTokensPerRequest());
+        values.put(API_PRODUCTS.ENDPOINTS, p.endpoints().toArray(String[]::new));
+        values.put(API_PRODUCTS.REQUIRED_SCOPES, p.requiredScopes().toArray(String[]::new));
+        values.put(API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER, p.requiredSubscriptionTier());
+        values.put(API_PRODUCTS.IS_ACTIVE, p.active());
+        values.put(API_PRODUCTS.IS_PUBLIC, p.isPublic());
         return dsl.insertInto(API_PRODUCTS)
                 .set(API_PRODUCTS.NAME, p.name())
-                .set(API_PRODUCTS.DISPLAY_NAME, p.displayName())
-                .set(API_PRODUCTS.DESCRIPTION, p.description())
-                .set(API_PRODUCTS.CATEGORY, p.category())
-                .set(API_PRODUCTS.BASE_PRICE_USD, p.basePriceUsd())
-                .set(API_PRODUCTS.PRICE_PER_1K_TOKENS, p.pricePer1kTokens())
-                .set(API_PRODUCTS.MAX_TOKENS_PER_REQUEST, p.maxTokensPerRequest())
-                .set(API_PRODUCTS.ENDPOINTS, p.endpoints().toArray(String[]::new))
-                .set(API_PRODUCTS.REQUIRED_SCOPES, p.requiredScopes().toArray(String[]::new))
-                .set(API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER, p.requiredSubscriptionTier())
-                .set(API_PRODUCTS.IS_ACTIVE, p.active())
-                .set(API_PRODUCTS.IS_PUBLIC, p.isPublic())
+                .set(values)
                 .onConflict(API_PRODUCTS.NAME)
                 .doUpdate()
-                .set(API_PRODUCTS.DISPLAY_NAME, p.displayName())
-                .set(API_PRODUCTS.DESCRIPTION, p.description())
-                .set(API_PRODUCTS.CATEGORY, p.category())
-                .set(API_PRODUCTS.BASE_PRICE_USD, p.basePriceUsd())
-                .set(API_PRODUCTS.PRICE_PER_1K_TOKENS, p.pricePer1kTokens())
-                .set(API_PRODUCTS.MAX_TOKENS_PER_REQUEST, p.maxTokensPerRequest())
-                .set(API_PRODUCTS.ENDPOINTS, p.endpoints().toArray(String[]::new))
-                .set(API_PRODUCTS.REQUIRED_SCOPES, p.requiredScopes().toArray(String[]::new))
-                .set(API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER, p.requiredSubscriptionTier())
-                .set(API_PRODUCTS.IS_ACTIVE, p.active())
-                .set(API_PRODUCTS.IS_PUBLIC, p.isPublic())
-                .set(API_PRODUCTS.UPDATED_AT, java.time.Instant.now())
+                .set(values)
+                .set(API_PRODUCTS.UPDATED_AT, Instant.now())
                 .returning(API_PRODUCTS.ID)
                 .fetchOne(API_PRODUCTS.ID);
     }
