@@ -68,14 +68,8 @@ final class CatalogRoutes {
         JsonInput in = JsonInput.of(request.body(), PRODUCT_FIELDS);
         noNulls(in, PRODUCT_FIELDS, Set.of("display_name", "description", "category"));
         Map<Field<?>, Object> v = new LinkedHashMap<>();
-        String name = create ? in.requiredText("name", 64) : in.text("name", 64);
-        if (name != null) {
-            if (!PRODUCT_NAME.matcher(name).matches()) {
-                throw AdminProblem.badInput("name", "name: \"" + name
-                        + "\" (expected: lower case letters, digits, '.', '_' or '-', such as ai.chat)");
-            }
-            v.put(API_PRODUCTS.NAME, name);
-        }
+        putName(in, v, API_PRODUCTS.NAME, create, 64, PRODUCT_NAME,
+                "lower case letters, digits, '.', '_' or '-', such as ai.chat");
         putText(in, v, "display_name", API_PRODUCTS.DISPLAY_NAME, 200);
         putText(in, v, "description", API_PRODUCTS.DESCRIPTION, 4000);
         putText(in, v, "category", API_PRODUCTS.CATEGORY, 100);
@@ -108,14 +102,8 @@ final class CatalogRoutes {
         JsonInput in = JsonInput.of(request.body(), MODEL_FIELDS);
         noNulls(in, MODEL_FIELDS, Set.of("version"));
         Map<Field<?>, Object> v = new LinkedHashMap<>();
-        String name = create ? in.requiredText("name", 128) : in.text("name", 128);
-        if (name != null) {
-            if (!MODEL_NAME.matcher(name).matches()) {
-                throw AdminProblem.badInput("name", "name: \"" + name
-                        + "\" (expected: letters, digits, '.', '_', ':', '/' or '-', such as dalsi-ai)");
-            }
-            v.put(AI_MODELS.NAME, name);
-        }
+        putName(in, v, AI_MODELS.NAME, create, 128, MODEL_NAME,
+                "letters, digits, '.', '_', ':', '/' or '-', such as dalsi-ai");
         putText(in, v, "version", AI_MODELS.VERSION, 64);
         putIfPresent(v, AI_MODELS.TYPE, Validation.oneOf("type", in.text("type", 32), Validation.MODEL_TYPES));
         ObjectNode capabilities = in.object("capabilities");
@@ -166,6 +154,18 @@ final class CatalogRoutes {
             if (in.isNull(f) && !nullable.contains(f)) {
                 throw AdminProblem.badInput(f, f + ": null (expected: a value; this setting cannot be cleared)");
             }
+        }
+    }
+
+    /** The "name" field (required on create) checked against its pattern; {@code expected} describes it. */
+    private static void putName(JsonInput in, Map<Field<?>, Object> v, Field<String> column, boolean create, int max,
+            Pattern pattern, String expected) {
+        String name = create ? in.requiredText("name", max) : in.text("name", max);
+        if (name != null) {
+            if (!pattern.matcher(name).matches()) {
+                throw AdminProblem.badInput("name", "name: \"" + name + "\" (expected: " + expected + ")");
+            }
+            v.put(column, name);
         }
     }
 
