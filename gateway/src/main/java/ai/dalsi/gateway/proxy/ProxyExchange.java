@@ -465,16 +465,19 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
         BackendChannelHandler h = backend;
         backend = null;
         pool.release(h, keepAlive && requestSent);
-        if (wroteInBatch) {
-            wroteInBatch = false;
-            inbound.flush();
-        }
         ProxyOutcome o = new ProxyOutcome(status, usage, responseBytes, latencyMs(), false, null, null, upstream);
         CompletionStage<Void> stage = report(o);
         if (stage == null) {
             stageCompleted(null, null);
         } else {
+            // A stage that is already complete (the journal's usual answer) runs stageCompleted here,
+            // which writes the rest and flushes the whole response at once: one write to the socket.
             stage.whenComplete(this::stageCompleted);
+        }
+        if (state == State.ENDING && wroteInBatch) {
+            // The end waits for the stage; what came before it goes to the client now.
+            wroteInBatch = false;
+            inbound.flush();
         }
     }
 
@@ -491,6 +494,7 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
         if (failure != null) {
             log.warn("request {}: usage not confirmed, closing the client connection: {}", request.requestId(), failure.toString());
             releaseAll();
+            inbound.flush();
             inbound.close();
             return;
         }

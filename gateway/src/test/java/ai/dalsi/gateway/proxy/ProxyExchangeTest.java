@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -219,6 +220,30 @@ class ProxyExchangeTest {
         inbound.runPendingTasks();
         assertThat(written()).isEmpty();
         assertThat(inbound.isActive()).isFalse();
+    }
+
+    @Test
+    void aPlainResponseWhoseUsageIsJournaledAtOnceReachesTheClientInOneFlush() {
+        AtomicInteger flushes = new AtomicInteger();
+        inbound.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext c) {
+                flushes.incrementAndGet();
+                c.flush();
+            }
+        });
+        forward(false, false);
+        EmbeddedBackends.Backend backend = backends.last();
+        release(backend.requests());
+        backend.send("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + CHAT_JSON.length()
+                + "\r\n\r\n" + CHAT_JSON);
+        List<Object> out = written();
+        assertThat(out.get(0)).isInstanceOf(HttpResponse.class);
+        assertThat(text(out)).isEqualTo(CHAT_JSON);
+        assertThat(out.get(out.size() - 1)).isInstanceOf(LastHttpContent.class);
+        release(out);
+        assertThat(flushes).as("headers, body and end in one write to the socket").hasValue(1);
+        assertThat(listener.only().status()).isEqualTo(200);
     }
 
     @Test
