@@ -39,7 +39,10 @@ public final class KeyCache implements KeyInvalidation {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxSize)
                 .recordStats()
-                .executor(executor)
+                // The cache's own bookkeeping runs on the caller (a few buffered reads at a time);
+                // handing it to a pool would wake a thread several thousand times a second.
+                // Loads and refreshes go to the load executor below, never the event loop.
+                .executor(Runnable::run)
                 .ticker(ticker)
                 .refreshAfterWrite(refresh)
                 .expireAfter(new Expiry<String, Optional<ApiKey>>() {
@@ -60,7 +63,8 @@ public final class KeyCache implements KeyInvalidation {
                         return currentDuration;
                     }
                 })
-                .buildAsync((String hash) -> load(loader, hash));
+                .buildAsync((String hash, Executor ignored) ->
+                        CompletableFuture.supplyAsync(() -> load(loader, hash), executor));
     }
 
     private static Optional<ApiKey> load(KeyLoader loader, String hash) {

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,34 @@ class KeyCacheTest {
         time.advance(Duration.ofSeconds(31));
         cache.lookup(hash).join(); // triggers the refresh (synchronous executor here)
         assertThat(cache.lookup(hash).join().orElseThrow().limits().perMinute()).isEqualTo(7);
+    }
+
+    @Test
+    void loadsAndRefreshesRunOnTheLoadExecutorNeverOnTheCaller() {
+        List<Runnable> queued = new CopyOnWriteArrayList<>();
+        KeyCache deferred = new KeyCache(hash -> {
+            loads.incrementAndGet();
+            return Optional.ofNullable(db.get(hash));
+        }, queued::add, time, 100, Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(5));
+        String hash = "9".repeat(64);
+        db.put(hash, stored(hash, 1, List.of()));
+
+        CompletableFuture<Optional<ApiKey>> miss = deferred.lookup(hash);
+        assertThat(miss).isNotDone();
+        assertThat(loads).as("nothing loaded on the caller").hasValue(0);
+        assertThat(queued).hasSize(1);
+        queued.remove(0).run();
+        assertThat(miss.join()).isPresent();
+
+        db.put(hash, stored(hash, 9, List.of()));
+        time.advance(Duration.ofSeconds(31));
+        assertThat(deferred.lookup(hash).join().orElseThrow().limits().perMinute())
+                .as("a due refresh answers with the old entry at once").isEqualTo(1);
+        assertThat(loads).hasValue(1);
+        assertThat(queued).hasSize(1);
+        queued.remove(0).run();
+        assertThat(deferred.lookup(hash).join().orElseThrow().limits().perMinute()).isEqualTo(9);
+        assertThat(loads).hasValue(2);
     }
 
     @Test
