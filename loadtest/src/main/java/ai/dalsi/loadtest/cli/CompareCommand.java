@@ -93,7 +93,9 @@ public final class CompareCommand {
                 a.integer("--rounds", 3),
                 a.decimal("--rate", 0),
                 a.integer("--connections", 16),
-                a.duration("--warmup", Duration.ofSeconds(5)),
+                // Long enough for the gateway's JIT to finish compiling the request path while it
+                // shares one core with the backend: 5 s left the first round mostly interpreted.
+                a.duration("--warmup", Duration.ofSeconds(30)),
                 side,
                 a.has("--mix") ? RequestMix.parse(a.string("--mix", null)) : RequestMix.DEFAULT,
                 a.integer("--key-count", 100),
@@ -146,7 +148,7 @@ public final class CompareCommand {
         s.println("usage: java -jar loadtest.jar compare --out DIR [options]");
         s.println("  --duration 20s --rounds 3     one measured round per arm per round, interleaved");
         s.println("  --rate R                      open loop at R req/s (default: closed loop, max throughput)");
-        s.println("  --connections 16 --warmup 5s --side-duration 5s");
+        s.println("  --connections 16 --warmup 30s --side-duration 5s");
         s.println("  --arms backend,nginx,gateway  which arms to run");
         s.println("  --gateway-jar gateway/target/gateway.jar --loadtest-jar (this jar) --nginx (from PATH)");
         s.println("  --db-url URL --db-user USER   server for the gateway's fresh database (password: GATEWAY_DB_PASSWORD)");
