@@ -40,7 +40,7 @@ public final class KeyCache implements KeyInvalidation {
                 .maximumSize(maxSize)
                 .recordStats()
                 // The cache's own bookkeeping runs on the caller (a few buffered reads at a time);
-                // handing it to a pool would wake a thread several thousand times a second.
+                // handing it to a pool woke a pool thread about 900 times a second per event loop.
                 // Loads and refreshes go to the load executor below, never the event loop.
                 .executor(Runnable::run)
                 .ticker(ticker)
