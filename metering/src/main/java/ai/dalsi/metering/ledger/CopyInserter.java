@@ -34,6 +34,15 @@ final class CopyInserter {
             + " cost_usd, subscription_tier, error_message, request_metadata, user_agent, rate_limit_remaining,"
             + " rate_limit_reset, created_at, model, hour) FROM STDIN (FORMAT csv)";
 
+    /** The api_usage_logs columns a usage row fills, in the order the inserting selects give them. */
+    static final List<Field<?>> LOG_COLUMNS = List.of(API_USAGE_LOGS.ID, API_USAGE_LOGS.USER_ID,
+            API_USAGE_LOGS.API_KEY_ID, API_USAGE_LOGS.ENDPOINT, API_USAGE_LOGS.METHOD, API_USAGE_LOGS.STATUS_CODE,
+            API_USAGE_LOGS.RESPONSE_TIME_MS, API_USAGE_LOGS.REQUEST_SIZE_BYTES, API_USAGE_LOGS.RESPONSE_SIZE_BYTES,
+            API_USAGE_LOGS.IP_ADDRESS, API_USAGE_LOGS.TOKENS_USED, API_USAGE_LOGS.COST_USD,
+            API_USAGE_LOGS.SUBSCRIPTION_TIER, API_USAGE_LOGS.ERROR_MESSAGE, API_USAGE_LOGS.REQUEST_METADATA,
+            API_USAGE_LOGS.USER_AGENT, API_USAGE_LOGS.RATE_LIMIT_REMAINING, API_USAGE_LOGS.RATE_LIMIT_RESET,
+            API_USAGE_LOGS.CREATED_AT);
+
     private CopyInserter() {
     }
 
@@ -58,13 +67,7 @@ final class CopyInserter {
     static InsertOnDuplicateStep<ApiUsageLogsRecord> insertStaged(DSLContext tx) {
         Table<?> b = DSL.table(DSL.name(TEMP_TABLE));
         Field<UUID> id = col("id", UUID.class);
-        return tx.insertInto(API_USAGE_LOGS,
-                        API_USAGE_LOGS.ID, API_USAGE_LOGS.USER_ID, API_USAGE_LOGS.API_KEY_ID, API_USAGE_LOGS.ENDPOINT,
-                        API_USAGE_LOGS.METHOD, API_USAGE_LOGS.STATUS_CODE, API_USAGE_LOGS.RESPONSE_TIME_MS,
-                        API_USAGE_LOGS.REQUEST_SIZE_BYTES, API_USAGE_LOGS.RESPONSE_SIZE_BYTES, API_USAGE_LOGS.IP_ADDRESS,
-                        API_USAGE_LOGS.TOKENS_USED, API_USAGE_LOGS.COST_USD, API_USAGE_LOGS.SUBSCRIPTION_TIER,
-                        API_USAGE_LOGS.ERROR_MESSAGE, API_USAGE_LOGS.REQUEST_METADATA, API_USAGE_LOGS.USER_AGENT,
-                        API_USAGE_LOGS.RATE_LIMIT_REMAINING, API_USAGE_LOGS.RATE_LIMIT_RESET, API_USAGE_LOGS.CREATED_AT)
+        return tx.insertInto(API_USAGE_LOGS, LOG_COLUMNS)
                 .select(DSL.select(id, col("user_id", UUID.class), col("api_key_id", UUID.class),
                                 col("endpoint", String.class), col("method", String.class),
                                 col("status_code", Integer.class), col("response_time_ms", Integer.class),

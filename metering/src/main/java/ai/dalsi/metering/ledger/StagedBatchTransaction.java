@@ -6,6 +6,7 @@ import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 
+import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Set;
@@ -13,6 +14,8 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.InsertOnDuplicateSetMoreStep;
+import org.jooq.InsertOnDuplicateStep;
 import org.jooq.Record7;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
@@ -188,7 +191,7 @@ final class StagedBatchTransaction implements BatchTransaction {
         Field<String> model = col("model", String.class);
         Field<Instant> hour = col("hour", Instant.class);
         Field<Integer> status = col("status_code", Integer.class);
-        return tx.insertInto(API_USAGE_HOURLY, API_USAGE_HOURLY.API_KEY_ID, API_USAGE_HOURLY.USER_ID,
+        return addedToExisting(tx.insertInto(API_USAGE_HOURLY, API_USAGE_HOURLY.API_KEY_ID, API_USAGE_HOURLY.USER_ID,
                         API_USAGE_HOURLY.ENDPOINT, API_USAGE_HOURLY.MODEL, API_USAGE_HOURLY.HOUR,
                         API_USAGE_HOURLY.REQUEST_COUNT, API_USAGE_HOURLY.TOKENS_USED, API_USAGE_HOURLY.COST_USD,
                         API_USAGE_HOURLY.ERROR_COUNT)
@@ -197,8 +200,13 @@ final class StagedBatchTransaction implements BatchTransaction {
                                 DSL.sum(cost), DSL.count().filterWhere(status.ge(400)).cast(SQLDataType.BIGINT))
                         .from(b)
                         .groupBy(keyId, col("user_id", UUID.class), endpoint, model, hour)
-                        .orderBy(keyId, hour, endpoint, model))
-                .onConflict(API_USAGE_HOURLY.API_KEY_ID, API_USAGE_HOURLY.HOUR, API_USAGE_HOURLY.ENDPOINT,
+                        .orderBy(keyId, hour, endpoint, model)));
+    }
+
+    /** The rollup upsert's conflict clause: an hour that has a rollup already gets the new counts added. */
+    static InsertOnDuplicateSetMoreStep<ApiUsageHourlyRecord> addedToExisting(
+            InsertOnDuplicateStep<ApiUsageHourlyRecord> insert) {
+        return insert.onConflict(API_USAGE_HOURLY.API_KEY_ID, API_USAGE_HOURLY.HOUR, API_USAGE_HOURLY.ENDPOINT,
                         API_USAGE_HOURLY.MODEL)
                 .doUpdate()
                 .set(API_USAGE_HOURLY.REQUEST_COUNT,

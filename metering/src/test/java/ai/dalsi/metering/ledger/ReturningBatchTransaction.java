@@ -162,17 +162,6 @@ final class ReturningBatchTransaction implements BatchTransaction {
             insert = insert.values(k.apiKeyId(), r.userId, k.endpoint(), k.model(), k.hour(), r.requests, r.tokens,
                     r.cost, r.errors);
         }
-        insert.onConflict(API_USAGE_HOURLY.API_KEY_ID, API_USAGE_HOURLY.HOUR, API_USAGE_HOURLY.ENDPOINT,
-                        API_USAGE_HOURLY.MODEL)
-                .doUpdate()
-                .set(API_USAGE_HOURLY.REQUEST_COUNT,
-                        API_USAGE_HOURLY.REQUEST_COUNT.plus(DSL.excluded(API_USAGE_HOURLY.REQUEST_COUNT)))
-                .set(API_USAGE_HOURLY.TOKENS_USED,
-                        API_USAGE_HOURLY.TOKENS_USED.plus(DSL.excluded(API_USAGE_HOURLY.TOKENS_USED)))
-                .set(API_USAGE_HOURLY.COST_USD, API_USAGE_HOURLY.COST_USD.plus(DSL.excluded(API_USAGE_HOURLY.COST_USD)))
-                .set(API_USAGE_HOURLY.ERROR_COUNT,
-                        API_USAGE_HOURLY.ERROR_COUNT.plus(DSL.excluded(API_USAGE_HOURLY.ERROR_COUNT)))
-                .set(API_USAGE_HOURLY.UPDATED_AT, DSL.currentInstant())
-                .execute();
+        StagedBatchTransaction.addedToExisting(insert).execute();
     }
 }

@@ -91,13 +91,7 @@ final class UnnestInserter implements RowInserter {
                 DSL.val(remaining, SQLDataType.INTEGER.array()), DSL.val(reset, SQLDataType.CLOB.array()))
                 .as("u", COLUMNS);
         Field<UUID> uid = col("id", UUID.class);
-        return new HashSet<>(tx.insertInto(API_USAGE_LOGS,
-                        API_USAGE_LOGS.ID, API_USAGE_LOGS.USER_ID, API_USAGE_LOGS.API_KEY_ID, API_USAGE_LOGS.ENDPOINT,
-                        API_USAGE_LOGS.METHOD, API_USAGE_LOGS.STATUS_CODE, API_USAGE_LOGS.RESPONSE_TIME_MS,
-                        API_USAGE_LOGS.REQUEST_SIZE_BYTES, API_USAGE_LOGS.RESPONSE_SIZE_BYTES, API_USAGE_LOGS.IP_ADDRESS,
-                        API_USAGE_LOGS.TOKENS_USED, API_USAGE_LOGS.COST_USD, API_USAGE_LOGS.SUBSCRIPTION_TIER,
-                        API_USAGE_LOGS.ERROR_MESSAGE, API_USAGE_LOGS.REQUEST_METADATA, API_USAGE_LOGS.USER_AGENT,
-                        API_USAGE_LOGS.RATE_LIMIT_REMAINING, API_USAGE_LOGS.RATE_LIMIT_RESET, API_USAGE_LOGS.CREATED_AT)
+        return new HashSet<>(tx.insertInto(API_USAGE_LOGS, CopyInserter.LOG_COLUMNS)
                 .select(DSL.select(uid, col("user_id", UUID.class), col("api_key_id", UUID.class),
                                 col("endpoint", String.class), col("method", String.class),
                                 col("status_code", Integer.class), col("response_time_ms", Integer.class),
