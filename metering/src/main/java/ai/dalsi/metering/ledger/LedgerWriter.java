@@ -10,8 +10,13 @@ import ai.dalsi.persistence.schema.Routines;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jooq.DSLContext;
@@ -35,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * empty or the deadline passes, then the thread ends; what is left stays in the journal for the
  * next start.
  *
- * <p>It also creates the monthly partitions of {@code api_usage_logs} around now at start and
- * daily ({@code ensure_api_usage_log_partitions(1, 3)}).
+ * <p>It also creates the monthly partitions of {@code api_usage_logs}: from last month to three
+ * months ahead of its clock at start and daily, and, before writing a batch, the month of any event
+ * in it that it has not seen yet ({@code ensure_api_usage_log_months}). So an event older than the
+ * oldest partition (a journal replayed after a long outage) lands in its own month, not in the
+ * default partition.
  */
 final class LedgerWriter {
 
@@ -66,6 +74,8 @@ final class LedgerWriter {
     private long failingSinceNanos;
     private long lastWarningNanos;
     private long failures;
+    /** UTC months whose partition this writer has made sure of. */
+    private final Set<YearMonth> partitionedMonths = new HashSet<>();
 
     // Read by other threads.
     private volatile long oldestJournaledAt = -1;
@@ -221,6 +231,7 @@ final class LedgerWriter {
         if (batch == null) {
             batch = Batch.of(events);
         }
+        ensureMonthsOf(events);
         long t0 = System.nanoTime();
         try {
             int inserted = writeIsolating(batch);
@@ -290,16 +301,55 @@ final class LedgerWriter {
         if (now < nextPartitionCheck || failingSinceNanos != 0) {
             return;
         }
-        try {
-            Integer created = Routines.ensureApiUsageLogPartitions(dsl.configuration(), 1, 3);
+        YearMonth month = YearMonth.from(Instant.ofEpochMilli(now).atOffset(ZoneOffset.UTC));
+        if (ensureMonths(month.minusMonths(1), month.plusMonths(3))) {
             nextPartitionCheck = now + PARTITION_CHECK_MILLIS;
-            if (created != null && created > 0) {
-                log.info("metering: created {} monthly partition(s) of api_usage_logs", created);
-            }
-        } catch (RuntimeException e) {
+        } else {
             nextPartitionCheck = now + PARTITION_RETRY_MILLIS;
-            log.warn("metering: cannot create the monthly partitions of api_usage_logs ({}); rows go to the default"
-                    + " partition meanwhile", DatabaseUnavailableException.rootMessage(e));
+        }
+    }
+
+    /** Makes sure of the partition of each month the batch's events fall in that is not known yet. */
+    private void ensureMonthsOf(List<UsageEvent> batchEvents) {
+        Set<YearMonth> missing = null;
+        for (UsageEvent e : batchEvents) {
+            YearMonth m = YearMonth.from(e.createdAt().atOffset(ZoneOffset.UTC));
+            if (!partitionedMonths.contains(m)) {
+                if (missing == null) {
+                    missing = new HashSet<>();
+                }
+                missing.add(m);
+            }
+        }
+        if (missing != null) {
+            // A failure here does not stop the batch: if the database is down the write fails too and
+            // both are retried; otherwise the rows go to the default partition, and the month is tried
+            // again with the next batch (the function moves them out when it succeeds).
+            missing.stream().sorted().forEach(m -> ensureMonths(m, m));
+        }
+    }
+
+    /** Creates the partitions of the months from first to last; true when they exist now. */
+    private boolean ensureMonths(YearMonth first, YearMonth last) {
+        try {
+            Integer created = Routines.ensureApiUsageLogMonths(dsl.configuration(),
+                    first.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant(),
+                    last.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+            for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
+                partitionedMonths.add(m);
+            }
+            if (created != null && created > 0) {
+                log.info("metering: created {} monthly partition(s) of api_usage_logs ({} to {})", created, first,
+                        last);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            if (failingSinceNanos == 0) { // while the database is failing, flush() already says so
+                log.warn("metering: cannot create the monthly partitions of api_usage_logs from {} to {} ({}); rows"
+                        + " of those months go to the default partition meanwhile", first, last,
+                        DatabaseUnavailableException.rootMessage(e));
+            }
+            return false;
         }
     }
 }

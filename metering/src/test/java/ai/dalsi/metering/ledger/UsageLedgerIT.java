@@ -31,6 +31,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -202,25 +204,69 @@ class UsageLedgerIT {
         assertTotalsAndRollupsMatchRows(dsl);
     }
 
-    @Test
-    void theWriterCreatesMissingMonthlyPartitionsAndRowsLandInTheirMonth() {
+    /**
+     * The writer's clock is set to month and year edges (and a leap day): the partitions around
+     * that date are created, and events of last month and of a month older than every partition
+     * (a journal replayed after a long outage) land in their own month's partition.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-12-01T00:00:00Z", "2026-12-02T10:15:00Z", "2026-12-31T23:59:59.999Z",
+            "2027-01-01T00:00:00Z", "2028-02-29T12:00:00Z", "2027-03-02T00:30:00Z"})
+    void theWriterCreatesMissingMonthlyPartitionsAndRowsLandInTheirMonth(String today) {
+        Instant now = Instant.parse(today);
+        YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
         Fixtures.Key key = Fixtures.keys(dsl, "partition", 1, 1).getFirst();
-        String future = "api_usage_logs_" + YearMonth.now(ZoneOffset.UTC).plusMonths(3)
-                .format(DateTimeFormatter.ofPattern("yyyy_MM"));
-        dsl.execute("drop table " + future);
-        Instant lastMonth = Instant.now().minus(Duration.ofDays(32));
-        UsageEvent old = Fixtures.event(key, lastMonth, new SplittableRandom(8));
-        try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal), dsl, Clock.systemUTC(),
-                MeteringMetrics.NOOP)) {
+        String future = partitionOf(month.plusMonths(3));
+        dsl.execute("drop table if exists " + future);
+        // Last month's first and last instants, and a month older than the oldest partition.
+        Instant lastMonthStart = month.minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant lastMonthEnd = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1);
+        Instant longAgo = month.minusMonths(14).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+        SplittableRandom random = new SplittableRandom(8);
+        List<UsageEvent> events = List.of(Fixtures.event(key, lastMonthStart, random),
+                Fixtures.event(key, lastMonthEnd, random), Fixtures.event(key, longAgo, random),
+                Fixtures.event(key, now, random));
+        try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal), dsl,
+                Clock.fixed(now, ZoneOffset.UTC), MeteringMetrics.NOOP)) {
             Eventually.await("partition " + future + " created again",
                     () -> dsl.fetchValue("select to_regclass(?)::text", future) != null);
-            ledger.accept(old).toCompletableFuture().join();
-            Eventually.await("stored", () -> storedIds(dsl).contains(old.requestId()));
+            acceptAll(ledger, events);
+            Eventually.await("stored", () -> storedIds(dsl).containsAll(ids(events)));
         }
-        String partition = dsl.fetchValue("select tableoid::regclass::text from api_usage_logs where id = ?",
-                old.requestId()).toString();
-        assertThat(partition).isEqualTo("api_usage_logs_" + YearMonth.from(lastMonth.atOffset(ZoneOffset.UTC))
-                .format(DateTimeFormatter.ofPattern("yyyy_MM")));
+        assertThat(partitionHolding(events.get(0))).isEqualTo(partitionOf(month.minusMonths(1)));
+        assertThat(partitionHolding(events.get(1))).isEqualTo(partitionOf(month.minusMonths(1)));
+        assertThat(partitionHolding(events.get(2))).isEqualTo(partitionOf(month.minusMonths(14)));
+        assertThat(partitionHolding(events.get(3))).isEqualTo(partitionOf(month));
+        assertThat(dsl.fetchValue("select count(*) from api_usage_logs_default")).isEqualTo(0L);
+        assertTotalsAndRollupsMatchRows(dsl);
+    }
+
+    @Test
+    void rowsAlreadyInTheDefaultPartitionMoveToTheirMonthWhenItIsCreated() {
+        Fixtures.Key key = Fixtures.keys(dsl, "default", 1, 1).getFirst();
+        YearMonth old = YearMonth.of(2019, 2);
+        Instant at = old.atDay(28).atTime(23, 59, 59).toInstant(ZoneOffset.UTC);
+        UsageEvent event = Fixtures.event(key, at, new SplittableRandom(3));
+        // Written while no writer had made sure of its month: the row goes to the default partition.
+        dsl.execute("drop table if exists " + partitionOf(old));
+        BatchTransaction.standard().write(dsl, Batch.of(List.of(event)));
+        assertThat(partitionHolding(event)).isEqualTo("api_usage_logs_default");
+
+        try (UsageLedger ledger = UsageLedger.start(LedgerTesting.config(journal), dsl,
+                Clock.fixed(at, ZoneOffset.UTC), MeteringMetrics.NOOP)) {
+            Eventually.await("partition " + partitionOf(old) + " created",
+                    () -> dsl.fetchValue("select to_regclass(?)::text", partitionOf(old)) != null);
+        }
+        assertThat(partitionHolding(event)).isEqualTo(partitionOf(old));
+    }
+
+    private String partitionHolding(UsageEvent event) {
+        return dsl.fetchValue("select tableoid::regclass::text from api_usage_logs where id = ?",
+                event.requestId()).toString();
+    }
+
+    private static String partitionOf(YearMonth month) {
+        return "api_usage_logs_" + month.format(DateTimeFormatter.ofPattern("yyyy_MM"));
     }
 
     private static void assertThatRefused(CompletionStage<Void> stage, UsageRefusedException.Reason reason) {

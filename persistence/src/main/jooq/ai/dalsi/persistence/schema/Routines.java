@@ -4,6 +4,7 @@
 package ai.dalsi.persistence.schema;
 
 
+import ai.dalsi.persistence.schema.routines.EnsureApiUsageLogMonths;
 import ai.dalsi.persistence.schema.routines.EnsureApiUsageLogPartitions;
 import ai.dalsi.persistence.schema.routines.GenUuidV7;
 import ai.dalsi.persistence.schema.routines.UuidV7EpochMs;
@@ -22,6 +23,50 @@ import org.jooq.Field;
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class Routines {
+
+    /**
+     * Call <code>ensure_api_usage_log_months</code>
+     */
+    public static Integer ensureApiUsageLogMonths(
+          Configuration configuration
+        , Instant firstAt
+        , Instant lastAt
+    ) {
+        EnsureApiUsageLogMonths f = new EnsureApiUsageLogMonths();
+        f.setFirstAt(firstAt);
+        f.setLastAt(lastAt);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>ensure_api_usage_log_months</code> as a field.
+     */
+    public static Field<Integer> ensureApiUsageLogMonths(
+          Instant firstAt
+        , Instant lastAt
+    ) {
+        EnsureApiUsageLogMonths f = new EnsureApiUsageLogMonths();
+        f.setFirstAt(firstAt);
+        f.setLastAt(lastAt);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>ensure_api_usage_log_months</code> as a field.
+     */
+    public static Field<Integer> ensureApiUsageLogMonths(
+          Field<Instant> firstAt
+        , Field<Instant> lastAt
+    ) {
+        EnsureApiUsageLogMonths f = new EnsureApiUsageLogMonths();
+        f.setFirstAt(firstAt);
+        f.setLastAt(lastAt);
+
+        return f.asField();
+    }
 
     /**
      * Call <code>ensure_api_usage_log_partitions</code>
