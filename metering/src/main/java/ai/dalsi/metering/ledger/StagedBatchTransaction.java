@@ -6,7 +6,6 @@ import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_REFUSALS;
-import static ai.dalsi.persistence.schema.Tables.LEDGER_JOURNALS;
 
 import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 import java.math.BigDecimal;
@@ -40,7 +39,12 @@ import org.jooq.impl.SQLDataType;
  *   <li>key totals: lock the batch's keys in id order, then one {@code UPDATE api_keys ... FROM}
  *       the per-key sums of {@code usage_batch} (the newest row per key by {@code DISTINCT ON});</li>
  *   <li>rollups: one {@code INSERT INTO api_usage_hourly SELECT ... GROUP BY ... ORDER BY ...
- *       ON CONFLICT DO UPDATE} adding the sums.</li>
+ *       ON CONFLICT DO UPDATE} adding the sums;</li>
+ *   <li>refusals: the batch's groups of refused requests ({@link RefusalGroups}) are staged as lines
+ *       of their own ({@code grouped}, weighing their count); they add to the key totals and rollups
+ *       above and to {@code api_usage_refusals}, while a refusal's example row weighs 0;</li>
+ *   <li>{@link JournalProgress}: only events after the journal's committed position are staged, and
+ *       the position moves to the batch's end in the same transaction.</li>
  * </ol>
  */
 final class StagedBatchTransaction implements BatchTransaction {
@@ -75,9 +79,9 @@ final class StagedBatchTransaction implements BatchTransaction {
                     CopyInserter.stage(tx, todo);
                     // One round trip for the statements that do the work.
                     tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx),
-                            upsertRefusalsQuery(tx), committedQuery(tx, batch)).execute();
+                            upsertRefusalsQuery(tx), JournalProgress.committedQuery(tx, batch)).execute();
                 } else {
-                    committedQuery(tx, batch).execute();
+                    JournalProgress.committedQuery(tx, batch).execute();
                 }
                 return todo.size();
             });
@@ -94,7 +98,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                 DSLContext tx = cfg.dsl();
                 Batch todo = begin(tx, keys, batch);
                 if (todo.size() == 0) {
-                    committedQuery(tx, batch).execute();
+                    JournalProgress.committedQuery(tx, batch).execute();
                     return 0;
                 }
                 staging.ensure(tx);
@@ -106,7 +110,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                         .and(ids.isEmpty() ? DSL.trueCondition() : ID.ne(DSL.all(ids.toArray(UUID[]::new))))
                         .execute();
                 tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx), upsertRefusalsQuery(tx),
-                        committedQuery(tx, batch)).execute();
+                        JournalProgress.committedQuery(tx, batch)).execute();
                 return ids.size() + todo.countedOnly();
             });
             staging.committed();
@@ -119,32 +123,12 @@ final class StagedBatchTransaction implements BatchTransaction {
 
     /**
      * Starts a batch transaction: bounds its waits, locks the keys, and returns the part of the batch
-     * not committed yet: the events journaled after this journal's {@code committed_position}, read
-     * under a row lock (see V9 for why this, not a row id, keeps refusal counts exact on replay).
+     * this journal has not committed yet ({@link JournalProgress}).
      */
     private static Batch begin(DSLContext tx, UUID[] keys, Batch batch) {
         limitWaits(tx);
         lockKeys(tx, keys);
-        if (batch.journal() == null) {
-            return batch;
-        }
-        Long committed = tx.select(LEDGER_JOURNALS.COMMITTED_POSITION).from(LEDGER_JOURNALS)
-                .where(LEDGER_JOURNALS.JOURNAL_ID.eq(batch.journal())).forUpdate().fetchOne(LEDGER_JOURNALS.COMMITTED_POSITION);
-        return committed == null ? batch : batch.after(committed);
-    }
-
-    /** Records that this journal is committed up to the batch's end, in the batch's transaction. */
-    static org.jooq.Query committedQuery(DSLContext tx, Batch batch) {
-        if (batch.journal() == null) {
-            return tx.query("select 1");
-        }
-        return tx.insertInto(LEDGER_JOURNALS, LEDGER_JOURNALS.JOURNAL_ID, LEDGER_JOURNALS.COMMITTED_POSITION)
-                .values(batch.journal(), batch.end())
-                .onConflict(LEDGER_JOURNALS.JOURNAL_ID)
-                .doUpdate()
-                .set(LEDGER_JOURNALS.COMMITTED_POSITION,
-                        DSL.greatest(LEDGER_JOURNALS.COMMITTED_POSITION, DSL.excluded(LEDGER_JOURNALS.COMMITTED_POSITION)))
-                .set(LEDGER_JOURNALS.UPDATED_AT, DSL.currentInstant());
+        return JournalProgress.uncommitted(tx, batch);
     }
 
     /** Adds the batch's refusal groups to {@code api_usage_refusals}, in key, hour, endpoint, model, status order. */
