@@ -26,6 +26,9 @@ import java.util.Objects;
  * @param retryBackoffMax      longest wait between retries (the wait doubles up to this)
  * @param shutdownDrainTimeout how long {@link UsageLedger#close()} keeps writing to PostgreSQL before
  *                             it leaves the rest in the journal for the next start
+ * @param refusalSamplesPerMinute how many requests the edge refused itself (429, 403, ...) get a full
+ *                             {@code api_usage_logs} row, per key and minute, as examples; every refusal is
+ *                             counted in the rollups and key totals either way; 0 keeps no examples
  */
 public record MeteringConfig(
         Path journalDirectory,
@@ -37,7 +40,11 @@ public record MeteringConfig(
         Duration flushInterval,
         Duration retryBackoffMin,
         Duration retryBackoffMax,
-        Duration shutdownDrainTimeout) {
+        Duration shutdownDrainTimeout,
+        int refusalSamplesPerMinute) {
+
+    /** Refusals stored as rows, per key and minute, unless configured otherwise. */
+    public static final int DEFAULT_REFUSAL_SAMPLES_PER_MINUTE = 10;
 
     /** Where the journal goes by default: {@code journal/} under the working directory. */
     public static final Path DEFAULT_JOURNAL_DIRECTORY = Path.of("journal");
@@ -86,6 +93,18 @@ public record MeteringConfig(
             throw new IllegalArgumentException("metering.shutdownDrainTimeout: " + shutdownDrainTimeout
                     + " (expected: >= 0)");
         }
+        if (refusalSamplesPerMinute < 0) {
+            throw new IllegalArgumentException("metering.refusalSamplesPerMinute: " + refusalSamplesPerMinute
+                    + " (expected: >= 0)");
+        }
+    }
+
+    /** Settings with the default number of refusal samples. */
+    public MeteringConfig(Path journalDirectory, long segmentSize, long journalMaxBytes, double warnRatio,
+            Duration fsyncInterval, int batchSize, Duration flushInterval, Duration retryBackoffMin,
+            Duration retryBackoffMax, Duration shutdownDrainTimeout) {
+        this(journalDirectory, segmentSize, journalMaxBytes, warnRatio, fsyncInterval, batchSize, flushInterval,
+                retryBackoffMin, retryBackoffMax, shutdownDrainTimeout, DEFAULT_REFUSAL_SAMPLES_PER_MINUTE);
     }
 
     private static void positive(String name, Duration d) {
@@ -113,36 +132,42 @@ public record MeteringConfig(
     /** The same settings with another journal directory. */
     public MeteringConfig withJournalDirectory(Path dir) {
         return new MeteringConfig(dir, segmentSize, journalMaxBytes, warnRatio, fsyncInterval, batchSize,
-                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout);
+                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout, refusalSamplesPerMinute);
     }
 
     /** The same settings with other journal sizes. */
     public MeteringConfig withJournalSizes(long segment, long max) {
         return new MeteringConfig(journalDirectory, segment, max, warnRatio, fsyncInterval, batchSize,
-                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout);
+                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout, refusalSamplesPerMinute);
     }
 
     /** The same settings with another batch size and flush interval. */
     public MeteringConfig withBatching(int size, Duration interval) {
         return new MeteringConfig(journalDirectory, segmentSize, journalMaxBytes, warnRatio, fsyncInterval, size,
-                interval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout);
+                interval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout, refusalSamplesPerMinute);
     }
 
     /** The same settings with another retry backoff. */
     public MeteringConfig withRetryBackoff(Duration min, Duration max) {
         return new MeteringConfig(journalDirectory, segmentSize, journalMaxBytes, warnRatio, fsyncInterval, batchSize,
-                flushInterval, min, max, shutdownDrainTimeout);
+                flushInterval, min, max, shutdownDrainTimeout, refusalSamplesPerMinute);
     }
 
     /** The same settings with another shutdown drain timeout. */
     public MeteringConfig withShutdownDrainTimeout(Duration timeout) {
         return new MeteringConfig(journalDirectory, segmentSize, journalMaxBytes, warnRatio, fsyncInterval, batchSize,
-                flushInterval, retryBackoffMin, retryBackoffMax, timeout);
+                flushInterval, retryBackoffMin, retryBackoffMax, timeout, refusalSamplesPerMinute);
+    }
+
+    /** The same settings with another number of refusal samples per key and minute. */
+    public MeteringConfig withRefusalSamplesPerMinute(int samples) {
+        return new MeteringConfig(journalDirectory, segmentSize, journalMaxBytes, warnRatio, fsyncInterval, batchSize,
+                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout, samples);
     }
 
     /** The same settings with another fsync interval. */
     public MeteringConfig withFsyncInterval(Duration interval) {
         return new MeteringConfig(journalDirectory, segmentSize, journalMaxBytes, warnRatio, interval, batchSize,
-                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout);
+                flushInterval, retryBackoffMin, retryBackoffMax, shutdownDrainTimeout, refusalSamplesPerMinute);
     }
 }

@@ -33,6 +33,11 @@ import java.util.UUID;
  * @param stream             whether the client asked for a stream
  * @param backendLatencyMs   time from sending to the backend until its response headers, or null if never sent
  * @param clientAborted      whether the client went away before the response ended
+ * @param refused            whether the edge refused the request itself, without forwarding it to a backend
+ *                           (401 for a revoked key, 403, 404, 413, 429, ...): such a request is counted exactly
+ *                           in the refusal counts, the rollups and the key totals, but stored as a row of its own
+ *                           only when it is among the sampled few (see the ledger); a request that reached the
+ *                           backend, or that the edge answered successfully, always has its own row
  */
 public record UsageEvent(
         UUID requestId,
@@ -56,7 +61,8 @@ public record UsageEvent(
         String product,
         boolean stream,
         Integer backendLatencyMs,
-        boolean clientAborted) {
+        boolean clientAborted,
+        boolean refused) {
 
     public UsageEvent {
         Objects.requireNonNull(requestId, "requestId");
@@ -72,6 +78,17 @@ public record UsageEvent(
         if (costUsd.scale() != CostCalculator.SCALE) {
             costUsd = costUsd.setScale(CostCalculator.SCALE, java.math.RoundingMode.HALF_UP);
         }
+    }
+
+    /** An event of a request the edge did not refuse itself ({@code refused} false). */
+    public UsageEvent(UUID requestId, UUID userId, UUID apiKeyId, String endpoint, String method, int statusCode,
+            int responseTimeMs, long requestSizeBytes, long responseSizeBytes, String clientIp, TokenUsage usage,
+            BigDecimal costUsd, String subscriptionTier, String errorMessage, String userAgent,
+            Integer rateLimitRemaining, Instant rateLimitReset, String model, String product, boolean stream,
+            Integer backendLatencyMs, boolean clientAborted) {
+        this(requestId, userId, apiKeyId, endpoint, method, statusCode, responseTimeMs, requestSizeBytes,
+                responseSizeBytes, clientIp, usage, costUsd, subscriptionTier, errorMessage, userAgent,
+                rateLimitRemaining, rateLimitReset, model, product, stream, backendLatencyMs, clientAborted, false);
     }
 
     /** When the request arrived: the instant inside {@link #requestId()}, the row's {@code created_at}. */
@@ -113,6 +130,7 @@ public record UsageEvent(
         private boolean stream;
         private Integer backendLatencyMs;
         private boolean clientAborted;
+        private boolean refused;
 
         private Builder(UUID requestId, UUID userId, UUID apiKeyId) {
             this.requestId = requestId;
@@ -139,12 +157,13 @@ public record UsageEvent(
         public Builder stream(boolean v) { stream = v; return this; }
         public Builder backendLatencyMs(Integer v) { backendLatencyMs = v; return this; }
         public Builder clientAborted(boolean v) { clientAborted = v; return this; }
+        public Builder refused(boolean v) { refused = v; return this; }
 
         public UsageEvent build() {
             return new UsageEvent(requestId, userId, apiKeyId, endpoint, method, statusCode, responseTimeMs,
                     requestSizeBytes, responseSizeBytes, clientIp, usage, costUsd, subscriptionTier, errorMessage,
                     userAgent, rateLimitRemaining, rateLimitReset, model, product, stream, backendLatencyMs,
-                    clientAborted);
+                    clientAborted, refused);
         }
     }
 }

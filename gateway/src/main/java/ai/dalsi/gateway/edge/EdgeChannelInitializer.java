@@ -1,15 +1,6 @@
 package ai.dalsi.gateway.edge;
 
-import ai.dalsi.gateway.auth.CredentialExtractor;
-import ai.dalsi.gateway.auth.KeyCache;
-import ai.dalsi.gateway.authz.AuthorizationPolicy;
-import ai.dalsi.gateway.catalog.Catalog;
 import ai.dalsi.gateway.config.EdgeConfig;
-import ai.dalsi.gateway.net.ClientAddressResolver;
-import ai.dalsi.gateway.proxy.BackendProxy;
-import ai.dalsi.gateway.proxy.BackendTarget;
-import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
-import ai.dalsi.metering.UsageSink;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -18,48 +9,31 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * Builds each connection's pipeline: one handler per step of the request path, in the order
- * {@link EdgePipeline} documents. Stateless handlers are shared; per-connection ones are new.
+ * Builds each connection's pipeline: the transport handlers in the order {@link EdgePipeline}
+ * documents, then the one handler that runs the request path's steps. The steps, the finisher and
+ * the hand-off are shared by every connection; the handlers that keep per-connection state are new.
  */
 final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final EdgeConfig config;
     private final EdgeLifecycle lifecycle;
     private final Clock clock;
-    private final ClientAddressResolver resolver;
-    private final CredentialExtractor extractor;
-    private final KeyCache keys;
-    private final AuthorizationPolicy policy;
-    private final Supplier<Catalog> catalog;
-    private final KeyRateLimiter limiter;
-    private final BackendProxy proxy;
-    private final Function<String, BackendTarget> backends;
-    private final UsageSink sink;
-    private final ExchangeResponder responder;
-    private final RequestBodyParser parser = new RequestBodyParser();
+    private final List<ExchangeStep> steps;
+    private final ExchangeFinisher finisher;
+    private final BackendHandOff handOff;
 
-    EdgeChannelInitializer(EdgeConfig config, EdgeLifecycle lifecycle, Clock clock, ClientAddressResolver resolver,
-            CredentialExtractor extractor, KeyCache keys, AuthorizationPolicy policy, Supplier<Catalog> catalog,
-            KeyRateLimiter limiter, BackendProxy proxy, Function<String, BackendTarget> backends, UsageSink sink,
-            ExchangeResponder responder) {
+    EdgeChannelInitializer(EdgeConfig config, EdgeLifecycle lifecycle, Clock clock, List<ExchangeStep> steps,
+            ExchangeFinisher finisher, BackendHandOff handOff) {
         this.config = config;
         this.lifecycle = lifecycle;
         this.clock = clock;
-        this.resolver = resolver;
-        this.extractor = extractor;
-        this.keys = keys;
-        this.policy = policy;
-        this.catalog = catalog;
-        this.limiter = limiter;
-        this.proxy = proxy;
-        this.backends = backends;
-        this.sink = sink;
-        this.responder = responder;
+        this.steps = steps;
+        this.finisher = finisher;
+        this.handOff = handOff;
     }
 
     @Override
@@ -75,15 +49,6 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(EdgePipeline.AGGREGATE, new BodyLimitAggregator(config.maxBodyBytes()));
         p.addLast(EdgePipeline.SEQUENCE, new RequestSequencer(state, lifecycle, clock));
         p.addLast(EdgePipeline.STAMP, new ResponseHeadersHandler(state, lifecycle));
-        p.addLast(EdgePipeline.CONTEXT, new RequestContextHandler(state, resolver, responder));
-        p.addLast(EdgePipeline.AUTHENTICATE, new AuthenticationHandler(extractor, keys, responder));
-        p.addLast(EdgePipeline.KEY_CHECK, new KeyCheckHandler(policy, clock, responder));
-        p.addLast(EdgePipeline.ROUTE, new RoutingHandler(catalog, responder));
-        p.addLast(EdgePipeline.BODY, new RequestBodyHandler(parser, config.maxBodyBytes(), responder));
-        p.addLast(EdgePipeline.AUTHORIZE, new AuthorizationHandler(policy, catalog, responder));
-        p.addLast(EdgePipeline.RATE_LIMIT, new RateLimitHandler(limiter, responder));
-        p.addLast(EdgePipeline.MODELS, new ModelsHandler(catalog, responder));
-        p.addLast(EdgePipeline.PROXY, new ProxyHandler(proxy, backends, sink, responder));
-        p.addLast(EdgePipeline.UNEXPECTED, new UnexpectedErrorHandler(state, responder));
+        p.addLast(EdgePipeline.REQUEST_PATH, new RequestPathHandler(state, steps, finisher, handOff));
     }
 }

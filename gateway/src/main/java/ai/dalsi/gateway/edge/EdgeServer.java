@@ -35,6 +35,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,11 +100,13 @@ public final class EdgeServer implements AutoCloseable {
                     b.config.keyCacheExpiry(), b.config.keyCacheNegativeTtl());
             KeyRateLimiter limiter = b.rateLimiter != null ? b.rateLimiter
                     : KeyRateLimiter.local(b.timeMeter, b.ticker, b.config.rateLimitMaxKeys());
-            ExchangeResponder responder = new ExchangeResponder(b.sink, b.metrics, limiter, b.clock);
-            EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock,
+            ExchangeFinisher finisher = new ExchangeFinisher(b.sink, b.metrics, limiter, new UsageEvents(b.clock));
+            List<ExchangeStep> steps = RequestPath.steps(
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
-                    new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments()), cat,
-                    limiter, b.proxy, b.backends, b.sink, responder);
+                    new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments()), b.clock,
+                    cat, new RequestBodyParser(), b.config.maxBodyBytes(), limiter, b.backends, b.sink);
+            EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock, steps,
+                    finisher, new BackendHandOff(b.proxy, finisher));
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("edge-accept", true), io);
             workers = new MultiThreadIoEventLoopGroup(b.config.ioThreads(), new DefaultThreadFactory("edge-io", true), io);
             this.connections = new DefaultChannelGroup("edge-connections", GlobalEventExecutor.INSTANCE);

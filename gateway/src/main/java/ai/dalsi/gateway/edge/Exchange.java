@@ -6,7 +6,9 @@ import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.catalog.RouteMatch;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.ReferenceCountUtil;
@@ -14,10 +16,14 @@ import java.net.InetSocketAddress;
 import java.util.UUID;
 
 /**
- * One request on its way through the pipeline: what each step learned about it, for the next
- * steps, the response headers and the usage event. Confined to the connection's event loop.
+ * One request on its way along the request path: the request as it arrived (final fields), its
+ * body (owned here until a step hands it on), and what the steps learned, one {@link Learned}
+ * value per step, each set once ({@link #learn}). Confined to the connection's event loop.
  */
 final class Exchange {
+
+    /** Where the exchange is: running steps, waiting for one, with the proxy, or answered. */
+    enum Stage { STEPS, WAITING, PROXYING, FINISHED }
 
     final UUID id;
     final String idText;
@@ -27,32 +33,30 @@ final class Exchange {
     final String path;
     final HttpHeaders headers;
     final long requestBytes;
-    /** Null when the body was too large (then {@link #oversized}) or after it was handed on. */
-    ByteBuf body;
+    /** The body was over the limit and dropped (then {@link #body} is null). */
     final boolean oversized;
     /** Set when the request could not be decoded as HTTP. */
     final Throwable decodeFailure;
+    /** The socket peer, or null. */
+    final InetSocketAddress peer;
+    /** The connection it came on (per-connection caches), or null in tests. */
+    final ConnectionState connection;
+    final ByteBufAllocator alloc;
 
-    InetSocketAddress client;
-    String clientText;
-    String userAgent;
-    ApiKey key;
-    RouteMatch route;
-    ProductInfo product;
-    String modelName;
-    ModelInfo model;
-    boolean stream;
-    boolean clientAskedForUsage;
-    long n = 1;
-    long maxTokens = -1;
-    RateLimitDecision rateLimit;
-    Integer backendLatencyMs;
-    long upstreamStartNanos = -1;
-    /** Whether a response (or the proxy) has taken over: no second response. */
-    boolean answered;
+    private ByteBuf body;
+    private Stage stage = Stage.STEPS;
+    private long upstreamStartNanos = -1;
+
+    private Learned.Caller caller;
+    private ApiKey key;
+    private Learned.Destination destination;
+    private Learned.RequestShape shape;
+    private ModelInfo model;
+    private RateLimitDecision limit;
 
     private Exchange(UUID id, long arrivalNanos, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
-            boolean oversized, Throwable decodeFailure) {
+            boolean oversized, Throwable decodeFailure, InetSocketAddress peer, ConnectionState connection,
+            ByteBufAllocator alloc) {
         this.id = id;
         this.idText = id.toString();
         this.arrivalNanos = arrivalNanos;
@@ -65,38 +69,173 @@ final class Exchange {
         this.requestBytes = body == null ? contentLength(headers) : body.readableBytes();
         this.oversized = oversized;
         this.decodeFailure = decodeFailure;
+        this.peer = peer;
+        this.connection = connection;
+        this.alloc = alloc;
     }
 
-    static Exchange of(UUID id, long arrivalNanos, FullHttpRequest request) {
+    static Exchange of(UUID id, long arrivalNanos, FullHttpRequest request, InetSocketAddress peer,
+            ConnectionState connection, ByteBufAllocator alloc) {
         Throwable failure = request.decoderResult().isFailure() ? request.decoderResult().cause() : null;
         return new Exchange(id, arrivalNanos, request.method(), request.uri(), request.headers(), request.content(),
-                false, failure);
+                false, failure, peer, connection, alloc);
     }
 
-    static Exchange of(UUID id, long arrivalNanos, OversizedRequest request) {
-        return new Exchange(id, arrivalNanos, request.method(), request.uri(), request.headers(), null, true, null);
+    static Exchange of(UUID id, long arrivalNanos, OversizedRequest request, InetSocketAddress peer,
+            ConnectionState connection, ByteBufAllocator alloc) {
+        return new Exchange(id, arrivalNanos, request.method(), request.uri(), request.headers(), null, true, null,
+                peer, connection, alloc);
+    }
+
+    /** A request with no peer and no connection, for tests. */
+    static Exchange of(UUID id, long arrivalNanos, FullHttpRequest request) {
+        return of(id, arrivalNanos, request, null, null, ByteBufAllocator.DEFAULT);
     }
 
     private static long contentLength(HttpHeaders headers) {
         try {
-            return Math.max(0, headers.getInt(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, 0));
+            return Math.max(0, headers.getInt(HttpHeaderNames.CONTENT_LENGTH, 0));
         } catch (RuntimeException e) {
             return 0;
         }
     }
 
-    /** Releases the body if the exchange still holds it. */
-    void releaseBody() {
+    /**
+     * Keeps what a step learned. Each kind is set once: a second value of a kind is a bug in the
+     * order of the steps, not something to overwrite quietly.
+     */
+    void learn(Learned value) {
+        switch (value) {
+            case Learned.Nothing n -> { }
+            case Learned.Caller c -> caller = once(caller, c);
+            case Learned.Authenticated a -> key = once(key, a.key());
+            case Learned.Destination d -> destination = once(destination, d);
+            case Learned.RequestShape s -> shape = once(shape, s);
+            case Learned.Authorized a -> model = once(model, a.model());
+            case Learned.Admitted a -> limit = once(limit, a.decision());
+        }
+    }
+
+    private static <T> T once(T current, T value) {
+        if (current != null) {
+            throw new IllegalStateException("already learned: " + current);
+        }
+        return value;
+    }
+
+    Learned.Caller caller() {
+        return caller;
+    }
+
+    /** The client address, or null when unknown (or before the context step). */
+    InetSocketAddress client() {
+        return caller == null ? null : caller.address();
+    }
+
+    /** The key, or null when none was authenticated (yet). */
+    ApiKey key() {
+        return key;
+    }
+
+    RouteMatch route() {
+        return destination == null ? null : destination.route();
+    }
+
+    /** The product of the endpoint, or null. */
+    ProductInfo product() {
+        return destination == null ? null : destination.product();
+    }
+
+    /** What the body asks for, or null (no product endpoint, or before the body step). */
+    Learned.RequestShape shape() {
+        return shape;
+    }
+
+    /** The model the request names: in the body, or in the path of {@code GET /v1/models/{id}}; or null. */
+    String modelName() {
+        if (destination != null && destination.route() instanceof RouteMatch.ModelRetrieve r) {
+            return r.model();
+        }
+        return shape == null ? null : shape.model();
+    }
+
+    /** The authorized model, or null. */
+    ModelInfo model() {
+        return model;
+    }
+
+    /** The limiter's decision, or null when the request never reached the limiter (nor a peek). */
+    RateLimitDecision limit() {
+        return limit;
+    }
+
+    boolean stream() {
+        return shape != null && shape.stream();
+    }
+
+    /** The body, or null when it was too large or has been handed on. */
+    ByteBuf body() {
+        return body;
+    }
+
+    /** Hands the body on: the caller owns it now. */
+    ByteBuf takeBody() {
         ByteBuf b = body;
         body = null;
+        return b;
+    }
+
+    /** Replaces the body (a rewrite that took ownership of the old one). */
+    void replaceBody(ByteBuf b) {
+        body = b;
+    }
+
+    /** Releases the body if the exchange still holds it. */
+    void releaseBody() {
+        ByteBuf b = takeBody();
         if (b != null) {
             ReferenceCountUtil.release(b);
         }
     }
 
+    Stage stage() {
+        return stage;
+    }
+
+    void waiting(boolean v) {
+        if (stage == Stage.STEPS || stage == Stage.WAITING) {
+            stage = v ? Stage.WAITING : Stage.STEPS;
+        }
+    }
+
+    /** The proxy took the request over; the upstream time starts now. */
+    void proxying(long nanos) {
+        stage = Stage.PROXYING;
+        upstreamStartNanos = nanos;
+    }
+
+    /** Marks the exchange answered; false when it was already (the caller must not answer twice). */
+    boolean finish() {
+        if (stage == Stage.FINISHED) {
+            return false;
+        }
+        stage = Stage.FINISHED;
+        return true;
+    }
+
+    boolean finished() {
+        return stage == Stage.FINISHED;
+    }
+
+    /** Time since the request was handed to the proxy, or -1 if it never was. */
+    long upstreamNanos(long now) {
+        return upstreamStartNanos < 0 ? -1 : now - upstreamStartNanos;
+    }
+
     /** The product name for metrics: {@code none} when the request reached no product. */
     String productTag() {
-        return product == null ? "none" : product.name();
+        ProductInfo p = product();
+        return p == null ? "none" : p.name();
     }
 
     /** The tier for metrics: {@code none} when no key was known. */

@@ -1,22 +1,14 @@
 package ai.dalsi.gateway.edge;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-
 /**
- * A step of the request path: receives the {@link Exchange} from the step before, and either
- * passes it on ({@code ctx.fireChannelRead(ex)}) or ends it through the {@link ExchangeResponder}.
+ * A step of the request path: a plain function of the {@link Exchange} (what the request is and
+ * what the steps before learned) that returns its decision as a {@link StepResult}. Steps never
+ * write to the channel: the one handler that runs them ({@link RequestPathHandler}) does, through
+ * {@link ExchangeFinisher}. Steps are shared by every connection and hold no per-request state.
+ * {@link RequestPath} lists them in order.
  */
-abstract class ExchangeStep extends ChannelInboundHandlerAdapter {
+@FunctionalInterface
+interface ExchangeStep {
 
-    @Override
-    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Exchange ex) {
-            handle(ctx, ex);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
-    }
-
-    abstract void handle(ChannelHandlerContext ctx, Exchange ex);
+    StepResult apply(Exchange ex);
 }

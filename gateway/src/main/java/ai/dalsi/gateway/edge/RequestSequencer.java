@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayDeque;
 
@@ -49,8 +50,9 @@ final class RequestSequencer extends ChannelDuplexHandler {
 
     private void dispatch(ChannelHandlerContext ctx, Object msg, long arrival) {
         var id = UuidV7.at(clock.millis());
-        Exchange ex = msg instanceof FullHttpRequest r ? Exchange.of(id, arrival, r)
-                : Exchange.of(id, arrival, (OversizedRequest) msg);
+        InetSocketAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+        Exchange ex = msg instanceof FullHttpRequest r ? Exchange.of(id, arrival, r, peer, state, ctx.alloc())
+                : Exchange.of(id, arrival, (OversizedRequest) msg, peer, state, ctx.alloc());
         state.current = ex;
         ctx.fireChannelRead(ex);
     }

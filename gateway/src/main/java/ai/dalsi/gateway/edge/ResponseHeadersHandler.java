@@ -42,7 +42,7 @@ final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
         if (ex != null && msg instanceof HttpResponse response) {
             HttpHeaders h = response.headers();
             h.set(REQUEST_ID, ex.idText);
-            RateLimitDecision d = ex.rateLimit;
+            RateLimitDecision d = ex.limit();
             if (d instanceof RateLimitDecision.Allowed a) {
                 h.set(LIMIT, Long.toString(a.limit()));
                 h.set(REMAINING, Long.toString(a.remaining()));

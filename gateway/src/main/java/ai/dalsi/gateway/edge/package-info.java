@@ -1,7 +1,24 @@
 /**
- * The public port: an OpenAI-compatible HTTP/1.1 server on Netty whose pipeline is the request
- * path of DESIGN.md, one handler per step ({@link ai.dalsi.gateway.edge.EdgePipeline} lists them
- * in order). {@link ai.dalsi.gateway.edge.EdgeServer} builds and runs it.
+ * The public port: an OpenAI-compatible HTTP/1.1 server on Netty. {@link ai.dalsi.gateway.edge.EdgeServer}
+ * builds and runs it.
+ *
+ * <h2>Shape</h2>
+ * <ul>
+ *   <li><b>Transport</b> is Netty handlers, in the order {@link ai.dalsi.gateway.edge.EdgePipeline}
+ *       lists: idle close, codec, keep-alive, aggregation, sequencing, the stamp of
+ *       {@code x-request-id} and the rate-limit headers.</li>
+ *   <li><b>The request path</b> is one handler, {@code RequestPathHandler}, running the steps that
+ *       {@code RequestPath} lists in order (context, authenticate, key-check, route, body,
+ *       authorize, rate-limit, models, proxy). A step is a plain function of the {@code Exchange}
+ *       ({@code ExchangeStep}) returning a sealed {@code StepResult}: a value it learned (a
+ *       {@code Learned} record, set once on the exchange), a refusal, an answer, a forward, or a
+ *       pending stage after which the path resumes on the channel's event loop.</li>
+ *   <li><b>One end</b>: {@code ExchangeFinisher} turns how an exchange ended ({@code Ending}) into
+ *       the response, the one usage event and the metrics, once per request.
+ *       {@code BackendHandOff} is the only class that calls the proxy
+ *       ({@link ai.dalsi.gateway.proxy.BackendProxy#forward}) and reads its
+ *       {@link ai.dalsi.gateway.proxy.ProxyOutcome}.</li>
+ * </ul>
  *
  * <h2>Decisions</h2>
  * <ul>
@@ -28,7 +45,9 @@
  *       again; {@code retry-after} the time until the next request would pass. A lowered limit
  *       caps what is left; a raised one adds the difference.</li>
  *   <li><b>Usage events</b> for every request that presented a known key, including 401s for
- *       revoked/expired keys, 4xx, 429, 5xx, and client aborts (status 499). The edge writes its
+ *       revoked/expired keys, 4xx, 429, 5xx, and client aborts (status 499). The events of
+ *       requests the edge refused itself say so ({@code UsageEvent.refused()}): the ledger counts
+ *       them and keeps only a sample as rows. The edge writes its
  *       own responses only after the sink's stage completed; if the stage fails, the answer
  *       becomes 503 {@code service_unavailable}. When {@code sink.accepting()} is false, requests
  *       that would be proxied get 503 before reaching the backend.</li>

@@ -244,7 +244,8 @@ public final class GatewayNode implements AutoCloseable {
     private static String describe(MeteringConfig m) {
         return "metering journal " + m.journalDirectory().toAbsolutePath() + " (bound " + m.journalMaxBytes()
                 + " bytes), batches of " + m.batchSize() + " or " + Durations.format(m.flushInterval())
-                + ", shutdown drain up to " + Durations.format(m.shutdownDrainTimeout());
+                + ", shutdown drain up to " + Durations.format(m.shutdownDrainTimeout()) + ", refusals counted with "
+                + m.refusalSamplesPerMinute() + " example row(s) per key and minute";
     }
 
     private static String describe(BackendTarget t) {

@@ -108,12 +108,18 @@ class EdgeHandlersTest {
         assertFalse(ch.finishAndReleaseAll());
     }
 
+    /** A new exchange in flight whose limiter decided {@code d} (each exchange learns its decision once). */
+    private Exchange admitted(RateLimitDecision d) {
+        Exchange ex = Exchange.of(UuidV7.at(time.millis()), 0, get("/x"));
+        ex.learn(new Learned.Admitted(d));
+        state.current = ex;
+        return ex;
+    }
+
     @Test
     void responsesGetTheRequestIdAndTheLimitHeaders() {
         EmbeddedChannel ch = new EmbeddedChannel(new ResponseHeadersHandler(state, lifecycle));
-        Exchange ex = Exchange.of(UuidV7.at(time.millis()), 0, get("/x"));
-        state.current = ex;
-        ex.rateLimit = new RateLimitDecision.Allowed(RateWindow.HOUR, 100, 42, Duration.ofMinutes(6).toNanos());
+        Exchange ex = admitted(new RateLimitDecision.Allowed(RateWindow.HOUR, 100, 42, Duration.ofMinutes(6).toNanos()));
         ch.writeOutbound(ok());
         FullHttpResponse r = ch.readOutbound();
         assertThat(r.headers().get("x-request-id")).isEqualTo(ex.idText);
@@ -123,7 +129,7 @@ class EdgeHandlersTest {
         assertThat(r.headers().contains(HttpHeaderNames.RETRY_AFTER)).isFalse();
         r.release();
 
-        ex.rateLimit = new RateLimitDecision.Limited(RateWindow.MINUTE, 60, 1_500_000_000L, Duration.ofMinutes(1).toNanos());
+        ex = admitted(new RateLimitDecision.Limited(RateWindow.MINUTE, 60, 1_500_000_000L, Duration.ofMinutes(1).toNanos()));
         lifecycle.startDraining();
         FullHttpResponse limited = ok();
         limited.headers().set("x-request-id", "from-backend");
@@ -136,7 +142,7 @@ class EdgeHandlersTest {
         assertThat(r.headers().get("connection")).isEqualTo("close");
         r.release();
 
-        ex.rateLimit = RateLimitDecision.UNLIMITED;
+        admitted(RateLimitDecision.UNLIMITED);
         ch.writeOutbound(ok());
         r = ch.readOutbound();
         assertThat(r.headers().contains("x-ratelimit-limit-requests")).isFalse();

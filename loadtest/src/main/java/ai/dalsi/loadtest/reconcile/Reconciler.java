@@ -20,9 +20,12 @@ import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Checks the usage ledger after a load run against the gateway: that {@code api_usage_logs} holds
- * one row per request with a registered key that the generator saw answered (by status class, in
- * total and per key), and that every key's totals in {@code api_keys} equal the sums of its rows.
+ * Checks the usage ledger after a load run against the gateway, by the ledger's invariant: for
+ * every key, the rows of requests that were not refused by the edge plus the refusals counted in
+ * {@code api_usage_refusals} equal the answers the generator saw (by status class, in total and per
+ * key); the key's totals in {@code api_keys} equal those rows and counts (requests) and the sums
+ * of its rows (tokens, cost); and they equal the key's hourly rollups. Rows marked
+ * {@code sampled_refusal} are examples of counted refusals and are not counted again.
  *
  * <p>Requests that got no answer at all are the one uncertainty: the gateway may have logged them
  * (a client abort) or never seen them. Their number bounds the extra rows allowed; it is zero in a
@@ -46,8 +49,14 @@ public final class Reconciler {
     public record Drain(long rows, boolean reachedExpected, String description) {
     }
 
+    /** What the ledger holds for the requests of one key: its rows (examples left out) plus its counted refusals. */
+    private static final String LEDGER_COUNT = """
+            SELECT (SELECT count(*) FROM api_usage_logs WHERE request_metadata->>'sampled_refusal' IS NULL)
+                 + (SELECT coalesce(sum(request_count), 0) FROM api_usage_refusals)""";
+
     /**
-     * Polls the row count until it equals {@code expected}, or has not changed for {@code stableFor},
+     * Polls the ledger's request count (rows of requests the edge did not refuse, plus counted
+     * refusals) until it equals {@code expected}, or has not changed for {@code stableFor},
      * or {@code timeout} passed, whichever comes first.
      */
     public Drain awaitDrain(long expected, Duration timeout, Duration stableFor, Duration pollEvery) throws SQLException {
@@ -60,13 +69,15 @@ public final class Reconciler {
                 long now = System.nanoTime();
                 String after = String.format(Locale.ROOT, "%.1f s", (now - start) / 1e9);
                 if (rows == expected) {
-                    return new Drain(rows, true, "api_usage_logs reached the expected " + rows + " rows after " + after);
+                    return new Drain(rows, true, "the ledger (rows + counted refusals) reached the expected " + rows
+                            + " rows after " + after);
                 }
                 if (rows != last) {
                     last = rows;
                     lastChange = now;
                 } else if (now - lastChange >= stableFor.toNanos()) {
-                    return new Drain(rows, false, "api_usage_logs stable at " + rows + " rows (expected " + expected
+                    return new Drain(rows, false, "the ledger (rows + counted refusals) stable at " + rows
+                            + " rows (expected " + expected
                             + ") for " + stableFor.toSeconds() + " s, after " + after);
                 }
                 if (now - start >= timeout.toNanos()) {
@@ -78,15 +89,25 @@ public final class Reconciler {
         }
     }
 
-    /** The number of rows in {@code api_usage_logs}. */
+    /** The ledger's request count: rows of requests the edge did not refuse, plus counted refusals. */
     public long countRows() throws SQLException {
         try (Connection c = connect()) {
             return countRows(c);
         }
     }
 
+    /** The number of rows in {@code api_usage_logs}, examples of refusals included. */
+    public long countStoredRows() throws SQLException {
+        try (Connection c = connect();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM api_usage_logs");
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static long countRows(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM api_usage_logs");
+        try (PreparedStatement s = c.prepareStatement(LEDGER_COUNT);
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -106,12 +127,16 @@ public final class Reconciler {
         try (Connection c = connect()) {
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT k.key_hash,
-                           CASE WHEN l.status_code BETWEEN 200 AND 299 THEN 0
-                                WHEN l.status_code BETWEEN 400 AND 499 THEN 1
-                                WHEN l.status_code BETWEEN 500 AND 599 THEN 2
+                           CASE WHEN x.status_code BETWEEN 200 AND 299 THEN 0
+                                WHEN x.status_code BETWEEN 400 AND 499 THEN 1
+                                WHEN x.status_code BETWEEN 500 AND 599 THEN 2
                                 ELSE 3 END AS status_class,
-                           count(*)
-                      FROM api_usage_logs l JOIN api_keys k ON k.id = l.api_key_id
+                           sum(x.n)
+                      FROM (SELECT api_key_id, status_code, 1 AS n FROM api_usage_logs
+                             WHERE request_metadata->>'sampled_refusal' IS NULL
+                            UNION ALL
+                            SELECT api_key_id, status_code, request_count FROM api_usage_refusals) x
+                      JOIN api_keys k ON k.id = x.api_key_id
                      GROUP BY 1, 2""");
                  ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -120,25 +145,50 @@ public final class Reconciler {
             }
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT k.key_hash, k.key_prefix, k.total_requests, k.total_tokens_used, k.total_cost_usd,
-                           count(l.id), coalesce(sum(l.tokens_used), 0), coalesce(sum(l.cost_usd), 0)
-                      FROM api_keys k LEFT JOIN api_usage_logs l ON l.api_key_id = k.id
-                     GROUP BY k.id""");
+                           coalesce(l.n, 0), coalesce(l.t, 0), coalesce(l.c, 0), coalesce(r.n, 0),
+                           coalesce(h.n, 0), coalesce(h.t, 0), coalesce(h.c, 0)
+                      FROM api_keys k
+                      LEFT JOIN (SELECT api_key_id, count(*) n, sum(tokens_used) t, sum(cost_usd) c FROM api_usage_logs
+                                  WHERE request_metadata->>'sampled_refusal' IS NULL GROUP BY 1) l ON l.api_key_id = k.id
+                      LEFT JOIN (SELECT api_key_id, sum(request_count) n FROM api_usage_refusals GROUP BY 1) r
+                             ON r.api_key_id = k.id
+                      LEFT JOIN (SELECT api_key_id, sum(request_count) n, sum(tokens_used) t, sum(cost_usd) c
+                                   FROM api_usage_hourly GROUP BY 1) h ON h.api_key_id = k.id""");
                  ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     totals.add(new KeyTotals(rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBigDecimal(5),
-                            rs.getLong(6), rs.getLong(7), rs.getBigDecimal(8)));
+                            rs.getLong(6), rs.getLong(7), rs.getBigDecimal(8), rs.getLong(9),
+                            new Rollups(rs.getLong(10), rs.getLong(11), rs.getBigDecimal(12))));
                 }
             }
         }
         return compare(expectedByKeyHash, logged, totals, drain);
     }
 
-    /** One key's stored totals next to the sums of its rows. */
+    /** A key's sums over its hourly rollups. */
+    record Rollups(long requests, long tokens, BigDecimal cost) {
+    }
+
+    /**
+     * One key's stored totals next to the sums of its rows (examples of refusals left out), its
+     * counted refusals and its rollups.
+     */
     record KeyTotals(String prefix, long totalRequests, long totalTokens, BigDecimal totalCost,
-            long rows, long rowTokens, BigDecimal rowCost) {
+            long rows, long rowTokens, BigDecimal rowCost, long refusals, Rollups rollups) {
+
+        /** Totals equal rows plus refusals (requests) and the rows' sums (tokens, cost). */
+        boolean matchesRows() {
+            return totalRequests == rows + refusals && totalTokens == rowTokens && totalCost.compareTo(rowCost) == 0;
+        }
+
+        /** Totals equal the key's rollups. */
+        boolean matchesRollups() {
+            return totalRequests == rollups.requests() && totalTokens == rollups.tokens()
+                    && totalCost.compareTo(rollups.cost()) == 0;
+        }
 
         boolean consistent() {
-            return totalRequests == rows && totalTokens == rowTokens && totalCost.compareTo(rowCost) == 0;
+            return matchesRows() && matchesRollups();
         }
     }
 
@@ -180,6 +230,8 @@ public final class Reconciler {
         long wrongTotals = 0;
         long totalRequests = 0;
         long rowCount = 0;
+        long refusalCount = 0;
+        long rollupRequests = 0;
         long totalTokens = 0;
         long rowTokens = 0;
         BigDecimal totalCost = BigDecimal.ZERO;
@@ -187,24 +239,36 @@ public final class Reconciler {
         for (KeyTotals t : totals) {
             if (!t.consistent()) {
                 wrongTotals++;
-                if (wrongTotals <= 5) {
+                if (wrongTotals <= 5 && !t.matchesRows()) {
                     findings.add("key " + t.prefix() + "...: api_keys totals (" + t.totalRequests() + " requests, "
                             + t.totalTokens() + " tokens, $" + t.totalCost().toPlainString() + ") != sums of its rows ("
-                            + t.rows() + ", " + t.rowTokens() + ", $" + t.rowCost().toPlainString() + ")");
+                            + t.rows() + (t.refusals() > 0 ? " + " + t.refusals() + " counted refusals" : "") + ", "
+                            + t.rowTokens() + ", $" + t.rowCost().toPlainString() + ")");
+                } else if (wrongTotals <= 5) {
+                    findings.add("key " + t.prefix() + "...: api_keys totals (" + t.totalRequests() + " requests, "
+                            + t.totalTokens() + " tokens, $" + t.totalCost().toPlainString() + ") != its hourly rollups ("
+                            + t.rollups().requests() + ", " + t.rollups().tokens() + ", $"
+                            + t.rollups().cost().toPlainString() + ")");
                 }
             }
             totalRequests += t.totalRequests();
             rowCount += t.rows();
+            refusalCount += t.refusals();
+            rollupRequests += t.rollups().requests();
             totalTokens += t.totalTokens();
             rowTokens += t.rowTokens();
             totalCost = totalCost.add(t.totalCost());
             rowCost = rowCost.add(t.rowCost());
         }
         if (wrongTotals > 5) {
-            findings.add((wrongTotals - 5) + " more keys with totals that differ from their rows");
+            findings.add((wrongTotals - 5) + " more keys with totals that differ from their rows or rollups");
         }
         Map<String, String> totalsText = new LinkedHashMap<>();
-        totalsText.put("api_keys.total_requests", totalRequests + (totalRequests == rowCount ? " = " : " != ") + rowCount + " rows");
+        long ledger = rowCount + refusalCount;
+        totalsText.put("api_keys.total_requests", totalRequests + (totalRequests == ledger ? " = " : " != ") + rowCount
+                + " rows" + (refusalCount > 0 ? " + " + refusalCount + " counted refusals" : ""));
+        totalsText.put("api_usage_hourly.request_count", rollupRequests + (rollupRequests == totalRequests ? " = " : " != ")
+                + "api_keys.total_requests");
         totalsText.put("api_keys.total_tokens_used", totalTokens + (totalTokens == rowTokens ? " = " : " != ")
                 + rowTokens + " (sum of rows)");
         totalsText.put("api_keys.total_cost_usd", totalCost.toPlainString() + (totalCost.compareTo(rowCost) == 0 ? " = " : " != ")

@@ -92,7 +92,7 @@ public final class MarkdownReport {
             b.append("Not run: the gateway arm did not run.\n");
         } else {
             b.append("**").append(rec.passed() ? "PASS" : "FAIL").append("**: ").append(rec.drain()).append("\n\n");
-            b.append("| status class | answered (generator) | api_usage_logs rows |\n|---|---:|---:|\n");
+            b.append("| status class | answered (generator) | ledger (rows + counted refusals) |\n|---|---:|---:|\n");
             for (String c : rec.expectedByClass().keySet()) {
                 b.append("| ").append(c).append(" | ").append(rec.expectedByClass().get(c)).append(" | ")
                         .append(rec.loggedByClass().getOrDefault(c, 0L)).append(" |\n");

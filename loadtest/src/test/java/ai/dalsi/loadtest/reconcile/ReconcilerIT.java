@@ -34,7 +34,7 @@ class ReconcilerIT {
         this.dsl = db.dsl();
     }
 
-    /** Key A: three 200s (10 tokens, $0.001 each) and one 429; key B: two 200s and one 500. Totals match. */
+    /** Key A: three 200s (10 tokens, $0.001 each) and one 429; key B: two 200s and one 500. Totals and rollups match. */
     @BeforeAll
     static void seed(DSLContext dsl) {
         dsl.execute("INSERT INTO users (id, email) VALUES ('00000000-0000-0000-0000-000000000001', 'load@example.com')");
@@ -49,6 +49,12 @@ class ReconcilerIT {
                   FROM (SELECT api_key_id, count(*) n, sum(tokens_used) t, sum(cost_usd) c
                           FROM api_usage_logs GROUP BY api_key_id) s
                  WHERE s.api_key_id = k.id""");
+        dsl.execute("""
+                INSERT INTO api_usage_hourly (api_key_id, user_id, endpoint, model, hour, request_count, tokens_used,
+                                              cost_usd, error_count)
+                SELECT api_key_id, user_id, endpoint, '', date_trunc('hour', created_at, 'UTC'), count(*),
+                       sum(tokens_used), sum(cost_usd), count(*) FILTER (WHERE status_code >= 400)
+                  FROM api_usage_logs GROUP BY api_key_id, user_id, endpoint, date_trunc('hour', created_at, 'UTC')""");
     }
 
     private static void key(DSLContext dsl, String id, String key, String hash) {
@@ -119,6 +125,53 @@ class ReconcilerIT {
             assertThat(r.totals().get("api_keys.total_cost_usd")).contains("!=");
         } finally {
             dsl.execute("UPDATE api_keys SET total_cost_usd = total_cost_usd - 0.00000001 WHERE key_hash = ?", HASH_B);
+        }
+    }
+
+    @Test
+    void countedRefusalsAndTheirExampleRowsReconcileAsAnswers() throws Exception {
+        // Key A gets 50 more 429s: counted, two of them also kept as example rows (which add nothing).
+        dsl.execute("INSERT INTO api_usage_refusals (api_key_id, user_id, hour, endpoint, status_code, request_count)"
+                + " VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-000000000001',"
+                + " date_trunc('hour', now(), 'UTC'), '/v1/chat/completions', 429, 50)");
+        for (int i = 0; i < 2; i++) {
+            dsl.execute("INSERT INTO api_usage_logs (user_id, api_key_id, endpoint, method, status_code, request_metadata)"
+                    + " VALUES ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-00000000000a',"
+                    + " '/v1/chat/completions', 'POST', 429, '{\"sampled_refusal\": true}')");
+        }
+        dsl.execute("UPDATE api_keys SET total_requests = total_requests + 50 WHERE key_hash = ?", HASH_A);
+        dsl.execute("UPDATE api_usage_hourly SET request_count = request_count + 50, error_count = error_count + 50"
+                + " WHERE api_key_id = '00000000-0000-0000-0000-00000000000a'");
+        try {
+            Reconciliation r = reconciler.check(seen(3, 51, 2, 1, 0), "test");
+
+            assertThat(r.findings()).isEmpty();
+            assertThat(r.loggedByClass()).containsEntry("4xx", 51L);
+            assertThat(r.totals().get("api_keys.total_requests")).isEqualTo("57 = 7 rows + 50 counted refusals");
+            assertThat(reconciler.countRows()).isEqualTo(57);
+            assertThat(reconciler.check(seen(3, 52, 2, 1, 0), "test").passed()).as("one answer too many").isFalse();
+        } finally {
+            dsl.execute("DELETE FROM api_usage_refusals");
+            dsl.execute("DELETE FROM api_usage_logs WHERE request_metadata->>'sampled_refusal' IS NOT NULL");
+            dsl.execute("UPDATE api_keys SET total_requests = total_requests - 50 WHERE key_hash = ?", HASH_A);
+            dsl.execute("UPDATE api_usage_hourly SET request_count = request_count - 50, error_count = error_count - 50"
+                    + " WHERE api_key_id = '00000000-0000-0000-0000-00000000000a'");
+        }
+    }
+
+    @Test
+    void failsWhenKeyTotalsDifferFromTheRollups() throws Exception {
+        dsl.execute("UPDATE api_usage_hourly SET request_count = request_count + 1 WHERE api_key_id ="
+                + " '00000000-0000-0000-0000-00000000000b'");
+        try {
+            Reconciliation r = reconciler.check(seen(3, 1, 2, 1, 0), "test");
+
+            assertThat(r.passed()).isFalse();
+            assertThat(r.keysWithWrongTotals()).isEqualTo(1);
+            assertThat(r.findings()).anySatisfy(f -> assertThat(f).contains("hourly rollups"));
+        } finally {
+            dsl.execute("UPDATE api_usage_hourly SET request_count = request_count - 1 WHERE api_key_id ="
+                    + " '00000000-0000-0000-0000-00000000000b'");
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +91,7 @@ public final class Journal implements AutoCloseable {
     private final Path dir;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final UUID id;
     private final Thread thread;
     private final JournalReader reader;
     private final ConcurrentLinkedQueue<Deferred> deferred = new ConcurrentLinkedQueue<>();
@@ -119,8 +121,9 @@ public final class Journal implements AutoCloseable {
     }
 
     private Journal(JournalSettings settings, FileChannel lockChannel, FileLock lock, List<Segment> recovered,
-                    long start, Segment active) {
+                    long start, Segment active, UUID id) {
         this.settings = settings;
+        this.id = id;
         this.dir = settings.directory();
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -140,6 +143,14 @@ public final class Journal implements AutoCloseable {
         this.reader = new JournalReader(this, startSegment, (int) startOffset);
         this.recoveredRecords = countRecords(startSegment, (int) startOffset);
         this.thread = Thread.ofPlatform().name("metering-journal").daemon(true).unstarted(this::run);
+    }
+
+    /**
+     * This journal's identity ({@link JournalId}): positions are comparable only within one
+     * identity, so whatever records "committed up to position P" elsewhere keys it by this id.
+     */
+    public UUID id() {
+        return id;
     }
 
     /**
@@ -173,6 +184,7 @@ public final class Journal implements AutoCloseable {
             }
             OptionalLong checkpoint = Checkpoint.read(dir);
             List<Segment> segments = recoverSegments(dir);
+            UUID id = JournalId.readOrCreate(dir, checkpoint.isEmpty() && segments.isEmpty());
             long start = checkpoint.orElse(segments.isEmpty() ? 0 : segments.getFirst().firstPosition());
             // Segments wholly behind the checkpoint were committed before the last stop.
             while (!segments.isEmpty() && segments.getFirst().endPosition() <= start) {
@@ -187,7 +199,7 @@ public final class Journal implements AutoCloseable {
             if (segments.isEmpty()) {
                 start = active.firstPosition();
             }
-            Journal journal = new Journal(settings, lockChannel, lock, segments, start, active);
+            Journal journal = new Journal(settings, lockChannel, lock, segments, start, active, id);
             journal.thread.start();
             if (journal.recoveredRecords > 0) {
                 log.info("metering journal {}: {} event(s) not yet committed to PostgreSQL will be replayed",

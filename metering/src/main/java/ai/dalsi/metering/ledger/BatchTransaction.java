@@ -16,7 +16,10 @@ import org.jooq.DSLContext;
  *   <li>upsert the hourly rollups of those rows in a fixed order (key, hour, endpoint, model), for
  *       the same reason.</li>
  * </ol>
- * Replaying a batch therefore inserts nothing and adds nothing. {@code FOR NO KEY UPDATE} (what an
+ * Requests the edge refused are counted instead of inserted (their groups add to the totals and
+ * rollups and to {@code api_usage_refusals}); the journal's committed position, moved in the same
+ * transaction, makes their replay exact. Replaying a batch therefore inserts nothing and adds
+ * nothing. {@code FOR NO KEY UPDATE} (what an
  * {@code UPDATE} of non-key columns takes anyway) rather than {@code FOR UPDATE}: the foreign-key
  * checks of concurrent inserts hold {@code FOR KEY SHARE} on the same key rows, which
  * {@code FOR UPDATE} would wait for.
@@ -31,6 +34,9 @@ interface BatchTransaction {
     /** A short name for reports. */
     String name();
 
-    /** Writes the batch in one transaction; returns how many rows were inserted (not already stored). */
+    /**
+     * Writes the batch in one transaction; returns how many of its events were stored (rows
+     * inserted plus refusals counted), not already stored before.
+     */
     int write(DSLContext dsl, Batch batch);
 }

@@ -2,6 +2,7 @@ package ai.dalsi.metering.ledger;
 
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 
+import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.repo.UsageRow;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ final class CopyInserter {
     private static final String COPY_SQL = "COPY " + TEMP_TABLE + " (id, user_id, api_key_id, endpoint, method,"
             + " status_code, response_time_ms, request_size_bytes, response_size_bytes, ip_address, tokens_used,"
             + " cost_usd, subscription_tier, error_message, request_metadata, user_agent, rate_limit_remaining,"
-            + " rate_limit_reset, created_at, model, hour) FROM STDIN (FORMAT csv)";
+            + " rate_limit_reset, created_at, model, hour, weight, grouped) FROM STDIN (FORMAT csv)";
 
     /** The api_usage_logs columns a usage row fills, in the order the inserting selects give them. */
     static final List<Field<?>> LOG_COLUMNS = List.of(API_USAGE_LOGS.ID, API_USAGE_LOGS.USER_ID,
@@ -63,7 +64,10 @@ final class CopyInserter {
         });
     }
 
-    /** {@code INSERT INTO api_usage_logs (...) SELECT ... FROM usage_batch}, to be finished by the caller. */
+    /**
+     * {@code INSERT INTO api_usage_logs (...) SELECT ... FROM usage_batch} of the staged rows (not
+     * the groups of refusals), to be finished by the caller.
+     */
     static InsertOnDuplicateStep<ApiUsageLogsRecord> insertStaged(DSLContext tx) {
         Table<?> b = DSL.table(DSL.name(TEMP_TABLE));
         Field<UUID> id = col("id", UUID.class);
@@ -81,18 +85,32 @@ final class CopyInserter {
                                 DSL.field(DSL.name(TEMP_TABLE, "rate_limit_reset"),
                                         API_USAGE_LOGS.RATE_LIMIT_RESET.getDataType()),
                                 DSL.field(DSL.name(TEMP_TABLE, "created_at"), API_USAGE_LOGS.CREATED_AT.getDataType()))
-                        .from(b));
+                        .from(b)
+                        .where(col("grouped", Boolean.class).isFalse()));
     }
 
     static <T> Field<T> col(String name, Class<T> type) {
         return DSL.field(DSL.name(TEMP_TABLE, name), type);
     }
 
-    /** The rows as COPY CSV: strings always quoted (an empty string is not NULL), NULL as nothing. */
+    /**
+     * The batch as COPY CSV: one line per row (strings always quoted, an empty string is not NULL,
+     * NULL as nothing), with its weight in the totals and rollups (1, or 0 for a refusal's example
+     * row), then one line per group of refusals ({@link RefusalGroups}).
+     */
     static byte[] csv(Batch batch) {
         List<UsageRow> rows = batch.rows();
         StringBuilder sb = new StringBuilder(rows.size() * 360);
+        RefusalGroups groups = new RefusalGroups();
         for (int i = 0; i < rows.size(); i++) {
+            UsageEvent e = batch.events().get(i);
+            Batch.Kind kind = batch.kinds().get(i);
+            if (kind != Batch.Kind.ROW) {
+                groups.add(e);
+            }
+            if (kind == Batch.Kind.COUNT) {
+                continue;
+            }
             UsageRow r = rows.get(i);
             sb.append(r.id()).append(',').append(r.userId()).append(',').append(r.apiKeyId()).append(',');
             quoted(sb, r.endpoint());
@@ -119,8 +137,23 @@ final class CopyInserter {
             sb.append(',');
             plain(sb, r.rateLimitReset());
             sb.append(',').append(r.createdAt()).append(',');
-            quoted(sb, UsageRows.rollupModel(batch.events().get(i)));
-            sb.append(',').append(r.createdAt().truncatedTo(ChronoUnit.HOURS)).append('\n');
+            quoted(sb, UsageRows.rollupModel(e));
+            sb.append(',').append(r.createdAt().truncatedTo(ChronoUnit.HOURS))
+                    .append(kind == Batch.Kind.ROW ? ",1,false\n" : ",0,false\n");
+        }
+        for (RefusalGroups.Group g : groups.all()) {
+            UsageEvent n = g.newest;
+            String ip = UsageRows.inetOrNull(n.clientIp());
+            sb.append(n.requestId()).append(',').append(n.userId()).append(',').append(n.apiKeyId()).append(',');
+            quoted(sb, g.endpoint);
+            sb.append(',');
+            quoted(sb, UsageRows.clean(n.method()));
+            sb.append(',').append(g.status).append(",,,,");
+            quoted(sb, ip);
+            sb.append(',').append(g.tokens).append(',').append(g.cost.toPlainString()).append(",,,\"{}\",,,,")
+                    .append(n.createdAt()).append(',');
+            quoted(sb, g.model);
+            sb.append(',').append(g.hour).append(',').append(g.count).append(",true\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -26,7 +26,9 @@ import java.util.UUID;
  *   i64  journaled at (epoch ms)
  *   i64  x6  request id, user id, key id (msb, lsb each)
  *   u16  flags: 1 usage estimated, 2 stream, 4 client aborted, 8 has rate-limit remaining,
- *              16 has rate-limit reset, 32 has backend latency, 64 cost needs more than 63 bits
+ *              16 has rate-limit reset, 32 has backend latency, 64 cost needs more than 63 bits,
+ *              128 refused by the edge (added later within version 1: older records never set it, and
+ *              mean what an unset flag means, a request with a row of its own)
  *   i32  status, response time ms
  *   i64  request bytes, response bytes
  *   i32  prompt tokens, completion tokens, images
@@ -50,6 +52,7 @@ final class EventCodec {
     private static final int HAS_RESET = 16;
     private static final int HAS_BACKEND = 32;
     private static final int BIG_COST = 64;
+    private static final int REFUSED = 128;
 
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -154,7 +157,8 @@ final class EventCodec {
                 | (e.rateLimitRemaining() != null ? HAS_REMAINING : 0)
                 | (e.rateLimitReset() != null ? HAS_RESET : 0)
                 | (e.backendLatencyMs() != null ? HAS_BACKEND : 0)
-                | (bigCost ? BIG_COST : 0);
+                | (bigCost ? BIG_COST : 0)
+                | (e.refused() ? REFUSED : 0);
         out.i16(flags);
         out.i32(e.statusCode());
         out.i32(e.responseTimeMs());
@@ -245,7 +249,7 @@ final class EventCodec {
                     requestBytes, responseBytes, r.str(),
                     new TokenUsage(prompt, completion, images, (flags & ESTIMATED) != 0), cost, r.str(), r.str(),
                     r.str(), remaining, reset, r.str(), r.str(), (flags & STREAM) != 0, backend,
-                    (flags & ABORTED) != 0);
+                    (flags & ABORTED) != 0, (flags & REFUSED) != 0);
             if (r.pos != b.length) {
                 throw new IllegalArgumentException("usage record has " + (b.length - r.pos) + " trailing bytes");
             }

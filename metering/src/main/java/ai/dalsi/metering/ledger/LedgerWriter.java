@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * The writer thread: reads events from the journal in order, batches them (by size or age),
  * writes each batch in one transaction ({@link BatchTransaction}) and only then commits the
  * journal up to the batch's end, which lets the journal checkpoint and delete what is behind.
+ * The transaction itself records how far this journal is committed, so a batch replayed after a
+ * crash (the checkpoint lags the commit) skips what it already wrote.
+ *
+ * <p>Requests the edge refused itself ({@link UsageEvent#refused()}) are counted rather than
+ * stored one row each: the {@link RefusalSampler} keeps the first few per key and minute as
+ * example rows, the rest become per-hour counts ({@link RefusalGroups}).
  *
  * <p>Failures: a transaction that fails for a reason that may pass (connection lost, server
  * restarting, deadlock, timeout; anything but a data or constraint error) is retried with the same
@@ -66,6 +72,9 @@ final class LedgerWriter {
 
     // Writer thread only.
     private final List<UsageEvent> events = new ArrayList<>();
+    private final List<Batch.Kind> kinds = new ArrayList<>();
+    private long[] positions = new long[64];
+    private final RefusalSampler sampler;
     private Batch batch;
     private int batchRecords;
     private long batchEnd;
@@ -95,6 +104,7 @@ final class LedgerWriter {
         this.clock = clock;
         this.metrics = metrics;
         this.deadLetters = new DeadLetters(journal.directory(), clock);
+        this.sampler = new RefusalSampler(config.refusalSamplesPerMinute());
         this.pollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1),
                 Math.min(TimeUnit.MILLISECONDS.toNanos(10), config.flushInterval().toNanos() / 4));
         this.thread = Thread.ofPlatform().name("metering-writer").daemon(true).unstarted(this::run);
@@ -221,7 +231,13 @@ final class LedgerWriter {
                 firstReadNanos = System.nanoTime();
                 oldestJournaledAt = j.journaledAtMillis();
             }
-            events.add(j.event());
+            UsageEvent e = j.event();
+            if (events.size() == positions.length) {
+                positions = java.util.Arrays.copyOf(positions, positions.length * 2);
+            }
+            positions[events.size()] = batchEnd;
+            events.add(e);
+            kinds.add(!e.refused() ? Batch.Kind.ROW : sampler.sample(e) ? Batch.Kind.SAMPLE : Batch.Kind.COUNT);
             batch = null;
         }
     }
@@ -229,7 +245,7 @@ final class LedgerWriter {
     /** Writes the batch; true when it is committed (or set aside), false when it is to be retried. */
     private boolean flush() {
         if (batch == null) {
-            batch = Batch.of(events);
+            batch = Batch.of(events, kinds, positions, journal.id());
         }
         ensureMonthsOf(events);
         long t0 = System.nanoTime();
@@ -289,6 +305,7 @@ final class LedgerWriter {
         committedRecords += batchRecords;
         batchRecords = 0;
         events.clear();
+        kinds.clear();
         batch = null;
         oldestJournaledAt = -1;
         if (written > 0) {

@@ -5,6 +5,7 @@ import static ai.dalsi.metering.ledger.CopyInserter.col;
 import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
+import static ai.dalsi.persistence.schema.Tables.API_USAGE_REFUSALS;
 
 import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 import java.math.BigDecimal;
@@ -38,7 +39,12 @@ import org.jooq.impl.SQLDataType;
  *   <li>key totals: lock the batch's keys in id order, then one {@code UPDATE api_keys ... FROM}
  *       the per-key sums of {@code usage_batch} (the newest row per key by {@code DISTINCT ON});</li>
  *   <li>rollups: one {@code INSERT INTO api_usage_hourly SELECT ... GROUP BY ... ORDER BY ...
- *       ON CONFLICT DO UPDATE} adding the sums.</li>
+ *       ON CONFLICT DO UPDATE} adding the sums;</li>
+ *   <li>refusals: the batch's groups of refused requests ({@link RefusalGroups}) are staged as lines
+ *       of their own ({@code grouped}, weighing their count); they add to the key totals and rollups
+ *       above and to {@code api_usage_refusals}, while a refusal's example row weighs 0;</li>
+ *   <li>{@link JournalProgress}: only events after the journal's committed position are staged, and
+ *       the position moves to the batch's end in the same transaction.</li>
  * </ol>
  */
 final class StagedBatchTransaction implements BatchTransaction {
@@ -63,20 +69,24 @@ final class StagedBatchTransaction implements BatchTransaction {
         if (batch.size() == 0) {
             return 0;
         }
-        UUID[] keys = batch.events().stream().map(e -> e.apiKeyId()).distinct().toArray(UUID[]::new);
+        UUID[] keys = batch.keys();
         try {
-            int inserted = dsl.transactionResult(cfg -> {
+            int stored = dsl.transactionResult(cfg -> {
                 DSLContext tx = cfg.dsl();
-                limitWaits(tx);
-                lockKeys(tx, keys);
-                staging.ensure(tx);
-                CopyInserter.stage(tx, batch);
-                // One round trip for the three statements that do the work.
-                tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx)).execute();
-                return batch.size();
+                Batch todo = begin(tx, keys, batch);
+                if (todo.size() > 0) {
+                    staging.ensure(tx);
+                    CopyInserter.stage(tx, todo);
+                    // One round trip for the statements that do the work.
+                    tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx),
+                            upsertRefusalsQuery(tx), JournalProgress.committedQuery(tx, batch)).execute();
+                } else {
+                    JournalProgress.committedQuery(tx, batch).execute();
+                }
+                return todo.size();
             });
             staging.committed();
-            return inserted;
+            return stored;
         } catch (RuntimeException e) {
             staging.rolledBack(e);
             if (!SqlStates.UNIQUE_VIOLATION.equals(SqlStates.of(e))) {
@@ -84,29 +94,62 @@ final class StagedBatchTransaction implements BatchTransaction {
             }
         }
         try {
-            int inserted = dsl.transactionResult(cfg -> {
+            int stored = dsl.transactionResult(cfg -> {
                 DSLContext tx = cfg.dsl();
-                limitWaits(tx);
-                lockKeys(tx, keys);
-                staging.ensure(tx);
-                CopyInserter.stage(tx, batch);
-                Set<UUID> ids = Set.copyOf(CopyInserter.insertStaged(tx).onConflictDoNothing()
-                        .returning(API_USAGE_LOGS.ID).fetch(API_USAGE_LOGS.ID));
-                if (ids.isEmpty()) {
+                Batch todo = begin(tx, keys, batch);
+                if (todo.size() == 0) {
+                    JournalProgress.committedQuery(tx, batch).execute();
                     return 0;
                 }
-                if (ids.size() < batch.size()) {
-                    tx.deleteFrom(B).where(ID.ne(DSL.all(ids.toArray(UUID[]::new)))).execute();
-                }
-                tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx)).execute();
-                return ids.size();
+                staging.ensure(tx);
+                CopyInserter.stage(tx, todo);
+                Set<UUID> ids = Set.copyOf(CopyInserter.insertStaged(tx).onConflictDoNothing()
+                        .returning(API_USAGE_LOGS.ID).fetch(API_USAGE_LOGS.ID));
+                // Keep exactly the rows this transaction inserted (and the refusal groups, which have no row).
+                tx.deleteFrom(B).where(GROUPED.isFalse())
+                        .and(ids.isEmpty() ? DSL.trueCondition() : ID.ne(DSL.all(ids.toArray(UUID[]::new))))
+                        .execute();
+                tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx), upsertRefusalsQuery(tx),
+                        JournalProgress.committedQuery(tx, batch)).execute();
+                return ids.size() + todo.countedOnly();
             });
             staging.committed();
-            return inserted;
+            return stored;
         } catch (RuntimeException e) {
             staging.rolledBack(e);
             throw e;
         }
+    }
+
+    /**
+     * Starts a batch transaction: bounds its waits, locks the keys, and returns the part of the batch
+     * this journal has not committed yet ({@link JournalProgress}).
+     */
+    private static Batch begin(DSLContext tx, UUID[] keys, Batch batch) {
+        limitWaits(tx);
+        lockKeys(tx, keys);
+        return JournalProgress.uncommitted(tx, batch);
+    }
+
+    /** Adds the batch's refusal groups to {@code api_usage_refusals}, in key, hour, endpoint, model, status order. */
+    static org.jooq.Query upsertRefusalsQuery(DSLContext tx) {
+        Field<String> endpoint = col("endpoint", String.class);
+        Field<String> model = col("model", String.class);
+        Field<Instant> hour = col("hour", Instant.class);
+        Field<Integer> status = col("status_code", Integer.class);
+        return tx.insertInto(API_USAGE_REFUSALS, API_USAGE_REFUSALS.API_KEY_ID, API_USAGE_REFUSALS.USER_ID,
+                        API_USAGE_REFUSALS.HOUR, API_USAGE_REFUSALS.ENDPOINT, API_USAGE_REFUSALS.MODEL,
+                        API_USAGE_REFUSALS.STATUS_CODE, API_USAGE_REFUSALS.REQUEST_COUNT)
+                .select(DSL.select(KEY_ID, col("user_id", UUID.class), hour, endpoint, model, status, WEIGHT)
+                        .from(B)
+                        .where(GROUPED)
+                        .orderBy(KEY_ID, hour, endpoint, model, status))
+                .onConflict(API_USAGE_REFUSALS.API_KEY_ID, API_USAGE_REFUSALS.HOUR, API_USAGE_REFUSALS.ENDPOINT,
+                        API_USAGE_REFUSALS.MODEL, API_USAGE_REFUSALS.STATUS_CODE)
+                .doUpdate()
+                .set(API_USAGE_REFUSALS.REQUEST_COUNT,
+                        API_USAGE_REFUSALS.REQUEST_COUNT.plus(DSL.excluded(API_USAGE_REFUSALS.REQUEST_COUNT)))
+                .set(API_USAGE_REFUSALS.UPDATED_AT, DSL.currentInstant());
     }
 
     /** The pool restores the connection's own timeout when the connection goes back. */
@@ -120,6 +163,11 @@ final class StagedBatchTransaction implements BatchTransaction {
     private static final Field<Integer> TOKENS = col("tokens_used", Integer.class);
     private static final Field<BigDecimal> COST = col("cost_usd", BigDecimal.class);
     private static final Field<Instant> CREATED_AT = col("created_at", Instant.class);
+    /** Requests a staged line adds to the totals and rollups (0 for a refusal's example row). */
+    private static final Field<Long> WEIGHT = col("weight", Long.class);
+    private static final Field<Boolean> GROUPED = col("grouped", Boolean.class);
+    /** Lines that count: rows of requests the edge did not refuse, and groups of refusals. */
+    private static final Condition COUNTS = WEIGHT.gt(0L);
 
     /**
      * Locks the batch's keys in id order (see {@link BatchTransaction} for why NO KEY), before
@@ -149,15 +197,17 @@ final class StagedBatchTransaction implements BatchTransaction {
     /** Per key: adds the sums of its rows, and takes the newest row's time, address and endpoint. */
     static org.jooq.Query updateKeysQuery(DSLContext tx) {
         // Sums per key, and the newest row per key: the highest id, as ids are UUIDv7 (time first).
-        Table<?> sums = DSL.select(KEY_ID.as("key_id"), DSL.count().cast(SQLDataType.BIGINT).as("requests"),
+        Table<?> sums = DSL.select(KEY_ID.as("key_id"), DSL.sum(WEIGHT).cast(SQLDataType.BIGINT).as("requests"),
                         DSL.sum(TOKENS).cast(SQLDataType.BIGINT).as("tokens"), DSL.sum(COST).as("cost"))
                 .from(B)
+                .where(COUNTS)
                 .groupBy(KEY_ID)
                 .asTable("sums");
         Table<?> newest = DSL.select(KEY_ID.as("key_id"), CREATED_AT.as("last_at"),
                         col("ip_address", String.class).as("last_ip"), col("endpoint", String.class).as("last_endpoint"))
                 .distinctOn(KEY_ID)
                 .from(B)
+                .where(COUNTS)
                 .orderBy(KEY_ID, ID.desc())
                 .asTable("newest");
         Table<?> s = DSL.select(sums.field("key_id"), sums.field("requests"), sums.field("tokens"), sums.field("cost"),
@@ -196,9 +246,11 @@ final class StagedBatchTransaction implements BatchTransaction {
                         API_USAGE_HOURLY.REQUEST_COUNT, API_USAGE_HOURLY.TOKENS_USED, API_USAGE_HOURLY.COST_USD,
                         API_USAGE_HOURLY.ERROR_COUNT)
                 .select(DSL.select(keyId, col("user_id", UUID.class), endpoint, model, hour,
-                                DSL.count().cast(SQLDataType.BIGINT), DSL.sum(tokens).cast(SQLDataType.BIGINT),
-                                DSL.sum(cost), DSL.count().filterWhere(status.ge(400)).cast(SQLDataType.BIGINT))
+                                DSL.sum(WEIGHT).cast(SQLDataType.BIGINT), DSL.sum(tokens).cast(SQLDataType.BIGINT),
+                                DSL.sum(cost), DSL.coalesce(DSL.sum(WEIGHT).filterWhere(status.ge(400)), DSL.inline(
+                                        java.math.BigDecimal.ZERO)).cast(SQLDataType.BIGINT))
                         .from(b)
+                        .where(COUNTS)
                         .groupBy(keyId, col("user_id", UUID.class), endpoint, model, hour)
                         .orderBy(keyId, hour, endpoint, model)));
     }

@@ -9,7 +9,9 @@ import org.postgresql.PGConnection;
 /**
  * The session-local temporary table {@code usage_batch} that batches are staged in with COPY: the
  * columns of {@code api_usage_logs} plus the rollup's {@code model} ('' for none) and {@code hour},
- * computed in Java so that no statement derives them row by row. It empties itself at every commit
+ * computed in Java so that no statement derives them row by row, and {@code weight} (how many
+ * requests the line adds to the key totals and rollups: 1 for a row, 0 for a refusal's example
+ * row, n for a group of refusals) and {@code grouped} (a group of refusals, not a row to insert). It empties itself at every commit
  * ({@code ON COMMIT DELETE ROWS}; a rollback removes its rows too) and lives as long as the
  * database session, so it is created once per physical connection rather than once per batch.
  *
@@ -28,7 +30,8 @@ final class StagingTable {
         PGConnection session = tx.connectionResult(c -> c.unwrap(PGConnection.class));
         if (!ready.contains(session)) {
             tx.execute("CREATE TEMP TABLE IF NOT EXISTS " + CopyInserter.TEMP_TABLE
-                    + " (LIKE api_usage_logs INCLUDING DEFAULTS, model text NOT NULL, hour timestamptz NOT NULL)"
+                    + " (LIKE api_usage_logs INCLUDING DEFAULTS, model text NOT NULL, hour timestamptz NOT NULL,"
+                    + " weight bigint NOT NULL, grouped boolean NOT NULL)"
                     + " ON COMMIT DELETE ROWS");
             creating = session;
         }

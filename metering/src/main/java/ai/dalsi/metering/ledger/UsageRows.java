@@ -17,7 +17,9 @@ import java.util.Set;
  * from "false") and {@code client_aborted}. A client address that is not an IP literal is stored
  * as {@code client_ip_raw} there, with {@code ip_address} null, rather than failing the
  * {@code inet} cast. NUL characters, which PostgreSQL text and jsonb cannot hold, become U+FFFD.
- * Sizes beyond the {@code integer} columns are stored as {@link Integer#MAX_VALUE}.
+ * Sizes beyond the {@code integer} columns are stored as {@link Integer#MAX_VALUE}. A refused
+ * request's example row ({@link Batch.Kind#SAMPLE}) says {@code "sampled_refusal": true} there:
+ * it is counted through {@code api_usage_refusals}, so sums over rows leave it out.
  */
 final class UsageRows {
 
@@ -45,14 +47,8 @@ final class UsageRows {
     }
 
     static UsageRow row(UsageEvent e) {
-        String ip = e.clientIp();
-        String rawIp = null;
-        if (ip != null && !NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip)) {
-            rawIp = ip;
-            ip = null;
-        } else if (ip != null && ip.indexOf('%') >= 0) {
-            ip = ip.substring(0, ip.indexOf('%')); // inet has no zone ids
-        }
+        String ip = inetOrNull(e.clientIp());
+        String rawIp = ip == null && e.clientIp() != null ? e.clientIp() : null;
         return new UsageRow(
                 e.requestId(),
                 e.userId(),
@@ -75,6 +71,17 @@ final class UsageRows {
                 e.createdAt());
     }
 
+    /**
+     * The client address as {@code inet} takes it (without a zone id), or null when it is not an
+     * IP literal (then the row keeps it as {@code client_ip_raw}).
+     */
+    static String inetOrNull(String ip) {
+        if (ip == null || (!NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip))) {
+            return null;
+        }
+        return ip.indexOf('%') >= 0 ? ip.substring(0, ip.indexOf('%')) : ip; // inet has no zone ids
+    }
+
     /** The {@code model} of the hourly rollups: '' when the request named none. */
     static String rollupModel(UsageEvent e) {
         return e.model() == null ? "" : clean(e.model());
@@ -94,6 +101,10 @@ final class UsageRows {
         sb.append(",\"images\":").append(e.usage().images());
         sb.append(",\"usage_estimated\":").append(e.usage().estimated());
         sb.append(",\"client_aborted\":").append(e.clientAborted());
+        if (e.refused()) {
+            // An example of requests the edge refused: counted in the refusal counts, not through this row.
+            sb.append(",\"sampled_refusal\":true");
+        }
         if (rawIp != null) {
             sb.append(",\"client_ip_raw\":");
             string(sb, rawIp);

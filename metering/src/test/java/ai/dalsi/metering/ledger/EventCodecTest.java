@@ -49,6 +49,14 @@ class EventCodecTest {
     }
 
     @Test
+    void aRefusalSaysSoAndOtherEventsDoNot() {
+        UsageEvent refused = UsageEvent.builder(UuidV7.at(Instant.now()), UUID.randomUUID(), UUID.randomUUID())
+                .statusCode(429).refused(true).build();
+        assertThat(roundTrip(refused, 1).event().refused()).isTrue();
+        assertThat(roundTrip(full(), 1).event().refused()).isFalse();
+    }
+
+    @Test
     void costsBeyondSixtyThreeBitsAreKeptExactly() {
         UsageEvent base = full();
         UsageEvent big = new UsageEvent(base.requestId(), base.userId(), base.apiKeyId(), base.endpoint(),

@@ -11,6 +11,7 @@ import ai.dalsi.persistence.schema.tables.ApiKeys;
 import ai.dalsi.persistence.schema.tables.ApiProducts;
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs;
+import ai.dalsi.persistence.schema.tables.ApiUsageRefusals;
 import ai.dalsi.persistence.schema.tables.BillingInvoices;
 import ai.dalsi.persistence.schema.tables.BlogPosts;
 import ai.dalsi.persistence.schema.tables.Chats;
@@ -20,6 +21,7 @@ import ai.dalsi.persistence.schema.tables.ConversionFunnelDetailed;
 import ai.dalsi.persistence.schema.tables.EmailCampaigns;
 import ai.dalsi.persistence.schema.tables.Faqs;
 import ai.dalsi.persistence.schema.tables.FeatureFlags;
+import ai.dalsi.persistence.schema.tables.LedgerJournals;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
 import ai.dalsi.persistence.schema.tables.Users;
 
@@ -81,6 +83,11 @@ public class DefaultSchema extends SchemaImpl {
     public final ApiUsageLogs API_USAGE_LOGS = ApiUsageLogs.API_USAGE_LOGS;
 
     /**
+     * The table <code>api_usage_refusals</code>.
+     */
+    public final ApiUsageRefusals API_USAGE_REFUSALS = ApiUsageRefusals.API_USAGE_REFUSALS;
+
+    /**
      * The table <code>billing_invoices</code>.
      */
     public final BillingInvoices BILLING_INVOICES = BillingInvoices.BILLING_INVOICES;
@@ -126,6 +133,11 @@ public class DefaultSchema extends SchemaImpl {
     public final FeatureFlags FEATURE_FLAGS = FeatureFlags.FEATURE_FLAGS;
 
     /**
+     * The table <code>ledger_journals</code>.
+     */
+    public final LedgerJournals LEDGER_JOURNALS = LedgerJournals.LEDGER_JOURNALS;
+
+    /**
      * The table <code>user_subscriptions</code>.
      */
     public final UserSubscriptions USER_SUBSCRIPTIONS = UserSubscriptions.USER_SUBSCRIPTIONS;
@@ -158,6 +170,7 @@ public class DefaultSchema extends SchemaImpl {
             ApiProducts.API_PRODUCTS,
             ApiUsageHourly.API_USAGE_HOURLY,
             ApiUsageLogs.API_USAGE_LOGS,
+            ApiUsageRefusals.API_USAGE_REFUSALS,
             BillingInvoices.BILLING_INVOICES,
             BlogPosts.BLOG_POSTS,
             Chats.CHATS,
@@ -167,6 +180,7 @@ public class DefaultSchema extends SchemaImpl {
             EmailCampaigns.EMAIL_CAMPAIGNS,
             Faqs.FAQS,
             FeatureFlags.FEATURE_FLAGS,
+            LedgerJournals.LEDGER_JOURNALS,
             UserSubscriptions.USER_SUBSCRIPTIONS,
             Users.USERS
         );

@@ -8,6 +8,7 @@ import ai.dalsi.persistence.schema.tables.ApiKeyRevocations;
 import ai.dalsi.persistence.schema.tables.ApiKeys;
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs;
+import ai.dalsi.persistence.schema.tables.ApiUsageRefusals;
 import ai.dalsi.persistence.schema.tables.BillingInvoices;
 import ai.dalsi.persistence.schema.tables.Chats;
 import ai.dalsi.persistence.schema.tables.ConversionFunnelDetailed;
@@ -35,6 +36,7 @@ public class Indexes {
     public static final Index API_USAGE_HOURLY_USER_ID_HOUR_IDX = Internal.createIndex(DSL.name("api_usage_hourly_user_id_hour_idx"), ApiUsageHourly.API_USAGE_HOURLY, new OrderField[] { ApiUsageHourly.API_USAGE_HOURLY.USER_ID, ApiUsageHourly.API_USAGE_HOURLY.HOUR }, false);
     public static final Index API_USAGE_LOGS_API_KEY_ID_CREATED_AT_IDX = Internal.createIndex(DSL.name("api_usage_logs_api_key_id_created_at_idx"), ApiUsageLogs.API_USAGE_LOGS, new OrderField[] { ApiUsageLogs.API_USAGE_LOGS.API_KEY_ID, ApiUsageLogs.API_USAGE_LOGS.CREATED_AT }, false);
     public static final Index API_USAGE_LOGS_USER_ID_CREATED_AT_IDX = Internal.createIndex(DSL.name("api_usage_logs_user_id_created_at_idx"), ApiUsageLogs.API_USAGE_LOGS, new OrderField[] { ApiUsageLogs.API_USAGE_LOGS.USER_ID, ApiUsageLogs.API_USAGE_LOGS.CREATED_AT }, false);
+    public static final Index API_USAGE_REFUSALS_USER_ID_HOUR_IDX = Internal.createIndex(DSL.name("api_usage_refusals_user_id_hour_idx"), ApiUsageRefusals.API_USAGE_REFUSALS, new OrderField[] { ApiUsageRefusals.API_USAGE_REFUSALS.USER_ID, ApiUsageRefusals.API_USAGE_REFUSALS.HOUR }, false);
     public static final Index BILLING_INVOICES_USER_ID_BILLING_PERIOD_START_KEY = Internal.createIndex(DSL.name("billing_invoices_user_id_billing_period_start_key"), BillingInvoices.BILLING_INVOICES, new OrderField[] { BillingInvoices.BILLING_INVOICES.USER_ID, BillingInvoices.BILLING_INVOICES.BILLING_PERIOD_START }, true);
     public static final Index BILLING_INVOICES_USER_ID_IDX = Internal.createIndex(DSL.name("billing_invoices_user_id_idx"), BillingInvoices.BILLING_INVOICES, new OrderField[] { BillingInvoices.BILLING_INVOICES.USER_ID }, false);
     public static final Index CHATS_USER_ID_IDX = Internal.createIndex(DSL.name("chats_user_id_idx"), Chats.CHATS, new OrderField[] { Chats.CHATS.USER_ID }, false);

@@ -11,6 +11,7 @@ import ai.dalsi.persistence.schema.tables.ApiKeys;
 import ai.dalsi.persistence.schema.tables.ApiProducts;
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs;
+import ai.dalsi.persistence.schema.tables.ApiUsageRefusals;
 import ai.dalsi.persistence.schema.tables.BillingInvoices;
 import ai.dalsi.persistence.schema.tables.BlogPosts;
 import ai.dalsi.persistence.schema.tables.Chats;
@@ -20,6 +21,7 @@ import ai.dalsi.persistence.schema.tables.ConversionFunnelDetailed;
 import ai.dalsi.persistence.schema.tables.EmailCampaigns;
 import ai.dalsi.persistence.schema.tables.Faqs;
 import ai.dalsi.persistence.schema.tables.FeatureFlags;
+import ai.dalsi.persistence.schema.tables.LedgerJournals;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
 import ai.dalsi.persistence.schema.tables.Users;
 import ai.dalsi.persistence.schema.tables.records.AUsersRecord;
@@ -29,6 +31,7 @@ import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
 import ai.dalsi.persistence.schema.tables.records.ApiProductsRecord;
 import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 import ai.dalsi.persistence.schema.tables.records.ApiUsageLogsRecord;
+import ai.dalsi.persistence.schema.tables.records.ApiUsageRefusalsRecord;
 import ai.dalsi.persistence.schema.tables.records.BillingInvoicesRecord;
 import ai.dalsi.persistence.schema.tables.records.BlogPostsRecord;
 import ai.dalsi.persistence.schema.tables.records.ChatsRecord;
@@ -38,6 +41,7 @@ import ai.dalsi.persistence.schema.tables.records.ConversionFunnelDetailedRecord
 import ai.dalsi.persistence.schema.tables.records.EmailCampaignsRecord;
 import ai.dalsi.persistence.schema.tables.records.FaqsRecord;
 import ai.dalsi.persistence.schema.tables.records.FeatureFlagsRecord;
+import ai.dalsi.persistence.schema.tables.records.LedgerJournalsRecord;
 import ai.dalsi.persistence.schema.tables.records.UserSubscriptionsRecord;
 import ai.dalsi.persistence.schema.tables.records.UsersRecord;
 
@@ -72,6 +76,7 @@ public class Keys {
     public static final UniqueKey<ApiProductsRecord> API_PRODUCTS_PKEY = Internal.createUniqueKey(ApiProducts.API_PRODUCTS, DSL.name("api_products_pkey"), new TableField[] { ApiProducts.API_PRODUCTS.ID }, true);
     public static final UniqueKey<ApiUsageHourlyRecord> API_USAGE_HOURLY_PKEY = Internal.createUniqueKey(ApiUsageHourly.API_USAGE_HOURLY, DSL.name("api_usage_hourly_pkey"), new TableField[] { ApiUsageHourly.API_USAGE_HOURLY.API_KEY_ID, ApiUsageHourly.API_USAGE_HOURLY.HOUR, ApiUsageHourly.API_USAGE_HOURLY.ENDPOINT, ApiUsageHourly.API_USAGE_HOURLY.MODEL }, true);
     public static final UniqueKey<ApiUsageLogsRecord> API_USAGE_LOGS_PKEY = Internal.createUniqueKey(ApiUsageLogs.API_USAGE_LOGS, DSL.name("api_usage_logs_pkey"), new TableField[] { ApiUsageLogs.API_USAGE_LOGS.ID, ApiUsageLogs.API_USAGE_LOGS.CREATED_AT }, true);
+    public static final UniqueKey<ApiUsageRefusalsRecord> API_USAGE_REFUSALS_PKEY = Internal.createUniqueKey(ApiUsageRefusals.API_USAGE_REFUSALS, DSL.name("api_usage_refusals_pkey"), new TableField[] { ApiUsageRefusals.API_USAGE_REFUSALS.API_KEY_ID, ApiUsageRefusals.API_USAGE_REFUSALS.HOUR, ApiUsageRefusals.API_USAGE_REFUSALS.ENDPOINT, ApiUsageRefusals.API_USAGE_REFUSALS.MODEL, ApiUsageRefusals.API_USAGE_REFUSALS.STATUS_CODE }, true);
     public static final UniqueKey<BillingInvoicesRecord> BILLING_INVOICES_INVOICE_NUMBER_KEY = Internal.createUniqueKey(BillingInvoices.BILLING_INVOICES, DSL.name("billing_invoices_invoice_number_key"), new TableField[] { BillingInvoices.BILLING_INVOICES.INVOICE_NUMBER }, true);
     public static final UniqueKey<BillingInvoicesRecord> BILLING_INVOICES_PKEY = Internal.createUniqueKey(BillingInvoices.BILLING_INVOICES, DSL.name("billing_invoices_pkey"), new TableField[] { BillingInvoices.BILLING_INVOICES.ID }, true);
     public static final UniqueKey<BlogPostsRecord> BLOG_POSTS_PKEY = Internal.createUniqueKey(BlogPosts.BLOG_POSTS, DSL.name("blog_posts_pkey"), new TableField[] { BlogPosts.BLOG_POSTS.ID }, true);
@@ -86,6 +91,7 @@ public class Keys {
     public static final UniqueKey<FaqsRecord> FAQS_PKEY = Internal.createUniqueKey(Faqs.FAQS, DSL.name("faqs_pkey"), new TableField[] { Faqs.FAQS.ID }, true);
     public static final UniqueKey<FeatureFlagsRecord> FEATURE_FLAGS_NAME_KEY = Internal.createUniqueKey(FeatureFlags.FEATURE_FLAGS, DSL.name("feature_flags_name_key"), new TableField[] { FeatureFlags.FEATURE_FLAGS.NAME }, true);
     public static final UniqueKey<FeatureFlagsRecord> FEATURE_FLAGS_PKEY = Internal.createUniqueKey(FeatureFlags.FEATURE_FLAGS, DSL.name("feature_flags_pkey"), new TableField[] { FeatureFlags.FEATURE_FLAGS.ID }, true);
+    public static final UniqueKey<LedgerJournalsRecord> LEDGER_JOURNALS_PKEY = Internal.createUniqueKey(LedgerJournals.LEDGER_JOURNALS, DSL.name("ledger_journals_pkey"), new TableField[] { LedgerJournals.LEDGER_JOURNALS.JOURNAL_ID }, true);
     public static final UniqueKey<UserSubscriptionsRecord> USER_SUBSCRIPTIONS_PKEY = Internal.createUniqueKey(UserSubscriptions.USER_SUBSCRIPTIONS, DSL.name("user_subscriptions_pkey"), new TableField[] { UserSubscriptions.USER_SUBSCRIPTIONS.ID }, true);
     public static final UniqueKey<UsersRecord> USERS_EMAIL_KEY = Internal.createUniqueKey(Users.USERS, DSL.name("users_email_key"), new TableField[] { Users.USERS.EMAIL }, true);
     public static final UniqueKey<UsersRecord> USERS_PKEY = Internal.createUniqueKey(Users.USERS, DSL.name("users_pkey"), new TableField[] { Users.USERS.ID }, true);
@@ -103,6 +109,8 @@ public class Keys {
     public static final ForeignKey<ApiUsageHourlyRecord, UsersRecord> API_USAGE_HOURLY__API_USAGE_HOURLY_USER_ID_FKEY = Internal.createForeignKey(ApiUsageHourly.API_USAGE_HOURLY, DSL.name("api_usage_hourly_user_id_fkey"), new TableField[] { ApiUsageHourly.API_USAGE_HOURLY.USER_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ApiUsageLogsRecord, ApiKeysRecord> API_USAGE_LOGS__API_USAGE_LOGS_API_KEY_ID_FKEY = Internal.createForeignKey(ApiUsageLogs.API_USAGE_LOGS, DSL.name("api_usage_logs_api_key_id_fkey"), new TableField[] { ApiUsageLogs.API_USAGE_LOGS.API_KEY_ID }, Keys.API_KEYS_PKEY, new TableField[] { ApiKeys.API_KEYS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ApiUsageLogsRecord, UsersRecord> API_USAGE_LOGS__API_USAGE_LOGS_USER_ID_FKEY = Internal.createForeignKey(ApiUsageLogs.API_USAGE_LOGS, DSL.name("api_usage_logs_user_id_fkey"), new TableField[] { ApiUsageLogs.API_USAGE_LOGS.USER_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<ApiUsageRefusalsRecord, ApiKeysRecord> API_USAGE_REFUSALS__API_USAGE_REFUSALS_API_KEY_ID_FKEY = Internal.createForeignKey(ApiUsageRefusals.API_USAGE_REFUSALS, DSL.name("api_usage_refusals_api_key_id_fkey"), new TableField[] { ApiUsageRefusals.API_USAGE_REFUSALS.API_KEY_ID }, Keys.API_KEYS_PKEY, new TableField[] { ApiKeys.API_KEYS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<ApiUsageRefusalsRecord, UsersRecord> API_USAGE_REFUSALS__API_USAGE_REFUSALS_USER_ID_FKEY = Internal.createForeignKey(ApiUsageRefusals.API_USAGE_REFUSALS, DSL.name("api_usage_refusals_user_id_fkey"), new TableField[] { ApiUsageRefusals.API_USAGE_REFUSALS.USER_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<BillingInvoicesRecord, UserSubscriptionsRecord> BILLING_INVOICES__BILLING_INVOICES_SUBSCRIPTION_ID_FKEY = Internal.createForeignKey(BillingInvoices.BILLING_INVOICES, DSL.name("billing_invoices_subscription_id_fkey"), new TableField[] { BillingInvoices.BILLING_INVOICES.SUBSCRIPTION_ID }, Keys.USER_SUBSCRIPTIONS_PKEY, new TableField[] { UserSubscriptions.USER_SUBSCRIPTIONS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<BillingInvoicesRecord, UsersRecord> BILLING_INVOICES__BILLING_INVOICES_USER_ID_FKEY = Internal.createForeignKey(BillingInvoices.BILLING_INVOICES, DSL.name("billing_invoices_user_id_fkey"), new TableField[] { BillingInvoices.BILLING_INVOICES.USER_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<BlogPostsRecord, UsersRecord> BLOG_POSTS__BLOG_POSTS_AUTHOR_ID_FKEY = Internal.createForeignKey(BlogPosts.BLOG_POSTS, DSL.name("blog_posts_author_id_fkey"), new TableField[] { BlogPosts.BLOG_POSTS.AUTHOR_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.SET_NULL, ForeignKeyRule.NO_ACTION);

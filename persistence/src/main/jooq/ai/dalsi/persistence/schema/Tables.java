@@ -11,6 +11,7 @@ import ai.dalsi.persistence.schema.tables.ApiKeys;
 import ai.dalsi.persistence.schema.tables.ApiProducts;
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs;
+import ai.dalsi.persistence.schema.tables.ApiUsageRefusals;
 import ai.dalsi.persistence.schema.tables.BillingInvoices;
 import ai.dalsi.persistence.schema.tables.BlogPosts;
 import ai.dalsi.persistence.schema.tables.Chats;
@@ -20,6 +21,7 @@ import ai.dalsi.persistence.schema.tables.ConversionFunnelDetailed;
 import ai.dalsi.persistence.schema.tables.EmailCampaigns;
 import ai.dalsi.persistence.schema.tables.Faqs;
 import ai.dalsi.persistence.schema.tables.FeatureFlags;
+import ai.dalsi.persistence.schema.tables.LedgerJournals;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
 import ai.dalsi.persistence.schema.tables.Users;
 
@@ -66,6 +68,11 @@ public class Tables {
     public static final ApiUsageLogs API_USAGE_LOGS = ApiUsageLogs.API_USAGE_LOGS;
 
     /**
+     * The table <code>api_usage_refusals</code>.
+     */
+    public static final ApiUsageRefusals API_USAGE_REFUSALS = ApiUsageRefusals.API_USAGE_REFUSALS;
+
+    /**
      * The table <code>billing_invoices</code>.
      */
     public static final BillingInvoices BILLING_INVOICES = BillingInvoices.BILLING_INVOICES;
@@ -109,6 +116,11 @@ public class Tables {
      * The table <code>feature_flags</code>.
      */
     public static final FeatureFlags FEATURE_FLAGS = FeatureFlags.FEATURE_FLAGS;
+
+    /**
+     * The table <code>ledger_journals</code>.
+     */
+    public static final LedgerJournals LEDGER_JOURNALS = LedgerJournals.LEDGER_JOURNALS;
 
     /**
      * The table <code>user_subscriptions</code>.

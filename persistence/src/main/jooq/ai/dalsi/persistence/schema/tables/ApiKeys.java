@@ -12,6 +12,7 @@ import ai.dalsi.persistence.schema.tables.AUsers.AUsersPath;
 import ai.dalsi.persistence.schema.tables.ApiKeyRevocations.ApiKeyRevocationsPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly.ApiUsageHourlyPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs.ApiUsageLogsPath;
+import ai.dalsi.persistence.schema.tables.ApiUsageRefusals.ApiUsageRefusalsPath;
 import ai.dalsi.persistence.schema.tables.Users.UsersPath;
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
 
@@ -353,6 +354,19 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
             _apiUsageLogs = new ApiUsageLogsPath(this, null, Keys.API_USAGE_LOGS__API_USAGE_LOGS_API_KEY_ID_FKEY.getInverseKey());
 
         return _apiUsageLogs;
+    }
+
+    private transient ApiUsageRefusalsPath _apiUsageRefusals;
+
+    /**
+     * Get the implicit to-many join path to the <code>api_usage_refusals</code>
+     * table
+     */
+    public ApiUsageRefusalsPath apiUsageRefusals() {
+        if (_apiUsageRefusals == null)
+            _apiUsageRefusals = new ApiUsageRefusalsPath(this, null, Keys.API_USAGE_REFUSALS__API_USAGE_REFUSALS_API_KEY_ID_FKEY.getInverseKey());
+
+        return _apiUsageRefusals;
     }
 
     @Override

@@ -10,6 +10,7 @@ import ai.dalsi.persistence.schema.tables.ApiKeyRevocations.ApiKeyRevocationsPat
 import ai.dalsi.persistence.schema.tables.ApiKeys.ApiKeysPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly.ApiUsageHourlyPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs.ApiUsageLogsPath;
+import ai.dalsi.persistence.schema.tables.ApiUsageRefusals.ApiUsageRefusalsPath;
 import ai.dalsi.persistence.schema.tables.BillingInvoices.BillingInvoicesPath;
 import ai.dalsi.persistence.schema.tables.BlogPosts.BlogPostsPath;
 import ai.dalsi.persistence.schema.tables.Chats.ChatsPath;
@@ -229,6 +230,19 @@ public class Users extends TableImpl<UsersRecord> {
             _apiUsageLogs = new ApiUsageLogsPath(this, null, Keys.API_USAGE_LOGS__API_USAGE_LOGS_USER_ID_FKEY.getInverseKey());
 
         return _apiUsageLogs;
+    }
+
+    private transient ApiUsageRefusalsPath _apiUsageRefusals;
+
+    /**
+     * Get the implicit to-many join path to the <code>api_usage_refusals</code>
+     * table
+     */
+    public ApiUsageRefusalsPath apiUsageRefusals() {
+        if (_apiUsageRefusals == null)
+            _apiUsageRefusals = new ApiUsageRefusalsPath(this, null, Keys.API_USAGE_REFUSALS__API_USAGE_REFUSALS_USER_ID_FKEY.getInverseKey());
+
+        return _apiUsageRefusals;
     }
 
     private transient BillingInvoicesPath _billingInvoices;

@@ -1,0 +1,217 @@
+package ai.dalsi.gateway.edge;
+
+import ai.dalsi.gateway.error.ErrorCode;
+import ai.dalsi.gateway.error.ErrorRenderer;
+import ai.dalsi.gateway.metrics.EdgeMetrics;
+import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
+import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.metering.CostCalculator;
+import ai.dalsi.metering.TokenUsage;
+import ai.dalsi.metering.UsageEvent;
+import ai.dalsi.metering.UsageSink;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.math.BigDecimal;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place an exchange ends, entered once per request with its {@link Ending}: writes the
+ * edge's own response (an error, the model list), hands the usage event to the sink and reports
+ * the metrics. Keeps the ledger's promise: for a known key, a response is released only after
+ * the sink's stage completed (and becomes a 503 if the sink did not take the event); for a
+ * proxied response, the proxy waits on the stage {@link #proxied} returns. Runs on the channel's
+ * event loop.
+ */
+final class ExchangeFinisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeFinisher.class);
+    /** Status recorded when the client went away before the response ended (nginx's convention). */
+    static final int CLIENT_CLOSED = 499;
+    static final String SINK_FAILED = "The server is temporarily unable to record usage; please retry shortly.";
+
+    private final UsageSink sink;
+    private final EdgeMetrics metrics;
+    private final KeyRateLimiter limiter;
+    private final UsageEvents events;
+
+    ExchangeFinisher(UsageSink sink, EdgeMetrics metrics, KeyRateLimiter limiter, UsageEvents events) {
+        this.sink = sink;
+        this.metrics = metrics;
+        this.limiter = limiter;
+        this.events = events;
+    }
+
+    /** Ends an exchange the edge answers itself (or that the client abandoned). */
+    void finish(ChannelHandlerContext ctx, Exchange ex, Ending ending) {
+        if (!ex.finish()) {
+            if (ending instanceof StepResult.Answer a) {
+                a.json().release();
+            }
+            return;
+        }
+        ex.releaseBody();
+        switch (ending) {
+            case StepResult.Refusal r -> error(ctx, ex, r.code(), r.message(), r.param(), r.allow(), null, true);
+            case Ending.UpstreamError u -> error(ctx, ex, u.code(), u.message(), null, null, u.backendLatencyMs(), false);
+            case StepResult.Answer a -> respond(ctx, ex, response(HttpResponseStatus.OK, a.json()), null, null, false);
+            case Ending.Abandoned a -> abandoned(ex);
+            case Ending.Proxied p -> throw new IllegalArgumentException("a proxied exchange ends through proxied()");
+        }
+    }
+
+    /**
+     * The proxy's exchange ended: meter it, and return the stage the proxy waits on before the
+     * last bytes.
+     */
+    CompletionStage<Void> proxied(ChannelHandlerContext ctx, Exchange ex, Ending.Proxied p) {
+        if (!ex.finish()) {
+            return CompletableFuture.completedStage(null);
+        }
+        int status = p.status();
+        boolean ok = status >= 200 && status <= 299;
+        TokenUsage usage = p.usage();
+        if (usage == null) {
+            long n = ex.shape() == null ? 1 : ex.shape().n();
+            int images = ex.product() != null && ex.product().imageProduct() && ok ? (int) Math.min(n, 10_000) : 0;
+            usage = ok ? TokenUsage.estimate(ex.requestBytes, p.responseBytes(), images) : TokenUsage.NONE;
+        }
+        BigDecimal cost = CostCalculator.ZERO;
+        if (ok && ex.model() != null && ex.product() != null) {
+            cost = CostCalculator.cost(status, usage, ex.model().pricing(ex.product()));
+        }
+        String error = p.errorMessage();
+        if (error == null && status >= 400) {
+            error = "upstream status " + status;
+        }
+        long now = System.nanoTime();
+        metrics.requestCompleted(ex.productTag(), status, ex.tierTag(), now - ex.arrivalNanos, ex.upstreamNanos(now));
+        return accept(events.of(ex, status, p.responseBytes(), usage, cost, error, p.backendLatencyMs(),
+                p.clientAborted(), false, now));
+    }
+
+    private void error(ChannelHandlerContext ctx, Exchange ex, ErrorCode code, String message, String param,
+            String allow, Integer backendLatencyMs, boolean refused) {
+        if (code != ErrorCode.UPSTREAM_ERROR && code != ErrorCode.UPSTREAM_TIMEOUT) {
+            metrics.rejected(code);
+        }
+        FullHttpResponse response = response(code.status(), ErrorRenderer.render(ctx.alloc(), code, message, param));
+        if (allow != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        if (ex.oversized || ex.decodeFailure != null) {
+            // The rest of the request was not read: the connection cannot carry another one.
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        respond(ctx, ex, response, message, backendLatencyMs, refused);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
+    /**
+     * Writes a response of the edge's own. For a known key, first completes the rate-limit
+     * headers (peeking when the limit step was not reached) and waits for the sink.
+     */
+    private void respond(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
+            Integer backendLatencyMs, boolean refused) {
+        if (ex.key() == null) {
+            write(ctx, ex, response);
+            return;
+        }
+        if (ex.limit() != null) {
+            meterAndWrite(ctx, ex, response, errorMessage, backendLatencyMs, refused);
+            return;
+        }
+        CompletableFuture<RateLimitDecision> peek;
+        try {
+            peek = limiter.peek(ex.key().id(), ex.key().limits());
+        } catch (RuntimeException e) {
+            peek = CompletableFuture.failedFuture(e);
+        }
+        if (peek.isDone()) {
+            peeked(ctx, ex, response, errorMessage, backendLatencyMs, refused, peek);
+        } else {
+            CompletableFuture<RateLimitDecision> p = peek;
+            peek.whenComplete((d, e) -> ctx.executor().execute(
+                    () -> peeked(ctx, ex, response, errorMessage, backendLatencyMs, refused, p)));
+        }
+    }
+
+    private void peeked(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
+            Integer backendLatencyMs, boolean refused, CompletableFuture<RateLimitDecision> peek) {
+        if (!peek.isCompletedExceptionally() && peek.join() != null) {
+            ex.learn(new Learned.Admitted(peek.join()));
+        }
+        meterAndWrite(ctx, ex, response, errorMessage, backendLatencyMs, refused);
+    }
+
+    private void meterAndWrite(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
+            Integer backendLatencyMs, boolean refused) {
+        boolean gone = !ctx.channel().isActive();
+        int status = gone ? CLIENT_CLOSED : response.status().code();
+        UsageEvent event = events.of(ex, status, gone ? 0 : response.content().readableBytes(), TokenUsage.NONE,
+                CostCalculator.ZERO, errorMessage, backendLatencyMs, gone, refused && !gone, System.nanoTime());
+        CompletableFuture<Void> f = accept(event).toCompletableFuture();
+        if (f.isDone()) {
+            afterSink(ctx, ex, response, f);
+        } else {
+            f.whenComplete((v, e) -> ctx.executor().execute(() -> afterSink(ctx, ex, response, f)));
+        }
+    }
+
+    private void afterSink(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, CompletableFuture<Void> f) {
+        if (f.isCompletedExceptionally()) {
+            response.release();
+            metrics.rejected(ErrorCode.SERVICE_UNAVAILABLE);
+            write(ctx, ex, response(ErrorCode.SERVICE_UNAVAILABLE.status(),
+                    ErrorRenderer.render(ctx.alloc(), ErrorCode.SERVICE_UNAVAILABLE, SINK_FAILED, null)));
+            return;
+        }
+        write(ctx, ex, response);
+    }
+
+    private void write(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response) {
+        long now = System.nanoTime();
+        metrics.requestCompleted(ex.productTag(), response.status().code(), ex.tierTag(), now - ex.arrivalNanos,
+                ex.upstreamNanos(now));
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(response);
+            return;
+        }
+        ctx.writeAndFlush(response);
+    }
+
+    /** The client went away before the edge answered: meters a known key's request as 499. */
+    private void abandoned(Exchange ex) {
+        long now = System.nanoTime();
+        metrics.requestCompleted(ex.productTag(), CLIENT_CLOSED, ex.tierTag(), now - ex.arrivalNanos,
+                ex.upstreamNanos(now));
+        if (ex.key() != null) {
+            accept(events.of(ex, CLIENT_CLOSED, 0, TokenUsage.NONE, CostCalculator.ZERO,
+                    "client closed the connection", null, true, false, now));
+        }
+    }
+
+    private CompletionStage<Void> accept(UsageEvent event) {
+        try {
+            return sink.accept(event);
+        } catch (RuntimeException e) {
+            LOG.error("usage sink refused event {}: {}", event.requestId(), e.toString());
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package ai.dalsi.gateway.edge;
+
+import ai.dalsi.gateway.auth.CredentialExtractor;
+import ai.dalsi.gateway.auth.KeyCache;
+import ai.dalsi.gateway.authz.AuthorizationPolicy;
+import ai.dalsi.gateway.catalog.Catalog;
+import ai.dalsi.gateway.net.ClientAddressResolver;
+import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
+import ai.dalsi.metering.UsageSink;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The request path of DESIGN.md, in order: the steps {@link RequestPathHandler} runs for every
+ * request. Read top to bottom, this is what a request goes through once HTTP is decoded.
+ *
+ * <pre>
+ *  context       client address (trusted proxies), user agent; undecodable requests (400 / 413)
+ *  authenticate  API key: format check, then the key cache (loads off the event loop)       401 / 503
+ *  key-check     the key itself: revoked, expired, active, environment, IP allowlist         401 / 403
+ *  route         path and method to a product (or the model list)                             404 / 405
+ *  body          size, JSON body: model, stream, max_tokens; asks streams for their usage     413 / 400
+ *  authorize     product scope and tier, model, max_tokens                                    403 / 404 / 400
+ *  rate-limit    per-key minute/hour/day limits                                               429 / 503
+ *  models        answers GET /v1/models and /v1/models/{id}                                   200
+ *  proxy         to the model's backend, unless metering cannot take events or none serves it 503
+ * </pre>
+ */
+final class RequestPath {
+
+    private RequestPath() {
+    }
+
+    /** The steps, in the order they run. */
+    static List<ExchangeStep> steps(ClientAddressResolver resolver, CredentialExtractor extractor, KeyCache keys,
+            AuthorizationPolicy policy, Clock clock, Supplier<Catalog> catalog, RequestBodyParser parser,
+            int maxBodyBytes, KeyRateLimiter limiter, Function<String, BackendTarget> backends, UsageSink sink) {
+        return List.of(
+                new ContextStep(resolver),
+                new AuthenticateStep(extractor, keys),
+                new KeyCheckStep(policy, clock),
+                new RouteStep(catalog),
+                new BodyStep(parser, maxBodyBytes),
+                new AuthorizeStep(policy, catalog),
+                new RateLimitStep(limiter),
+                new ModelsStep(catalog),
+                new ProxyStep(backends, sink));
+    }
+}

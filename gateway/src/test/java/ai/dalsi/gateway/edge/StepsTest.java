@@ -1,0 +1,181 @@
+package ai.dalsi.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.gateway.error.ErrorCode;
+import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import io.netty.handler.codec.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The steps of the request path as plain functions: given an exchange as the steps before left
+ * it, what each one decides (its refusals, what it learns), without a channel.
+ */
+class StepsTest {
+
+    private static final int CONTEXT = 0;
+    private static final int AUTHENTICATE = 1;
+    private static final int KEY_CHECK = 2;
+    private static final int ROUTE = 3;
+    private static final int BODY = 4;
+    private static final int AUTHORIZE = 5;
+    private static final int RATE_LIMIT = 6;
+    private static final int MODELS = 7;
+    private static final int PROXY = 8;
+
+    private final StepFixture f = new StepFixture();
+    private Exchange ex;
+
+    @AfterEach
+    void release() {
+        if (ex != null) {
+            ex.releaseBody();
+        }
+    }
+
+    private StepResult run(int step, Exchange exchange) {
+        ex = exchange;
+        return f.steps.get(step).apply(ex);
+    }
+
+    private static ErrorCode refusal(StepResult r) {
+        assertThat(r).isInstanceOf(StepResult.Refusal.class);
+        return ((StepResult.Refusal) r).code();
+    }
+
+    @Test
+    void theContextStepLearnsTheCallerAndRefusesUndecodableRequests() {
+        var request = StepFixture.chat(null, "m");
+        request.headers().set("user-agent", "sdk/1");
+        StepResult r = run(CONTEXT, f.exchange(request));
+        assertThat(r).isEqualTo(new Learned.Caller(null, null, "sdk/1"));
+
+        var broken = StepFixture.chat(null, "m");
+        broken.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(new IllegalArgumentException("x")));
+        ex.releaseBody();
+        assertThat(refusal(run(CONTEXT, f.exchange(broken)))).isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"none,invalid_api_key", "Bearer nonsense,invalid_api_key", "Basic abc,invalid_api_key"})
+    void theAuthenticateStepRefusesMissingAndMalformedKeysWithoutALookup(String header, String code) {
+        var request = StepFixture.chat(null, "m");
+        if (!header.equals("none")) {
+            request.headers().set("authorization", header);
+        }
+        assertThat(refusal(run(AUTHENTICATE, f.through(request, AUTHENTICATE))).code()).isEqualTo(code);
+    }
+
+    @Test
+    void theAuthenticateStepLearnsAKnownKeyAndRefusesAnUnknownOne() {
+        String key = f.key("free", 10, "ai.chat");
+        StepResult r = run(AUTHENTICATE, f.through(StepFixture.chat(key, "m"), AUTHENTICATE));
+        assertThat(r).isInstanceOf(Learned.Authenticated.class);
+        assertThat(((Learned.Authenticated) r).key().keyPrefix()).isEqualTo(ai.dalsi.gateway.auth.ApiKeyFormat.displayPrefix(key));
+        ex.releaseBody();
+        String unknown = ai.dalsi.gateway.auth.ApiKeyFormat.generate(ai.dalsi.gateway.auth.KeyEnvironment.PRODUCTION,
+                new java.security.SecureRandom());
+        assertThat(run(AUTHENTICATE, f.through(StepFixture.chat(unknown, "m"), AUTHENTICATE)))
+                .isSameAs(AuthenticateStep.INCORRECT);
+    }
+
+    @Test
+    void theKeyCheckStepRefusesARevokedKey() {
+        String revoked = f.key("free", 10, Instant.parse("2026-05-01T00:00:00Z"), "ai.chat");
+        assertThat(refusal(run(KEY_CHECK, f.through(StepFixture.chat(revoked, "m"), KEY_CHECK))))
+                .isEqualTo(ErrorCode.API_KEY_REVOKED);
+        ex.releaseBody();
+        String good = f.key("free", 10, "ai.chat");
+        assertThat(run(KEY_CHECK, f.through(StepFixture.chat(good, "m"), KEY_CHECK))).isSameAs(Learned.NOTHING);
+    }
+
+    @Test
+    void theRouteStepLearnsTheProductOrRefusesWithAllow() {
+        String key = f.key("free", 10, "ai.chat");
+        StepResult r = run(ROUTE, f.through(StepFixture.chat(key, "m"), ROUTE));
+        assertThat(((Learned.Destination) r).product()).isEqualTo(f.chat);
+        ex.releaseBody();
+        StepResult.Refusal wrongMethod = (StepResult.Refusal) run(ROUTE,
+                f.through(StepFixture.request(HttpMethod.GET, StepFixture.CHAT, key, null), ROUTE));
+        assertThat(wrongMethod.code()).isEqualTo(ErrorCode.METHOD_NOT_ALLOWED);
+        assertThat(wrongMethod.allow()).isEqualTo("POST");
+        ex.releaseBody();
+        assertThat(refusal(run(ROUTE, f.through(StepFixture.request(HttpMethod.GET, "/v1/nowhere", key, null), ROUTE))))
+                .isEqualTo(ErrorCode.NOT_FOUND);
+    }
+
+    @Test
+    void theBodyStepLearnsTheShapeAndAsksAStreamForItsUsage() {
+        String key = f.key("free", 10, "ai.chat");
+        var request = StepFixture.request(HttpMethod.POST, StepFixture.CHAT, key,
+                "{\"model\":\"chat-1\",\"stream\":true,\"max_tokens\":7,\"n\":2}");
+        StepResult r = run(BODY, f.through(request, BODY));
+        assertThat(r).isEqualTo(new Learned.RequestShape("chat-1", true, false, 2, 7));
+        assertThat(ex.body().toString(StandardCharsets.UTF_8)).contains("\"stream_options\":{\"include_usage\":true}");
+        ex.releaseBody();
+        var invalid = StepFixture.request(HttpMethod.POST, StepFixture.CHAT, key, "{\"messages\":[]}");
+        StepResult.Refusal noModel = (StepResult.Refusal) run(BODY, f.through(invalid, BODY));
+        assertThat(noModel.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(noModel.param()).isEqualTo("model");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "ai.chat, free, chat-1, 5,   ",
+            "ai.code, free, chat-1, 5,   insufficient_scope",
+            "ai.chat, free, nope,   5,   model_not_found",
+            "ai.chat, free, vision-1, 5, subscription_required",
+            "ai.chat, pro,  vision-1, 5, ",
+            "ai.chat, free, chat-1, 500, invalid_request"})
+    void theAuthorizeStepChecksScopeModelAndMaxTokens(String scope, String tier, String model, int maxTokens,
+            String code) {
+        String key = f.key(tier, 10, scope);
+        var request = StepFixture.request(HttpMethod.POST, StepFixture.CHAT, key,
+                "{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens + "}");
+        StepResult r = run(AUTHORIZE, f.through(request, AUTHORIZE));
+        if (code == null) {
+            assertThat(((Learned.Authorized) r).model().name()).isEqualTo(model);
+        } else {
+            assertThat(refusal(r).code()).isEqualTo(code);
+        }
+    }
+
+    @Test
+    void theRateLimitStepAdmitsUpToTheLimitThenRefusesWithItsDecision() {
+        String key = f.key("free", 1, "ai.chat");
+        StepResult first = run(RATE_LIMIT, f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT));
+        assertThat(((Learned.Admitted) first).decision()).isInstanceOf(RateLimitDecision.Allowed.class);
+        ex.releaseBody();
+        StepResult.Refusal second = (StepResult.Refusal) run(RATE_LIMIT,
+                f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT));
+        assertThat(second.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
+        assertThat(second.message()).contains("per minute");
+        assertThat(((Learned.Admitted) second.learned()).decision()).isInstanceOf(RateLimitDecision.Limited.class);
+    }
+
+    @Test
+    void theModelsStepAnswersTheListAndPassesEverythingElseOn() {
+        String key = f.key("free", 10, "ai.chat");
+        StepResult r = run(MODELS, f.through(StepFixture.request(HttpMethod.GET, "/v1/models", key, null), MODELS));
+        StepResult.Answer answer = (StepResult.Answer) r;
+        assertThat(answer.json().toString(StandardCharsets.UTF_8)).contains("chat-1").doesNotContain("vision-1");
+        answer.json().release();
+        ex.releaseBody();
+        assertThat(run(MODELS, f.through(StepFixture.chat(key, "chat-1"), MODELS))).isSameAs(Learned.NOTHING);
+    }
+
+    @Test
+    void theProxyStepForwardsUnlessMeteringIsFull() {
+        String key = f.key("free", 10, "ai.chat");
+        StepResult r = run(PROXY, f.through(StepFixture.chat(key, "chat-1"), PROXY));
+        assertThat(((StepResult.Forward) r).target().baseUrl().toString()).isEqualTo("http://127.0.0.1:9");
+        ex.releaseBody();
+        f.sink.accepting(false);
+        assertThat(run(PROXY, f.through(StepFixture.chat(key, "chat-1"), PROXY))).isSameAs(ProxyStep.OVERLOADED);
+    }
+}
