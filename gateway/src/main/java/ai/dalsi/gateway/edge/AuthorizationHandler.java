@@ -36,6 +36,9 @@ final class AuthorizationHandler extends ExchangeStep {
             if (d == AuthzDecision.ALLOWED) {
                 d = policy.checkMaxTokens(ex.product, ex.maxTokens, ex.n);
             }
+            if (d == AuthzDecision.ALLOWED) {
+                d = policy.checkCost(ex.product, ex.model, ex.requestBytes, ex.maxTokens, ex.n);
+            }
         } else if (ex.route instanceof RouteMatch.ModelRetrieve r) {
             ex.modelName = r.model();
             ex.model = catalog.get().model(r.model());
