@@ -33,6 +33,13 @@ public final class CostCalculator {
     /** Zero at the ledger's scale. */
     public static final BigDecimal ZERO = BigDecimal.ZERO.setScale(SCALE);
 
+    /**
+     * The largest cost one request may have: what {@code cost_usd numeric(20,8)} holds. A request
+     * that could cost more is refused before it is served (the gateway's authorization step), and
+     * an event that still carries more is set aside by the ledger, never stored.
+     */
+    public static final BigDecimal MAX_RECORDABLE = new BigDecimal("999999999999.99999999");
+
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
 
     private CostCalculator() {
@@ -43,24 +50,47 @@ public final class CostCalculator {
         if (statusCode < 200 || statusCode > 299) {
             return ZERO;
         }
-        BigDecimal total = pricing.productBase();
-        if (pricing.modelPricesTokens()) {
-            total = total.add(per1k(usage.promptTokens(), pricing.modelInputPer1k()))
-                    .add(per1k(usage.completionTokens(), pricing.modelOutputPer1k()));
-        } else {
-            total = total.add(per1k(usage.totalTokens(), pricing.productPer1k()));
-        }
-        if (usage.images() > 0 && pricing.modelPerImage() != null) {
-            total = total.add(pricing.modelPerImage().multiply(BigDecimal.valueOf(usage.images())));
-        }
-        return total.setScale(SCALE, RoundingMode.HALF_UP);
+        return exact(pricing, BigDecimal.valueOf(usage.promptTokens()), BigDecimal.valueOf(usage.completionTokens()),
+                BigDecimal.valueOf(usage.images())).setScale(SCALE, RoundingMode.HALF_UP);
     }
 
-    private static BigDecimal per1k(long tokens, BigDecimal pricePer1k) {
-        if (tokens == 0 || pricePer1k == null) {
+    /**
+     * What a successful request with at most these counts can cost under these prices (the rule is
+     * monotonic in every count), unrounded. The gateway asks it before serving a request, with the
+     * request's body size as the prompt tokens (every token is at least one byte of it), its
+     * {@code max_tokens} times {@code n} as the completion tokens and {@code n} as the images.
+     */
+    public static BigDecimal upperBound(Pricing pricing, BigDecimal promptTokens, BigDecimal completionTokens,
+            BigDecimal images) {
+        return exact(pricing, promptTokens, completionTokens, images);
+    }
+
+    /** Whether the ledger can store {@code cost}: from 0 to {@link #MAX_RECORDABLE}. */
+    public static boolean recordable(BigDecimal cost) {
+        return cost.signum() >= 0 && cost.compareTo(MAX_RECORDABLE) <= 0;
+    }
+
+    private static BigDecimal exact(Pricing pricing, BigDecimal promptTokens, BigDecimal completionTokens,
+            BigDecimal images) {
+        BigDecimal total = pricing.productBase();
+        if (pricing.modelPricesTokens()) {
+            total = total.add(per1k(promptTokens, pricing.modelInputPer1k()))
+                    .add(per1k(completionTokens, pricing.modelOutputPer1k()));
+        } else {
+            total = total.add(per1k(promptTokens, pricing.productPer1k()))
+                    .add(per1k(completionTokens, pricing.productPer1k()));
+        }
+        if (images.signum() > 0 && pricing.modelPerImage() != null) {
+            total = total.add(pricing.modelPerImage().multiply(images));
+        }
+        return total;
+    }
+
+    private static BigDecimal per1k(BigDecimal tokens, BigDecimal pricePer1k) {
+        if (tokens.signum() == 0 || pricePer1k == null) {
             return BigDecimal.ZERO;
         }
         // Exact: multiplying first and dividing by 1000 only moves the decimal point.
-        return pricePer1k.multiply(BigDecimal.valueOf(tokens)).divide(THOUSAND);
+        return pricePer1k.multiply(tokens).divide(THOUSAND);
     }
 }

@@ -13,6 +13,11 @@ import java.util.Objects;
  * strings: {@value #INPUT_PER_1K}, {@value #OUTPUT_PER_1K}, {@value #PER_IMAGE}. A missing member
  * means "not priced by the model".
  *
+ * <p>Every price the catalog accepts, a model's or a product's, lies within the same bounds
+ * ({@link #withinBounds}): from 0 to {@link #MAX_PRICE} USD with at most {@value #MAX_PRICE_SCALE}
+ * decimal places. At those prices a request would need a billion tokens or a million images to
+ * cost more than the ledger can record ({@link CostCalculator#MAX_RECORDABLE}).
+ *
  * @param modelInputPer1k   price per 1,000 prompt tokens, or null
  * @param modelOutputPer1k  price per 1,000 completion tokens, or null
  * @param modelPerImage     price per generated image, or null
@@ -29,6 +34,16 @@ public record Pricing(
     public static final String INPUT_PER_1K = "input_per_1k";
     public static final String OUTPUT_PER_1K = "output_per_1k";
     public static final String PER_IMAGE = "per_image";
+
+    /** The highest price of anything: per 1,000 tokens, per image or per request, in USD. */
+    public static final BigDecimal MAX_PRICE = new BigDecimal("1000000");
+
+    /** Decimal places a price may have: the ledger's. */
+    public static final int MAX_PRICE_SCALE = CostCalculator.SCALE;
+
+    /** The bounds of {@link #withinBounds}, as error messages state them. */
+    public static final String BOUNDS = "a price from 0 to " + MAX_PRICE.toPlainString() + " with at most "
+            + MAX_PRICE_SCALE + " decimal places";
 
     /** No prices at all: every request costs zero. */
     public static final Pricing FREE = new Pricing(null, null, null, BigDecimal.ZERO, BigDecimal.ZERO);
@@ -79,6 +94,13 @@ public record Pricing(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("pricing." + member + ": " + v + " (expected: a number)", e);
         }
+    }
+
+    /** Whether {@code price} is one the catalog accepts (see {@link #BOUNDS}). */
+    public static boolean withinBounds(BigDecimal price) {
+        // Magnitude first: comparing 1e1000000 is cheap, stripping its zeros would not be.
+        return price.signum() >= 0 && price.compareTo(MAX_PRICE) <= 0
+                && price.stripTrailingZeros().scale() <= MAX_PRICE_SCALE;
     }
 
     /** Whether the model prices tokens itself (otherwise the product's per-1k price applies). */

@@ -64,4 +64,37 @@ class CostCalculatorTest {
                 .hasMessageStartingWith("pricing.per_image: -1");
         assertThatThrownBy(() -> Pricing.of("[1]", null, null)).hasMessage("pricing: expected a JSON object");
     }
+
+    @Test
+    void theUpperBoundIsTheCostOfTheLargestCountsUnrounded() {
+        BigDecimal bound = CostCalculator.upperBound(MODEL, BigDecimal.valueOf(1000), BigDecimal.valueOf(500),
+                BigDecimal.valueOf(2));
+        assertThat(bound).isEqualByComparingTo("0.08135");
+        assertThat(CostCalculator.cost(200, TokenUsage.reported(1000, 500, 2), MODEL)).isEqualByComparingTo(bound);
+        // Counts beyond what a TokenUsage holds are fine here.
+        assertThat(CostCalculator.upperBound(MODEL, BigDecimal.ZERO, new BigDecimal("1e30"), BigDecimal.ZERO))
+                .isEqualByComparingTo(new BigDecimal("1.5e24").add(new BigDecimal("0.0001")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, true", "999999999999.99999999, true", "1000000000000, false", "999999999999.999999999, false",
+            "-0.00000001, false", "1e300, false"})
+    void recordableCostsAreWhatCostUsdNumeric20x8Holds(BigDecimal cost, boolean recordable) {
+        assertThat(CostCalculator.recordable(cost)).isEqualTo(recordable);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, true", "0.00000001, true", "1000000, true", "1000000.00000000, true", "1000000.00000001, false",
+            "0.000000001, false", "0.10000000000, true", "-1, false", "1e300, false", "1e-300, false", "1e1000000, false"})
+    void everyPriceLiesWithinOneBound(BigDecimal price, boolean accepted) {
+        assertThat(Pricing.withinBounds(price)).isEqualTo(accepted);
+    }
+
+    @org.junit.jupiter.api.Test
+    void atTheHighestPricesARequestNeedsABillionTokensToLeaveTheLedgersRange() {
+        Pricing dearest = new Pricing(Pricing.MAX_PRICE, Pricing.MAX_PRICE, Pricing.MAX_PRICE, Pricing.MAX_PRICE,
+                Pricing.MAX_PRICE);
+        assertThat(CostCalculator.recordable(CostCalculator.upperBound(dearest, new BigDecimal("499000000"),
+                new BigDecimal("499000000"), new BigDecimal("1000")))).isTrue();
+    }
 }

@@ -34,8 +34,8 @@ public final class AdminAccounts {
     public record DuplicateUsername(String username) implements Created {
     }
 
-    /** An active account whose password matched. */
-    record Verified(UUID id, String username, Role role) {
+    /** An active account whose password matched; {@code passwordHash} identifies the password it matched. */
+    record Verified(UUID id, String username, Role role, String passwordHash) {
     }
 
     private final DSLContext dsl;
@@ -108,16 +108,32 @@ public final class AdminAccounts {
     /**
      * The active account with this username and password, recording the login; empty when the
      * username is unknown, the account inactive or the password wrong (indistinguishable to the
-     * caller, and in time).
+     * caller, and in time). Costs one bcrypt check: never call it on a thread that serves requests.
      */
     Optional<Verified> verify(String username, String password, String clientIp) {
         AUsersRecord account = dsl.selectFrom(A_USERS).where(A_USERS.USERNAME.eq(username)).fetchOne();
         boolean matches = encoder.matches(password, account == null ? dummyHash : account.getPasswordHash());
-        if (account == null || !matches || !account.getIsActive()) {
+        if (account == null || !matches) {
             return Optional.empty();
         }
+        return loggedIn(account, clientIp);
+    }
+
+    /**
+     * The account of a login verified earlier, if it is still active with the same password hash
+     * (so a deactivation or a new password ends a remembered login), recording the login.
+     */
+    Optional<Verified> confirm(UUID id, String passwordHash, String clientIp) {
+        AUsersRecord account = dsl.selectFrom(A_USERS).where(A_USERS.ID.eq(id)).fetchOne();
+        if (account == null || !account.getPasswordHash().equals(passwordHash)) {
+            return Optional.empty();
+        }
+        return loggedIn(account, clientIp);
+    }
+
+    private Optional<Verified> loggedIn(AUsersRecord account, String clientIp) {
         Role role = Role.ofDbValue(account.getRole());
-        if (role == null) {
+        if (!account.getIsActive() || role == null) {
             return Optional.empty();
         }
         dsl.update(A_USERS)
@@ -125,6 +141,6 @@ public final class AdminAccounts {
                 .set(A_USERS.LAST_LOGIN_IP, clientIp)
                 .where(A_USERS.ID.eq(account.getId()))
                 .execute();
-        return Optional.of(new Verified(account.getId(), account.getUsername(), role));
+        return Optional.of(new Verified(account.getId(), account.getUsername(), role, account.getPasswordHash()));
     }
 }

@@ -3,37 +3,63 @@ package ai.dalsi.gateway.admin;
 import ai.dalsi.gateway.config.AdminConfig;
 import ai.dalsi.gateway.health.Readiness;
 import ai.dalsi.gateway.metrics.GatewayMetrics;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.bucket4j.TimeMeter;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import org.jooq.DSLContext;
 
 /**
  * Everything the admin port serves, assembled: the route table (users, keys, products, models,
- * usage, health, metrics), the authenticator and the services behind them. The composition root
- * builds one and gives it to {@link AdminServer}.
+ * usage, health, metrics), the authentication parts (accounts, failed-login budgets, remembered
+ * logins) and the services behind them. The composition root builds one and gives it to
+ * {@link AdminServer}, which adds the threads.
  */
 public final class AdminApi {
 
-    private final AdminDispatcher dispatcher;
+    private final Router router = new Router();
+    private final AdminConfig config;
+    private final AdminAccounts accounts;
+    private final LoginThrottle throttle;
+    private final VerifiedLogins verified;
+    private final AdminMetrics metrics;
 
     /**
      * @param dsl       the database, through jOOQ
-     * @param clock     time for created/revoked/updated stamps and expiry checks
-     * @param config    the admin settings (token, metrics authentication)
+     * @param clock     time for created/revoked/updated stamps, expiry checks and the usage report's default month
+     * @param config    the admin settings (token, metrics authentication, origins, login limits)
      * @param metrics   the registry {@code /metrics} shows
      * @param readiness the checks {@code /health/ready} runs
      */
     public AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness) {
-        Router router = new Router();
+        this(dsl, clock, config, metrics, readiness, TimeMeter.SYSTEM_NANOTIME, Ticker.systemTicker());
+    }
+
+    /** With the time that failed-login budgets ({@code timeMeter}) and remembered logins ({@code ticker}) run on. */
+    AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
+            TimeMeter timeMeter, Ticker ticker) {
+        this.config = config;
         new UserRoutes(new UserService(dsl, clock)).register(router);
         new KeyRoutes(new KeyService(dsl, clock, new SecureRandom())).register(router);
         new CatalogRoutes(new CatalogService(dsl, clock)).register(router);
-        new UsageRoutes(new UsageService(dsl)).register(router);
+        new UsageRoutes(new UsageService(dsl), clock).register(router);
         new OpsRoutes(metrics, readiness, config.metricsRequireAuth()).register(router);
-        this.dispatcher = new AdminDispatcher(router, new AdminAuthenticator(config.token(), new AdminAccounts(dsl, clock)));
+        this.accounts = new AdminAccounts(dsl, clock);
+        this.throttle = new LoginThrottle(config.login(), timeMeter, ticker);
+        this.verified = new VerifiedLogins(config.login().verifiedTtl(), ticker);
+        this.metrics = new AdminMetrics(metrics.registry());
     }
 
-    AdminDispatcher dispatcher() {
-        return dispatcher;
+    /**
+     * The dispatcher for requests, with the threads that serve them ({@code workers}: JDBC), the
+     * threads that check passwords (bcrypt) and the timer that delays refused logins.
+     */
+    AdminDispatcher dispatcher(Executor workers, Executor passwordThreads, ScheduledExecutorService timer) {
+        AdminAuthenticator authenticator = new AdminAuthenticator(config.token(), accounts, throttle, verified,
+                passwordThreads, metrics);
+        return new AdminDispatcher(router, authenticator, new CrossSiteGuard(config.allowedOrigins()), workers,
+                timer, config.login().failureDelay(), metrics);
     }
 }

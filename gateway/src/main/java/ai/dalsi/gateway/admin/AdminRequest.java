@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.admin;
 
+import ai.dalsi.gateway.error.Echo;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,8 +12,7 @@ import java.util.UUID;
  * @param method        HTTP method
  * @param path          path without the query
  * @param query         decoded query parameters
- * @param authorization the Authorization header, or null; never logged
- * @param userAgent     User-Agent, or null
+ * @param headers       the headers the admin API reads
  * @param clientIp      peer address of the connection
  * @param body          request body bytes (empty when none)
  * @param pathParams    values of the route's {@code {name}} segments
@@ -23,15 +23,38 @@ record AdminRequest(
         String method,
         String path,
         Map<String, List<String>> query,
-        String authorization,
-        String userAgent,
+        Headers headers,
         String clientIp,
         byte[] body,
         Map<String, String> pathParams,
         Principal principal) {
 
+    /**
+     * The request headers the admin API reads, each null when absent.
+     *
+     * @param authorization  never logged
+     * @param userAgent      recorded with revocations
+     * @param host           the admin port's own origin is {@code http(s)://<host>}
+     * @param origin         the page a browser request comes from
+     * @param fetchSite      {@code Sec-Fetch-Site}: how that page relates to this port
+     * @param contentType    the body's media type
+     */
+    record Headers(String authorization, String userAgent, String host, String origin, String fetchSite,
+            String contentType) {
+
+        static final Headers NONE = new Headers(null, null, null, null, null, null);
+    }
+
     AdminRequest withRoute(Map<String, String> params, Principal who) {
-        return new AdminRequest(requestId, method, path, query, authorization, userAgent, clientIp, body, params, who);
+        return new AdminRequest(requestId, method, path, query, headers, clientIp, body, params, who);
+    }
+
+    String authorization() {
+        return headers.authorization();
+    }
+
+    String userAgent() {
+        return headers.userAgent();
     }
 
     /** The path segment {@code {name}} as an id; unparseable ids are unknown ids (404). */
@@ -40,7 +63,7 @@ record AdminRequest(
         try {
             return UUID.fromString(raw);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw AdminProblem.notFound("no " + what + " with id " + raw);
+            throw AdminProblem.notFound("no " + what + " with id " + Echo.name(String.valueOf(raw)));
         }
     }
 

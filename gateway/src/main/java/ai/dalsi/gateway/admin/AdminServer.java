@@ -18,18 +18,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin port: its own Netty server (one event loop, NIO: it carries little traffic) bound to
- * {@code admin.host:admin.port}, and a small worker pool for the admin work, which may do JDBC and
- * bcrypt and so never runs on the event loop. Requests beyond what the workers' queue holds get 503.
+ * {@code admin.host:admin.port}, a small worker pool for the admin work (JDBC, never on the event
+ * loop) and, apart from it, the password threads ({@code admin.login.threads}) that run bcrypt for
+ * HTTP Basic logins, so that password checks never hold up authenticated requests. Requests beyond
+ * what the workers' queue holds get 503, and so do logins beyond the password threads' queue.
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final int QUEUE = 256;
+    /** Password checks that may wait for a password thread; the failed-login budgets keep it short. */
+    static final int LOGIN_QUEUE = 32;
 
     private final AdminConfig config;
     private final AdminApi api;
     private EventLoopGroup group;
     private ThreadPoolExecutor workers;
+    private ThreadPoolExecutor passwordThreads;
     private Channel channel;
 
     public AdminServer(AdminConfig config, AdminApi api) {
@@ -45,13 +50,16 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer start() {
         workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), new DefaultThreadFactory("admin-worker", true));
+        passwordThreads = new ThreadPoolExecutor(config.login().threads(), config.login().threads(), 60,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(LOGIN_QUEUE), new DefaultThreadFactory("admin-login", true));
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin-loop", true),
                 NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new AdminServerInitializer(api.dispatcher(), workers, config.maxRequestBytes()));
+                .childHandler(new AdminServerInitializer(api.dispatcher(workers, passwordThreads, group.next()),
+                        config.maxRequestBytes()));
         try {
             channel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         } catch (Exception e) { // Netty rethrows the bind's BindException (checked) as is
@@ -74,12 +82,14 @@ public final class AdminServer implements AutoCloseable {
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
-        if (workers != null) {
-            workers.shutdown();
-            try {
-                workers.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (ThreadPoolExecutor pool : new ThreadPoolExecutor[] {passwordThreads, workers}) {
+            if (pool != null) {
+                pool.shutdown();
+                try {
+                    pool.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         if (group != null) {

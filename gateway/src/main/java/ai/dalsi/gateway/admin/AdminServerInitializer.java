@@ -1,13 +1,16 @@
 package ai.dalsi.gateway.admin;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.Executor;
 
 /**
  * The admin port's pipeline, in request order:
@@ -15,8 +18,9 @@ import java.util.concurrent.Executor;
  *   <li>{@value #TIMEOUT}: closes connections idle for a minute;</li>
  *   <li>{@value #CODEC}: HTTP/1.1;</li>
  *   <li>{@value #CONTINUE}: answers {@code Expect: 100-continue};</li>
- *   <li>{@value #AGGREGATOR}: one full request, at most {@code admin.maxRequestBytes} (413 beyond);</li>
- *   <li>{@value #HANDLER}: hands it to the workers and writes the answer.</li>
+ *   <li>{@value #AGGREGATOR}: one full request, at most {@code admin.maxRequestBytes} (a larger
+ *       one becomes an {@link AdminHttpHandler.Oversized}, answered with the admin API's 413);</li>
+ *   <li>{@value #HANDLER}: one request at a time, in order, to the dispatcher and back.</li>
  * </ol>
  */
 final class AdminServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -28,12 +32,10 @@ final class AdminServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String HANDLER = "handler";
 
     private final AdminDispatcher dispatcher;
-    private final Executor workers;
     private final int maxRequestBytes;
 
-    AdminServerInitializer(AdminDispatcher dispatcher, Executor workers, int maxRequestBytes) {
+    AdminServerInitializer(AdminDispatcher dispatcher, int maxRequestBytes) {
         this.dispatcher = dispatcher;
-        this.workers = workers;
         this.maxRequestBytes = maxRequestBytes;
     }
 
@@ -43,7 +45,22 @@ final class AdminServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(TIMEOUT, new ReadTimeoutHandler(60));
         p.addLast(CODEC, new HttpServerCodec());
         p.addLast(CONTINUE, new HttpServerExpectContinueHandler());
-        p.addLast(AGGREGATOR, new HttpObjectAggregator(maxRequestBytes));
-        p.addLast(HANDLER, new AdminHttpHandler(dispatcher, workers));
+        p.addLast(AGGREGATOR, new BodyLimit(maxRequestBytes));
+        p.addLast(HANDLER, new AdminHttpHandler(dispatcher));
+    }
+
+    /** Netty's aggregator, passing a body over the limit on as a marker instead of a bare 413 of its own. */
+    static final class BodyLimit extends HttpObjectAggregator {
+
+        BodyLimit(int maxRequestBytes) {
+            super(maxRequestBytes);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // Like Netty: the connection stays usable only if the rest of the body is still to come.
+            boolean keepAlive = !(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized);
+            ctx.fireChannelRead(new AdminHttpHandler.Oversized(maxContentLength(), keepAlive));
+        }
     }
 }

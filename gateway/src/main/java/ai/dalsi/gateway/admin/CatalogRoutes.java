@@ -3,6 +3,7 @@ package ai.dalsi.gateway.admin;
 import static ai.dalsi.persistence.schema.Tables.AI_MODELS;
 import static ai.dalsi.persistence.schema.Tables.API_PRODUCTS;
 
+import ai.dalsi.gateway.error.Echo;
 import ai.dalsi.metering.Pricing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -106,7 +107,7 @@ final class CatalogRoutes {
                 "letters, digits, '.', '_', ':', '/' or '-', such as dalsi-ai");
         putText(in, v, "version", AI_MODELS.VERSION, 64);
         putIfPresent(v, AI_MODELS.TYPE, Validation.oneOf("type", in.text("type", 32), Validation.MODEL_TYPES));
-        ObjectNode capabilities = in.object("capabilities");
+        ObjectNode capabilities = in.freeFormObject("capabilities");
         if (capabilities != null) {
             v.put(AI_MODELS.CAPABILITIES, CatalogService.jsonb(capabilities));
         }
@@ -123,23 +124,21 @@ final class CatalogRoutes {
         return v;
     }
 
-    /** Pricing members are the ones metering reads, each a number >= 0. */
+    /** Pricing members are the ones metering reads, each a price within {@link Pricing#withinBounds}. */
     private static void checkPricing(ObjectNode pricing) {
         for (Iterator<Map.Entry<String, JsonNode>> it = pricing.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> member = it.next();
             String field = "pricing." + member.getKey();
             if (!PRICING_MEMBERS.contains(member.getKey())) {
-                throw AdminProblem.badInput(field, "unknown field: " + field
+                throw AdminProblem.badInput(Echo.name(field), "unknown field: " + Echo.name(field)
                         + " (expected: input_per_1k, output_per_1k, per_image)");
             }
             JsonNode value = member.getValue();
             if (!value.isNumber()) {
-                throw AdminProblem.badInput(field, field + ": " + value + " (expected: a number >= 0)");
+                throw AdminProblem.badInput(field, field + ": " + JsonInput.shown(value)
+                        + " (expected: a number >= 0)");
             }
-            if (value.decimalValue().signum() < 0) {
-                throw AdminProblem.badInput(field, field + ": " + value.decimalValue().toPlainString()
-                        + " (expected: >= 0)");
-            }
+            checkPrice(field, value.decimalValue());
         }
         // The metering side reads the same JSON; refuse anything it would refuse.
         try {
@@ -163,7 +162,7 @@ final class CatalogRoutes {
         String name = create ? in.requiredText("name", max) : in.text("name", max);
         if (name != null) {
             if (!pattern.matcher(name).matches()) {
-                throw AdminProblem.badInput("name", "name: \"" + name + "\" (expected: " + expected + ")");
+                throw AdminProblem.badInput("name", "name: " + Echo.text(name) + " (expected: " + expected + ")");
             }
             v.put(column, name);
         }
@@ -179,11 +178,20 @@ final class CatalogRoutes {
 
     private static BigDecimal price(JsonInput in, String field) {
         BigDecimal d = in.nonNegativeDecimal(field);
-        if (d != null && (d.scale() > 8 || d.precision() - d.scale() > 12)) {
-            throw AdminProblem.badInput(field, field + ": " + d.toPlainString()
-                    + " (expected: at most 12 digits before and 8 after the decimal point)");
+        if (d != null) {
+            checkPrice(field, d);
         }
         return d;
+    }
+
+    /** Products and models share one bound, the one that keeps every request's cost recordable. */
+    private static void checkPrice(String field, BigDecimal d) {
+        if (d.signum() < 0) {
+            throw AdminProblem.badInput(field, field + ": " + Echo.number(d) + " (expected: >= 0)");
+        }
+        if (!Pricing.withinBounds(d)) {
+            throw AdminProblem.badInput(field, field + ": " + Echo.number(d) + " (expected: " + Pricing.BOUNDS + ")");
+        }
     }
 
     private static <T> void putIfPresent(Map<Field<?>, Object> v, Field<T> column, T value) {

@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.admin;
 
+import ai.dalsi.gateway.error.Echo;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ final class KeyRoutes {
             "rate_limit_per_minute", "rate_limit_per_hour", "rate_limit_per_day", "allowed_ips", "expires_at",
             "is_internal", "webhook_url");
     private static final Set<String> REVOKE_FIELDS = Set.of("reason");
+    /** The reason recorded when a revocation names none. */
+    static final String DEFAULT_REVOKE_REASON = "revoked by an admin";
     private static final int MAX_IPS = 100;
 
     private final KeyService keys;
@@ -66,7 +69,8 @@ final class KeyRoutes {
     private AdminResponse list(AdminRequest request) {
         for (String name : request.query().keySet()) {
             if (!name.equals("user_id")) {
-                throw AdminProblem.badInput(name, "unknown parameter: " + name + " (expected: user_id)");
+                throw AdminProblem.badInput(Echo.name(name), "unknown parameter: " + Echo.name(name)
+                        + " (expected: user_id)");
             }
         }
         List<String> values = request.query().get("user_id");
@@ -77,7 +81,8 @@ final class KeyRoutes {
         try {
             userId = UUID.fromString(values.get(0).strip());
         } catch (IllegalArgumentException e) {
-            throw AdminProblem.badInput("user_id", "user_id: \"" + values.get(0) + "\" (expected: an id (UUID))");
+            throw AdminProblem.badInput("user_id", "user_id: " + Echo.text(values.get(0))
+                    + " (expected: an id (UUID))");
         }
         return AdminResponse.json(200, Map.of("data", keys.listForUser(userId)));
     }
@@ -126,10 +131,16 @@ final class KeyRoutes {
         return AdminResponse.json(200, keys.patch(id, patch));
     }
 
+    /** The body is optional: no body, {@code {}} or {@code {"reason":null}} record {@link #DEFAULT_REVOKE_REASON}. */
     private AdminResponse revoke(AdminRequest request) {
         UUID id = request.idParam("id", "key");
-        JsonInput in = JsonInput.of(request.body(), REVOKE_FIELDS);
-        String reason = in.requiredText("reason", 500);
+        String reason = null;
+        if (request.body().length > 0) {
+            reason = JsonInput.of(request.body(), REVOKE_FIELDS).text("reason", 500);
+        }
+        if (reason == null) {
+            reason = DEFAULT_REVOKE_REASON;
+        }
         return AdminResponse.json(200, keys.revoke(id, reason, request.adminId(), request.clientIp(),
                 request.userAgent()));
     }

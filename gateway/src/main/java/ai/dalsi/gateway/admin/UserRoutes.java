@@ -2,15 +2,14 @@ package ai.dalsi.gateway.admin;
 
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
-/** {@code POST /admin/users}, {@code GET /admin/users/{id}}. */
+/**
+ * {@code POST /admin/users}, {@code GET /admin/users/{id}}. The email must be an address
+ * ({@link Validation#email}) that no user has yet, compared ignoring case (409 otherwise).
+ */
 final class UserRoutes {
 
     private static final Set<String> CREATE_FIELDS = Set.of("email", "full_name");
-    // Deliberately loose: one @ with something on both sides, no spaces. Deliverability is the
-    // portal's business; the admin API only refuses what is clearly not an address.
-    private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+");
 
     private final UserService users;
 
@@ -25,10 +24,7 @@ final class UserRoutes {
 
     private AdminResponse create(AdminRequest request) {
         JsonInput in = JsonInput.of(request.body(), CREATE_FIELDS);
-        String email = in.requiredText("email", 320);
-        if (!EMAIL.matcher(email).matches()) {
-            throw AdminProblem.badInput("email", "email: \"" + email + "\" (expected: an address like name@example.com)");
-        }
+        String email = Validation.email("email", in.requiredText("email", Validation.MAX_EMAIL_LENGTH));
         String fullName = in.text("full_name", 200);
         return AdminResponse.json(201, users.create(email, fullName));
     }

@@ -40,8 +40,10 @@ final class UserService {
                     .returning()
                     .fetchOne());
         } catch (IntegrityConstraintViolationException e) {
-            if (String.valueOf(e.getMessage()).contains("users_email_key")) {
-                throw AdminProblem.conflict("email", "email: " + email + " already belongs to another user");
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("users_email_key") || m.contains("users_email_lower_key")) {
+                throw AdminProblem.conflict("email", "email: " + email + " already belongs to another user"
+                        + " (addresses are compared ignoring case)");
             }
             throw e;
         }

@@ -1,11 +1,14 @@
 package ai.dalsi.gateway.admin;
 
+import ai.dalsi.gateway.error.Echo;
 import io.netty.util.NetUtil;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The value rules shared by the admin routes; each failure is a 400 naming the field. */
 final class Validation {
@@ -15,12 +18,49 @@ final class Validation {
     static final Set<String> ENVIRONMENTS = Set.of("production", "development");
     static final Set<String> MODEL_TYPES = Set.of("text", "multimodal");
 
+    /** Earliest instant accepted anywhere: years have four digits, which PostgreSQL's timestamptz holds. */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    /** Latest instant accepted anywhere. */
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+    /** Longest address: RFC 5321's limit on a path (254 characters between the angle brackets). */
+    static final int MAX_EMAIL_LENGTH = 254;
+    private static final int MAX_LOCAL_PART = 64;
+    // The WHATWG HTML standard's "valid email address", the rule browsers apply to <input type=email>:
+    // a dot-atom local part (no quoted strings, no comments) and a domain of LDH labels of at most 63
+    // characters. Internationalised addresses are not accepted; their domains can be given in punycode.
+    private static final Pattern EMAIL = Pattern.compile("[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9]"
+            + "(?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*");
+
     private Validation() {
+    }
+
+    /**
+     * An email address as the HTML standard defines a valid one, with RFC 5321's lengths (at most
+     * 64 characters before the {@code @}, {@value #MAX_EMAIL_LENGTH} in all). Deliverability is the
+     * portal's business; this refuses what cannot be an address.
+     */
+    static String email(String field, String value) {
+        int at = value.lastIndexOf('@');
+        if (value.length() > MAX_EMAIL_LENGTH || at < 1 || at > MAX_LOCAL_PART || !EMAIL.matcher(value).matches()) {
+            throw AdminProblem.badInput(field, field + ": " + Echo.text(value)
+                    + " (expected: an address like name@example.com)");
+        }
+        return value;
+    }
+
+    /** {@code at} (parsed from {@code given}) unless it lies outside {@link #EARLIEST}..{@link #LATEST}. */
+    static Instant storableTime(String field, String given, Instant at) {
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw AdminProblem.badInput(field, field + ": " + Echo.text(given)
+                    + " (expected: a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z)");
+        }
+        return at;
     }
 
     static String oneOf(String field, String value, Set<String> allowed) {
         if (value != null && !allowed.contains(value)) {
-            throw AdminProblem.badInput(field, field + ": \"" + value + "\" (expected: one of "
+            throw AdminProblem.badInput(field, field + ": " + Echo.text(value) + " (expected: one of "
                     + String.join(", ", allowed.stream().sorted().toList()) + ")");
         }
         return value;
@@ -36,8 +76,8 @@ final class Validation {
         }
         for (int i = 0; i < scopes.size(); i++) {
             if (!SCOPES.contains(scopes.get(i))) {
-                throw AdminProblem.badInput(field, field + "[" + i + "]: \"" + scopes.get(i)
-                        + "\" (expected: one of ai.chat, ai.code, ai.image)");
+                throw AdminProblem.badInput(field, field + "[" + i + "]: " + Echo.text(scopes.get(i))
+                        + " (expected: one of ai.chat, ai.code, ai.image)");
             }
         }
         return scopes;
@@ -57,8 +97,8 @@ final class Validation {
         }
         for (int i = 0; i < entries.size(); i++) {
             if (!isAddressOrCidr(entries.get(i))) {
-                throw AdminProblem.badInput(field, field + "[" + i + "]: \"" + entries.get(i)
-                        + "\" (expected: an IPv4 or IPv6 address or CIDR range such as 203.0.113.0/24)");
+                throw AdminProblem.badInput(field, field + "[" + i + "]: " + Echo.text(entries.get(i))
+                        + " (expected: an IPv4 or IPv6 address or CIDR range such as 203.0.113.0/24)");
             }
         }
         return entries;
@@ -99,7 +139,7 @@ final class Validation {
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw AdminProblem.badInput(field, field + ": \"" + url + "\" (expected: an http:// or https:// URL)");
+        throw AdminProblem.badInput(field, field + ": " + Echo.text(url) + " (expected: an http:// or https:// URL)");
     }
 
     /** Product endpoints: paths under {@code /v1/}. */
@@ -114,8 +154,8 @@ final class Validation {
             String e = endpoints.get(i);
             if (!e.startsWith("/v1/") || e.length() == 4 || e.contains("?") || e.contains("#") || e.contains("//")
                     || e.chars().anyMatch(Character::isWhitespace)) {
-                throw AdminProblem.badInput(field, field + "[" + i + "]: \"" + e
-                        + "\" (expected: a path starting with /v1/, such as /v1/chat/completions)");
+                throw AdminProblem.badInput(field, field + "[" + i + "]: " + Echo.text(e)
+                        + " (expected: a path starting with /v1/, such as /v1/chat/completions)");
             }
         }
         return endpoints;

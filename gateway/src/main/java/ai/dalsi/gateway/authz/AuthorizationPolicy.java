@@ -8,6 +8,8 @@ import ai.dalsi.gateway.catalog.Catalog;
 import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.error.ErrorCode;
+import ai.dalsi.metering.CostCalculator;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -19,8 +21,9 @@ import java.util.Set;
  * <ol>
  *   <li>{@link #checkKey}: not revoked, not expired, active, owner active, environment served here,
  *       client address in the allowlist;</li>
- *   <li>{@link #checkProduct}, {@link #checkModel}, {@link #checkMaxTokens}: the product's scopes
- *       and tier, the model, the requested size.</li>
+ *   <li>{@link #checkProduct}, {@link #checkModel}, {@link #checkMaxTokens}, {@link #checkCost}: the
+ *       product's scopes and tier, the model, the requested size, and the most the request could
+ *       cost.</li>
  * </ol>
  * Revocation and expiry are checked before the active flag so that a revoked key (also
  * deactivated) is told it was revoked.
@@ -118,5 +121,33 @@ public final class AuthorizationPolicy {
                     + product.maxTokensPerRequest() + " tokens per request for " + product.name() + ".", "max_tokens");
         }
         return AuthzDecision.ALLOWED;
+    }
+
+    /**
+     * The most this request could cost stays within what the ledger can record
+     * ({@link CostCalculator#MAX_RECORDABLE}), so that no request is ever served that could not be
+     * billed. The bound takes every byte of the body as a prompt token (a token is at least one
+     * byte), {@code max_tokens} (or, when the request names none, the product's
+     * {@code max_tokens_per_request}) times {@code n} as completion tokens, and {@code n} images.
+     * With the catalog's price bounds only absurd {@code n} or prices written around the admin
+     * API reach it; the refusal is counted under {@code cost_limit_exceeded}.
+     *
+     * @param requestBytes size of the request body
+     * @param maxTokens    requested, or -1 when the request names none
+     * @param n            choices requested (1 when not named)
+     */
+    public AuthzDecision checkCost(ProductInfo product, ModelInfo model, long requestBytes, long maxTokens, long n) {
+        BigDecimal choices = BigDecimal.valueOf(Math.max(1, n));
+        BigDecimal completion = BigDecimal.valueOf(maxTokens >= 0 ? maxTokens : product.maxTokensPerRequest())
+                .multiply(choices);
+        BigDecimal bound = CostCalculator.upperBound(model.pricing(product),
+                BigDecimal.valueOf(Math.max(0, requestBytes)), completion, choices);
+        if (CostCalculator.recordable(bound)) {
+            return AuthzDecision.ALLOWED;
+        }
+        return new Denied(ErrorCode.COST_LIMIT_EXCEEDED, "This request could cost more than one request may be"
+                + " billed (" + CostCalculator.MAX_RECORDABLE.toPlainString() + " USD) at the prices of "
+                + product.name() + "; ask for fewer tokens (max_tokens) or choices (n), or send a smaller request.",
+                maxTokens >= 0 ? "max_tokens" : null);
     }
 }

@@ -1,6 +1,12 @@
 package ai.dalsi.gateway.config;
 
+import ai.dalsi.gateway.error.Echo;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -11,11 +17,14 @@ import java.util.Objects;
  * @param port               TCP port; 0 picks a free one (tests)
  * @param token              bearer token that counts as super_admin, or null to disable token
  *                           authentication; never printed (see {@link #toString()})
- * @param workerThreads      threads doing admin work (JDBC, bcrypt) off the event loop
+ * @param workerThreads      threads doing admin work (JDBC) off the event loop; passwords are checked apart
  * @param maxRequestBytes    largest request body accepted
  * @param sweepInterval      how often the expiry sweep revokes expired keys
  * @param metricsRequireAuth whether {@code GET /metrics} needs admin credentials
  * @param readinessTimeout   how long {@code /health/ready} waits for one check
+ * @param allowedOrigins     origins besides the admin port's own whose browser pages may make
+ *                           state-changing requests ({@code https://ops.example.com}); empty: none
+ * @param login              how HTTP Basic passwords are checked and failed logins limited
  */
 public record AdminConfig(
         String host,
@@ -25,7 +34,9 @@ public record AdminConfig(
         int maxRequestBytes,
         Duration sweepInterval,
         boolean metricsRequireAuth,
-        Duration readinessTimeout) {
+        Duration readinessTimeout,
+        List<String> allowedOrigins,
+        AdminLoginConfig login) {
 
     /** Shortest bootstrap token accepted: anything shorter is guessable. */
     public static final int MIN_TOKEN_LENGTH = 16;
@@ -62,24 +73,66 @@ public record AdminConfig(
             throw new IllegalArgumentException("admin.readinessTimeout: " + Durations.format(readinessTimeout)
                     + " (expected: 100ms..1m)");
         }
+        allowedOrigins = origins(allowedOrigins);
+        Objects.requireNonNull(login, "admin.login: missing");
+    }
+
+    /** Each entry an origin ({@code scheme://host[:port]}, nothing after), lower-cased. */
+    private static List<String> origins(List<String> given) {
+        List<String> out = new ArrayList<>();
+        if (given == null) {
+            return List.of();
+        }
+        for (int i = 0; i < given.size(); i++) {
+            String o = given.get(i) == null ? "" : given.get(i).strip().toLowerCase(Locale.ROOT);
+            if (!isOrigin(o)) {
+                throw new IllegalArgumentException("admin.allowedOrigins[" + i + "]: " + Echo.text(o)
+                        + " (expected: an origin such as https://ops.example.com, without a path)");
+            }
+            out.add(o);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean isOrigin(String o) {
+        try {
+            URI uri = new URI(o);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && uri.getRawUserInfo() == null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** The defaults of {@code gateway-defaults.yaml} on the given port, without a token (tests, tools). */
     public static AdminConfig onPort(int port) {
         return new AdminConfig("127.0.0.1", port, null, 4, 1024 * 1024, Duration.ofSeconds(60), false,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), List.of(), AdminLoginConfig.defaults());
     }
 
     /** The same settings with a bootstrap token. */
     public AdminConfig withToken(String newToken) {
         return new AdminConfig(host, port, newToken, workerThreads, maxRequestBytes, sweepInterval,
-                metricsRequireAuth, readinessTimeout);
+                metricsRequireAuth, readinessTimeout, allowedOrigins, login);
     }
 
     /** The same settings with {@link #metricsRequireAuth} changed. */
     public AdminConfig withMetricsRequireAuth(boolean required) {
         return new AdminConfig(host, port, token, workerThreads, maxRequestBytes, sweepInterval, required,
-                readinessTimeout);
+                readinessTimeout, allowedOrigins, login);
+    }
+
+    /** The same settings with other origins allowed. */
+    public AdminConfig withAllowedOrigins(List<String> origins) {
+        return new AdminConfig(host, port, token, workerThreads, maxRequestBytes, sweepInterval, metricsRequireAuth,
+                readinessTimeout, origins, login);
+    }
+
+    /** The same settings with other login limits. */
+    public AdminConfig withLogin(AdminLoginConfig newLogin) {
+        return new AdminConfig(host, port, token, workerThreads, maxRequestBytes, sweepInterval, metricsRequireAuth,
+                readinessTimeout, allowedOrigins, newLogin);
     }
 
     /** Whether a bootstrap token is configured. */
@@ -93,6 +146,7 @@ public record AdminConfig(
         return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "unset" : "***")
                 + ", workerThreads=" + workerThreads + ", maxRequestBytes=" + maxRequestBytes
                 + ", sweepInterval=" + Durations.format(sweepInterval) + ", metricsRequireAuth=" + metricsRequireAuth
-                + ", readinessTimeout=" + Durations.format(readinessTimeout) + "]";
+                + ", readinessTimeout=" + Durations.format(readinessTimeout) + ", allowedOrigins=" + allowedOrigins
+                + ", login=" + login + "]";
     }
 }

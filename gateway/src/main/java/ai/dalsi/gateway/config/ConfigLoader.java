@@ -131,11 +131,19 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        T config;
         try {
-            return BINDER.treeToValue(merged, type);
+            config = BINDER.treeToValue(merged, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new ConfigException(describe(e, sources));
         }
+        // After the records' own checks, which say more where they look (a line break in a key):
+        // no setting takes control characters, and one that no record checks would fail later.
+        ConfigInput.refuseControlCharacters(merged, "", path -> from(path, sources), problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
     }
 
     /** Environment variable name of each setting (aliases included), in name order. */
@@ -170,7 +178,7 @@ public final class ConfigLoader {
 
     private static JsonNode readFile(Path file) {
         try {
-            JsonNode node = YAML.readTree(Files.readString(file));
+            JsonNode node = ConfigInput.singleDocument(YAML, Files.readString(file), "config file " + file);
             if (node == null || node.isMissingNode() || node.isNull()) {
                 return JsonNodeFactory.instance.objectNode();
             }
@@ -183,7 +191,9 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " line " + at.getLineNr() + ", column " + at.getColumnNr() + ":";
-            throw new ConfigException("config file " + file + ":" + where + " " + e.getOriginalMessage());
+            String limit = ConfigInput.limitProblem(e);
+            throw new ConfigException("config file " + file + ":" + where + " " + (limit != null ? limit
+                    : e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException("config file " + file + ": cannot read (" + e.getMessage() + ")");
         }
@@ -314,8 +324,8 @@ public final class ConfigLoader {
 
     private static JsonNode parseJson(String v, String path, String var, String expected, List<String> problems) {
         try {
-            return BINDER.readTree(v);
-        } catch (JsonProcessingException e) {
+            return ConfigInput.singleValue(BINDER, v);
+        } catch (IOException e) {
             problems.add(path + ": " + var + " is not valid JSON (expected: " + expected + ")");
             return null;
         }
@@ -381,11 +391,13 @@ public final class ConfigLoader {
             String path = path(mie);
             return path + ": wrong type (expected: " + expected(mie.getTargetType()) + ")" + from(path, sources);
         }
+        String limit = ConfigInput.limitProblem(e);
         if (e instanceof JsonMappingException jme) {
             String path = path(jme);
-            return (path.isEmpty() ? "config" : path) + ": " + jme.getOriginalMessage();
+            return (path.isEmpty() ? "config" : path) + ": " + (limit != null ? limit + from(path, sources)
+                    : jme.getOriginalMessage());
         }
-        return String.valueOf(e.getMessage());
+        return limit != null ? "config: " + limit : String.valueOf(e.getMessage());
     }
 
     private static String from(String path, Map<String, String> sources) {
@@ -400,7 +412,7 @@ public final class ConfigLoader {
     }
 
     private static String quote(Object value) {
-        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+        return ConfigInput.shown(value);
     }
 
     private static String path(JsonMappingException e) {

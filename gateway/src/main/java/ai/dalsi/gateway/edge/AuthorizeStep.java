@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Whether the key may make this request: the product's scopes and tier, the model (exists,
- * active, allowed for the tier), the requested {@code max_tokens}. The model list needs no scope:
+ * active, allowed for the tier), the requested {@code max_tokens}, and that the most the request
+ * could cost is something the ledger can record. The model list needs no scope:
  * it shows each key only the models it may use. Retrieving one model needs it to be usable.
  */
 final class AuthorizeStep implements ExchangeStep {
@@ -36,6 +37,9 @@ final class AuthorizeStep implements ExchangeStep {
             d = policy.checkModel(ex.key(), name, model);
             if (d == AuthzDecision.ALLOWED) {
                 d = policy.checkMaxTokens(ex.product(), ex.shape().maxTokens(), ex.shape().n());
+            }
+            if (d == AuthzDecision.ALLOWED) {
+                d = policy.checkCost(ex.product(), model, ex.requestBytes, ex.shape().maxTokens(), ex.shape().n());
             }
             return d instanceof AuthzDecision.Denied denied ? refusal(denied) : new Learned.Authorized(model);
         }

@@ -23,6 +23,11 @@ final class RequestBodyParser {
     static final String NOT_JSON = "We could not parse the JSON body of your request. (HINT: This likely means you"
             + " aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)";
 
+    /** Longest model name read; the catalog's names are at most 128 characters. */
+    static final int MAX_MODEL_LENGTH = 256;
+    static final String BAD_MODEL = "'model' must be a model name: at most " + MAX_MODEL_LENGTH
+            + " characters, without control characters.";
+
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
     private static final byte[] INCLUDE_USAGE =
@@ -52,6 +57,11 @@ final class RequestBodyParser {
                             return new ParsedBody.Invalid("'model' must be a string naming a model.", "model");
                         }
                         model = p.getText();
+                        if (!plausibleModel(model)) {
+                            // No such model can exist; saying so keeps the message, the usage row and
+                            // the rollup's key short whatever was sent.
+                            return new ParsedBody.Invalid(BAD_MODEL, "model");
+                        }
                     }
                     case "stream" -> stream = v == JsonToken.VALUE_TRUE;
                     case "stream_options" -> {
@@ -100,6 +110,18 @@ final class RequestBodyParser {
             // Jackson's parse errors (and its nesting/length limits) all mean: not the JSON we accept.
             return new ParsedBody.Invalid(NOT_JSON, null);
         }
+    }
+
+    private static boolean plausibleModel(String model) {
+        if (model.length() > MAX_MODEL_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < model.length(); i++) {
+            if (Character.isISOControl(model.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean readIncludeUsage(JsonParser p) throws IOException {

@@ -157,7 +157,7 @@ class AdminAuthIT {
 
     @Test
     void withoutAConfiguredTokenBearerAuthIsRefused() {
-        try (AdminFixture noToken = new AdminFixture(f.db, Clock.systemUTC(), AdminConfig.onPort(0), List.of())) {
+        try (AdminFixture noToken = new AdminFixture(f.db, Clock.systemUTC(), AdminFixture.quick(AdminConfig.onPort(0)), List.of())) {
             assertThat(noToken.anonymous.withBearer(AdminFixture.TOKEN).get("/admin/products").status())
                     .isEqualTo(401);
             assertThat(noToken.admin.get("/admin/products").status()).isEqualTo(200);
@@ -166,7 +166,8 @@ class AdminAuthIT {
 
     @Test
     void metricsCanRequireAuthentication() {
-        AdminConfig closed = AdminConfig.onPort(0).withToken(AdminFixture.TOKEN).withMetricsRequireAuth(true);
+        AdminConfig closed = AdminFixture.quick(AdminConfig.onPort(0).withToken(AdminFixture.TOKEN))
+                .withMetricsRequireAuth(true);
         try (AdminFixture g = new AdminFixture(f.db, Clock.systemUTC(), closed, List.of())) {
             assertThat(g.anonymous.get("/metrics").status()).isEqualTo(401);
             assertThat(g.token.get("/metrics").status()).isEqualTo(200);

@@ -5,6 +5,7 @@ import ai.dalsi.gateway.health.HealthCheck;
 import ai.dalsi.gateway.health.HealthChecks;
 import ai.dalsi.gateway.health.Readiness;
 import ai.dalsi.gateway.metrics.GatewayMetrics;
+import ai.dalsi.gateway.testing.FakeTime;
 import ai.dalsi.persistence.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +33,20 @@ final class AdminFixture implements AutoCloseable {
     final AdminHttp superAdmin;
 
     AdminFixture(TestDatabase db) {
-        this(db, Clock.systemUTC(), AdminConfig.onPort(0).withToken(TOKEN), List.of());
+        this(db, Clock.systemUTC(), quick(AdminConfig.onPort(0).withToken(TOKEN)), List.of());
     }
 
     AdminFixture(TestDatabase db, Clock clock, AdminConfig config, List<HealthCheck> extraChecks) {
+        this(db, clock, config, extraChecks, null);
+    }
+
+    /** With fake time for everything the admin port times (stamps, failed-login budgets, remembered logins). */
+    AdminFixture(TestDatabase db, FakeTime time, AdminConfig config) {
+        this(db, time, config, List.of(), time);
+    }
+
+    private AdminFixture(TestDatabase db, Clock clock, AdminConfig config, List<HealthCheck> extraChecks,
+            FakeTime time) {
         this.db = db;
         AdminAccounts accounts = new AdminAccounts(db.dsl(), clock);
         if (db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.A_USERS) == 0) {
@@ -46,11 +57,45 @@ final class AdminFixture implements AutoCloseable {
         checks.add(HealthChecks.database(db.database().dataSource()));
         checks.addAll(extraChecks);
         this.readiness = new Readiness(checks, Duration.ofSeconds(2));
-        this.server = new AdminServer(config, new AdminApi(db.dsl(), clock, config, metrics, readiness)).start();
+        AdminApi api = time == null ? new AdminApi(db.dsl(), clock, config, metrics, readiness)
+                : new AdminApi(db.dsl(), clock, config, metrics, readiness, time, time);
+        this.server = new AdminServer(config, api).start();
         this.anonymous = AdminHttp.anonymous(server.port());
         this.token = anonymous.withBearer(TOKEN);
         this.admin = anonymous.withBasic(ADMIN_USER, ADMIN_PASSWORD);
         this.superAdmin = anonymous.withBasic(SUPER_USER, SUPER_PASSWORD);
+    }
+
+    /** The settings with refused logins answered at once, so tests of refusals need not wait. */
+    static AdminConfig quick(AdminConfig config) {
+        return config.withLogin(config.login().withFailureDelay(java.time.Duration.ZERO));
+    }
+
+    /** A user, a key of theirs, a product and a model, made through the API for tests to aim at. */
+    record Subjects(String userId, String keyId, String productId, String modelId) {
+
+        /** {@code template} with USER, KEY, PRODUCT and MODEL replaced by the ids. */
+        String fill(String template) {
+            return template.replace("USER", userId).replace("KEY", keyId).replace("PRODUCT", productId)
+                    .replace("MODEL", modelId);
+        }
+    }
+
+    /** Creates {@link Subjects} whose names start with {@code tag}. */
+    Subjects subjects(String tag) {
+        String user = newUser(tag + "@example.com");
+        return new Subjects(user, created(token.post("/admin/keys", AdminHttp.json("{'user_id':'" + user
+                        + "','name':'k','scopes':['ai.chat']}"))),
+                created(token.post("/admin/products", AdminHttp.json("{'name':'ai." + tag + "','endpoints':['/v1/" + tag
+                        + "']}"))),
+                created(token.post("/admin/models", AdminHttp.json("{'name':'" + tag + "-model'}"))));
+    }
+
+    private static String created(AdminHttp.Response r) {
+        if (r.status() != 201) {
+            throw new IllegalStateException("not created: " + r.text());
+        }
+        return r.json().get("id").asText();
     }
 
     /** Creates a portal user through the API and returns its id. */

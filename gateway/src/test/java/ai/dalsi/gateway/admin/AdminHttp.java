@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
 /** A real HTTP client for the admin port, as curl or a script would call it. */
 final class AdminHttp {
@@ -35,7 +36,7 @@ final class AdminHttp {
     }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    final String base;
     private final String authorization;
 
     private AdminHttp(String base, String authorization) {
@@ -73,16 +74,19 @@ final class AdminHttp {
     }
 
     Response send(String method, String path, String json) {
+        return send(method, path, json, json == null ? Map.of() : Map.of("Content-Type", "application/json"));
+    }
+
+    /** With exactly these extra headers (no Content-Type unless given), as a browser or a script might send. */
+    Response send(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("User-Agent", "admin-tests/1.0");
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(b::header);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         try {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode node = null;

@@ -102,6 +102,36 @@ class CatalogAdminIT {
         }
     }
 
+    /** One bound for every price, products' and models': the one that keeps each request's cost recordable. */
+    @ParameterizedTest(name = "{0} {2}")
+    @CsvSource(delimiter = '|', value = {
+            "/admin/products | {'name':'ai.p1','endpoints':['/v1/p1'],'price_per_1k_tokens':1000000.00000001} | price_per_1k_tokens   | 1000000.00000001",
+            "/admin/products | {'name':'ai.p2','endpoints':['/v1/p2'],'base_price_usd':1e300}               | base_price_usd        | 1E+300",
+            "/admin/products | {'name':'ai.p3','endpoints':['/v1/p3'],'base_price_usd':0.000000001}         | base_price_usd        | 0.000000001",
+            "/admin/models   | {'name':'m-p1','pricing':{'input_per_1k':1e300}}                               | pricing.input_per_1k  | 1E+300",
+            "/admin/models   | {'name':'m-p2','pricing':{'output_per_1k':1000000.00000001}}                    | pricing.output_per_1k | 1000000.00000001",
+            "/admin/models   | {'name':'m-p3','pricing':{'per_image':0.000000001}}                            | pricing.per_image     | 0.000000001",
+    })
+    void pricesBeyondWhatTheLedgerCanBillAreRefusedOnSave(String path, String body, String field, String shown) {
+        int before = f.db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.AI_MODELS)
+                + f.db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.API_PRODUCTS);
+        AdminHttp.Response r = f.superAdmin.post(path, json(body));
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.errorField()).isEqualTo(field);
+        assertThat(r.errorMessage()).isEqualTo(field + ": " + shown
+                + " (expected: a price from 0 to 1000000 with at most 8 decimal places)");
+        assertThat(f.db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.AI_MODELS)
+                + f.db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.API_PRODUCTS)).isEqualTo(before);
+    }
+
+    @Test
+    void pricesAtTheBoundsAreAccepted() {
+        assertThat(f.superAdmin.post("/admin/products", json("{'name':'ai.dear','endpoints':['/v1/dear'],"
+                + "'price_per_1k_tokens':1000000,'base_price_usd':0.00000001}")).status()).isEqualTo(201);
+        assertThat(f.superAdmin.post("/admin/models", json("{'name':'m-dear','pricing':{'input_per_1k':1000000,"
+                + "'output_per_1k':1000000.00000000,'per_image':0.00000001}}")).status()).isEqualTo(201);
+    }
+
     @Test
     void createsAndPatchesAModelWithPricingMeteringCanRead() {
         AdminHttp.Response r = f.superAdmin.post("/admin/models", json("{'name':'dalsi-aivi','version':'2',"

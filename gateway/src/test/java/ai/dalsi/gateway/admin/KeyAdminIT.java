@@ -131,6 +131,9 @@ class KeyAdminIT {
             "'expires_at':'2001-01-01T00:00:00Z' | expires_at            | ",
             "'expires_at':'next tuesday'         | expires_at            | expires_at: \"next tuesday\" (expected: an ISO-8601 time with offset such as 2030-01-31T00:00:00Z)",
             "'expires_at':'2031-01-01T00:00:00'  | expires_at            | expires_at: \"2031-01-01T00:00:00\" (expected: an ISO-8601 time with offset such as 2030-01-31T00:00:00Z)",
+            "'expires_at':'+999999999-01-01T00:00:00Z' | expires_at      | expires_at: \"+999999999-01-01T00:00:00Z\" (expected: a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z)",
+            "'expires_at':'+10000-01-01T00:00:00Z' | expires_at          | expires_at: \"+10000-01-01T00:00:00Z\" (expected: a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z)",
+            "'rate_limit_per_day':1e1000000      | rate_limit_per_day    | rate_limit_per_day: 1E+1000000 (expected: an integer > 0)",
             "'webhook_url':'ftp://x.example/h'   | webhook_url           | webhook_url: \"ftp://x.example/h\" (expected: an http:// or https:// URL)",
             "'webhook_url':'not a url'           | webhook_url           | webhook_url: \"not a url\" (expected: an http:// or https:// URL)",
             "'is_internal':'yes'                 | is_internal           | is_internal: \"yes\" (expected: true or false)",
@@ -315,11 +318,25 @@ class KeyAdminIT {
     }
 
     @Test
-    void revokeNeedsAReasonAndAKnownKey() {
+    void revokeWithoutABodyOrAReasonRecordsTheDefaultReason() {
+        for (String body : new String[] {null, "{}", "{\"reason\":null}"}) {
+            String id = create("").json().get("id").asText();
+            AdminHttp.Response r = f.token.send("POST", "/admin/keys/" + id + "/revoke", body);
+            assertThat(r.status()).as(body + ": " + r.text()).isEqualTo(200);
+            assertThat(r.json().get("revoke_reason").asText()).isEqualTo(KeyRoutes.DEFAULT_REVOKE_REASON);
+            assertThat(row(id).getRevokeReason()).isEqualTo("revoked by an admin");
+            assertThat(f.db.dsl().selectFrom(API_KEY_REVOCATIONS)
+                    .where(API_KEY_REVOCATIONS.API_KEY_ID.eq(UUID.fromString(id))).fetchOne().getRevokeReason())
+                    .isEqualTo("revoked by an admin");
+        }
+    }
+
+    @Test
+    void revokeNeedsAKnownKeyAndAUsableReason() {
         String id = create("").json().get("id").asText();
-        AdminHttp.Response r = f.token.post("/admin/keys/" + id + "/revoke", json("{}"));
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.errorField()).isEqualTo("reason");
+        AdminHttp.Response empty = f.token.post("/admin/keys/" + id + "/revoke", json("{'reason':'  '}"));
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.errorField()).isEqualTo("reason");
         assertThat(f.token.post("/admin/keys/" + UUID.randomUUID() + "/revoke", json("{'reason':'x'}")).status())
                 .isEqualTo(404);
         assertThat(f.token.patch("/admin/keys/" + id, json("{'name':'still changeable'}")).status()).isEqualTo(200);

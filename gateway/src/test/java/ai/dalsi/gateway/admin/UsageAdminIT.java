@@ -4,6 +4,7 @@ import static ai.dalsi.gateway.admin.AdminHttp.json;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dalsi.gateway.testing.FakeTime;
 import ai.dalsi.persistence.testing.FreshDatabaseExtension;
 import ai.dalsi.persistence.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -119,7 +120,11 @@ class UsageAdminIT {
             "from=2030-01-01&to=2030-01-02                                     | key_id      | key_id, user_id: exactly one is required",
             "key_id=K&user_id=U&from=2030-01-01&to=2030-01-02                  | user_id     | key_id, user_id: exactly one is required",
             "key_id=nope&from=2030-01-01&to=2030-01-02                         | key_id      | key_id: \"nope\" (expected: an id (UUID))",
-            "key_id=K&to=2030-01-02                                            | from        | from: missing (expected: an ISO-8601 time or UTC date)",
+            "key_id=K&to=2030-01-02                                            | from        | from: missing (expected: an ISO-8601 time or UTC date; leave out both from and to for the current UTC month)",
+            "key_id=K&from=2030-01-02                                          | to          | to: missing (expected: an ISO-8601 time or UTC date; leave out both from and to for the current UTC month)",
+            "key_id=K&from=%2B999999998-01-01T00:00:00Z&to=%2B999999999-01-01T00:00:00Z | from | from: \"+999999998-01-01T00:00:00Z\" (expected: a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z)",
+            "key_id=K&from=-5000-01-01T00:00:00Z&to=2030-01-02                 | from        | from: \"-5000-01-01T00:00:00Z\" (expected: a time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z)",
+            "key_id=K&from=2030-01-01&to=%00                                   | to          | to: \"\\u0000\" (expected: an ISO-8601 time such as 2030-01-31T00:00:00Z, or a date such as 2030-01-31)",
             "key_id=K&from=yesterday&to=2030-01-02                             | from        | from: \"yesterday\" (expected: an ISO-8601 time such as 2030-01-31T00:00:00Z, or a date such as 2030-01-31)",
             "key_id=K&from=2030-01-02&to=2030-01-01                            | to          | to: 2030-01-01T00:00:00Z (expected: after from, 2030-01-02T00:00:00Z)",
             "key_id=K&from=2030-01-01&to=2032-01-01                            | to          | to: 2032-01-01T00:00:00Z (expected: at most 366 days after from)",
@@ -132,6 +137,26 @@ class UsageAdminIT {
         assertThat(r.status()).as(r.text()).isEqualTo(400);
         assertThat(r.errorField()).isEqualTo(field);
         assertThat(r.errorMessage()).isEqualTo(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // clock                  | buckets of key A in that UTC month
+            "2030-01-15T12:00:00Z     | 3",
+            "2030-01-31T23:59:59Z     | 3",
+            "2030-02-01T00:00:00Z     | 0",
+            "2029-12-31T23:59:59Z     | 0",
+    })
+    void withoutFromAndToTheReportIsTheCurrentUtcMonthOfTheClock(String now, int buckets) {
+        try (AdminFixture at = new AdminFixture(f.db, new FakeTime(Instant.parse(now)),
+                ai.dalsi.gateway.config.AdminConfig.onPort(0).withToken(AdminFixture.TOKEN))) {
+            AdminHttp.Response r = at.token.get("/admin/usage?key_id=" + keyA);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            java.time.YearMonth month = java.time.YearMonth.from(Instant.parse(now).atZone(java.time.ZoneOffset.UTC));
+            assertThat(r.json().get("from").asText()).isEqualTo(month.atDay(1) + "T00:00:00Z");
+            assertThat(r.json().get("to").asText()).isEqualTo(month.plusMonths(1).atDay(1) + "T00:00:00Z");
+            assertThat(r.json().get("buckets")).hasSize(buckets);
+        }
     }
 
     @Test

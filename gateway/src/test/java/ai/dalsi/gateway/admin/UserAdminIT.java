@@ -48,6 +48,27 @@ class UserAdminIT {
     }
 
     @Test
+    void anEmailDifferingOnlyInCaseIs409() {
+        f.newUser("CaseDup@Example.com");
+        AdminHttp.Response r = f.token.post("/admin/users", json("{'email':'casedup@example.com'}"));
+        assertThat(r.status()).as(r.text()).isEqualTo(409);
+        assertThat(r.errorField()).isEqualTo("email");
+        assertThat(r.errorMessage()).isEqualTo("email: casedup@example.com already belongs to another user"
+                + " (addresses are compared ignoring case)");
+        assertThat(f.db.dsl().fetchCount(ai.dalsi.persistence.schema.Tables.USERS,
+                org.jooq.impl.DSL.lower(ai.dalsi.persistence.schema.Tables.USERS.EMAIL).eq("casedup@example.com")))
+                .isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"first.last+tag@example.com", "x@sub.example.co.uk",
+            "o'brien@example.ie", "a@localhost", "UPPER@EXAMPLE.COM"})
+    void addressesAsTheHtmlStandardDefinesThemAreAccepted(String email) {
+        assertThat(f.token.post("/admin/users", json("{'email':'" + email.replace("'", "\\u0027") + "'}")).status())
+                .isEqualTo(201);
+    }
+
+    @Test
     void duplicateEmailIs409NamingTheField() {
         f.newUser("twice@example.com");
         AdminHttp.Response r = f.token.post("/admin/users", json("{'email':'twice@example.com'}"));
@@ -65,7 +86,13 @@ class UserAdminIT {
             "{'email':'a@b.c','fullname':'x'}          | fullname  | unknown field: fullname (expected: email, full_name)",
             "[1,2]                                     | body      | body: expected a JSON object",
             "{'email':'a@b.c'                          | body      | ",
-            "{'email':'a@b.c','email':'d@e.f'}         | body      | ",
+            "{'email':'a@b.c','email':'d@e.f'}         | body      | body: field \"email\" given twice at line 1, column 25 (expected: each field once)",
+            "{'email':'two@@example.com'}              | email     | email: \"two@@example.com\" (expected: an address like name@example.com)",
+            "{'email':'with space@example.com'}        | email     | email: \"with space@example.com\" (expected: an address like name@example.com)",
+            "{'email':'dot@-example.com'}              | email     | email: \"dot@-example.com\" (expected: an address like name@example.com)",
+            "{'email':'@example.com'}                  | email     | email: \"@example.com\" (expected: an address like name@example.com)",
+            "{'email':'name@'}                         | email     | email: \"name@\" (expected: an address like name@example.com)",
+            "{'email':'a\\u0000b@example.com'}         | email     | email: contains the control character U+0000 (expected: text without control characters)",
     })
     void badInputIs400NamingTheField(String body, String field, String message) {
         AdminHttp.Response r = f.token.post("/admin/users", json(body));

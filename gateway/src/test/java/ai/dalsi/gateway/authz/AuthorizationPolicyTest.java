@@ -120,6 +120,34 @@ class AuthorizationPolicyTest {
         }
     }
 
+    /**
+     * The worst case of a request (body bytes as prompt tokens, max_tokens or the product's limit
+     * times n, n images) must stay within what the ledger records: 999999999999.99999999 USD.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // case                                  | in/1k     | out/1k    | image | base | bytes   | max_tokens | n                  | allowed
+            "ordinary prices and sizes               | 0.001     | 0.002     |       | 0    | 4194304 | -1         | 1                  | true",
+            "the catalog's highest prices, 4 MiB body| 1000000   | 1000000   | 1000000 | 1000000 | 4194304 | 2048 | 8                  | true",
+            "a price written around the admin API    | 1e300     |           |       | 0    | 10      | 1          | 1                  | false",
+            "absurd n without max_tokens             | 0.001     | 0.002     |       | 0    | 100     | -1         | 1000000000000000   | false",
+            "absurd n on a priced image model        |           |           | 0.04  | 0    | 100     | -1         | 9223372036854775807 | false",
+            "exactly at the bound                    |           |           |       | 999999999999.99999999 | 0 | 0  | 1                  | true",
+            "a hundred-millionth over the bound      |           |           |       | 999999999999.99999999 | 1 | 1  | 1                  | false",
+    })
+    void theMostARequestCouldCostMustBeRecordable(String what, BigDecimal in, BigDecimal out, BigDecimal image,
+            BigDecimal base, long bytes, long maxTokens, long n, boolean allowed) {
+        ProductInfo product = new ProductInfo("ai.chat", List.of("ai.chat"), Tier.FREE, 2048, true,
+                new BigDecimal("0.00000001"), base, false);
+        ModelInfo model = new ModelInfo("m", true, false, in, out, image, 0);
+        AuthzDecision d = policy.checkCost(product, model, bytes, maxTokens, n);
+        assertThat(d == AuthzDecision.ALLOWED).as(what).isEqualTo(allowed);
+        if (!allowed) {
+            assertThat(code(d)).isEqualTo(ErrorCode.COST_LIMIT_EXCEEDED);
+            assertThat(((AuthzDecision.Denied) d).message()).contains("999999999999.99999999 USD");
+        }
+    }
+
     private static ProductInfo product(Tier tier, int maxTokens) {
         return new ProductInfo("ai.chat", List.of("ai.chat"), tier, maxTokens, true, BigDecimal.ZERO, BigDecimal.ZERO,
                 false);

@@ -135,7 +135,7 @@ class ConfigLoaderTest {
             "admin:\\n  port: abc                  | admin.port: \"abc\" (expected: an integer)",
             "admin:\\n  port: 80.5                 | admin.port: 80.5 (expected: an integer)",
             "admin:\\n  port: [1, 2]               | admin.port: wrong type (expected: an integer)",
-            "admin:\\n  sweepInterval: 30          | admin.sweepInterval: \"30\" (expected: a duration such as 250ms, 5s, 2m, 1h)",
+            "admin:\\n  sweepInterval: 30          | admin.sweepInterval: \"30\" (expected: a duration such as 250ms, 5s, 2m, 1h, at most 365d)",
             "admin:\\n  sweepInterval: 10ms        | admin.sweepInterval: 10ms (expected: >= 1s)",
             "admin:\\n  metricsRequireAuth: maybe  | admin.metricsRequireAuth: \"maybe\" (expected: true or false)",
             "admin:\\n  workerThreads: 0           | admin.workerThreads: 0 (expected: 1..256)",

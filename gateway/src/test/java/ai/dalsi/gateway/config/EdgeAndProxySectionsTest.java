@@ -103,7 +103,7 @@ class EdgeAndProxySectionsTest {
             "edge:\\n  servedEnvironments: [prod]           | edge.servedEnvironments[0]: \"prod\" (expected: production or development)",
             "edge:\\n  servedEnvironments: []               | edge.servedEnvironments: empty (expected: production and/or development)",
             "edge:\\n  trustedProxies: [10.0.0.0/33]        | edge.trustedProxies[0]: 10.0.0.0/33",
-            "edge:\\n  shutdownGracePeriod: soon            | edge.shutdownGracePeriod: \"soon\" (expected: a duration such as 250ms, 5s, 2m, 1h)",
+            "edge:\\n  shutdownGracePeriod: soon            | edge.shutdownGracePeriod: \"soon\" (expected: a duration such as 250ms, 5s, 2m, 1h, at most 365d)",
             "edge:\\n  hots: 0.0.0.0                        | unknown setting: edge.hots (did you mean edge.host?)",
             "proxy:\\n  backendUrl: https://x.internal      | proxy.backendUrl: https://x.internal (expected: http://host[:port][/prefix])",
             "proxy:\\n  backendUrl: ''                      | proxy.backendUrl: missing (expected: http://host[:port][/prefix])",

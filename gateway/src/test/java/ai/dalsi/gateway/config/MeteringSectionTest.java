@@ -46,7 +46,7 @@ class MeteringSectionTest {
             "GATEWAY_METERING_BATCH_SIZE       | 0     | metering.batchSize: 0 (expected: > 0) [from GATEWAY_METERING_BATCH_SIZE]",
             "GATEWAY_METERING_WARN_RATIO       | 1.5   | metering.warnRatio: 1.5 (expected: > 0 and < 1) [from GATEWAY_METERING_WARN_RATIO]",
             "GATEWAY_METERING_WARN_RATIO       | most  | metering.warnRatio: \"most\" (expected: a number) [from GATEWAY_METERING_WARN_RATIO]",
-            "GATEWAY_METERING_FLUSH_INTERVAL   | 200   | metering.flushInterval: \"200\" (expected: a duration such as 250ms, 5s, 2m, 1h) [from GATEWAY_METERING_FLUSH_INTERVAL]",
+            "GATEWAY_METERING_FLUSH_INTERVAL   | 200   | metering.flushInterval: \"200\" (expected: a duration such as 250ms, 5s, 2m, 1h, at most 365d) [from GATEWAY_METERING_FLUSH_INTERVAL]",
             "GATEWAY_METERING_SEGMENT_SIZE     | 1024  | metering.segmentSize: 1024 (expected: 65536..1073741824 bytes) [from GATEWAY_METERING_SEGMENT_SIZE]",
     })
     void invalidValuesNameTheSettingAndTheVariable(String variable, String value, String message) {

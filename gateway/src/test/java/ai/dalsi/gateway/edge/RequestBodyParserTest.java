@@ -125,4 +125,18 @@ class RequestBodyParserTest {
                 "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
         assertThat(f.clientAskedForUsage()).isTrue();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"model\":\"a\\u0000b\"}", "{\"model\":\"tab\\there\"}", "{\"model\":\"del\u007f\"}",
+            "{\"model\":\"LONG\"}"})
+    void aModelNameNoModelCanHaveIs400WithoutEchoingIt(String body) {
+        ParsedBody.Invalid invalid = (ParsedBody.Invalid) parse(body.replace("LONG", "m".repeat(257)));
+        assertThat(invalid.param()).isEqualTo("model");
+        assertThat(invalid.message()).isEqualTo(RequestBodyParser.BAD_MODEL);
+    }
+
+    @Test
+    void aModelNameOfTheLongestLengthIsRead() {
+        assertThat(((ParsedBody.Fields) parse("{\"model\":\"" + "m".repeat(256) + "\"}")).model()).hasSize(256);
+    }
 }

@@ -42,7 +42,7 @@ final class RefusalGroups {
     private final Map<Id, Group> groups = new LinkedHashMap<>();
 
     void add(UsageEvent e) {
-        Id id = new Id(e.apiKeyId(), UsageRows.clean(e.endpoint()), UsageRows.rollupModel(e),
+        Id id = new Id(e.apiKeyId(), UsageRows.keyText(e.endpoint()), UsageRows.rollupModel(e),
                 e.createdAt().truncatedTo(ChronoUnit.HOURS), e.statusCode());
         Group g = groups.computeIfAbsent(id, i -> new Group(i.endpoint(), i.model(), i.hour(), i.status()));
         g.count++;

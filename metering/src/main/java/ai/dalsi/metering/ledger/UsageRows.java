@@ -1,5 +1,6 @@
 package ai.dalsi.metering.ledger;
 
+import ai.dalsi.metering.CostCalculator;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.repo.UsageRow;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
@@ -17,11 +18,18 @@ import java.util.Set;
  * from "false") and {@code client_aborted}. A client address that is not an IP literal is stored
  * as {@code client_ip_raw} there, with {@code ip_address} null, rather than failing the
  * {@code inet} cast. NUL characters, which PostgreSQL text and jsonb cannot hold, become U+FFFD.
- * Sizes beyond the {@code integer} columns are stored as {@link Integer#MAX_VALUE}. A refused
+ * Sizes beyond the {@code integer} columns are stored as {@link Integer#MAX_VALUE}. The endpoint
+ * and the model, which key the hourly rollups (a btree holds at most 2,704 bytes per entry), are
+ * cut to {@value #MAX_KEY_CHARACTERS} characters: a client with a key may send any path or model
+ * name, and one that no index can hold would otherwise stop its whole batch, and every batch
+ * after it, from ever being written. A refused
  * request's example row ({@link Batch.Kind#SAMPLE}) says {@code "sampled_refusal": true} there:
  * it is counted through {@code api_usage_refusals}, so sums over rows leave it out.
  */
 final class UsageRows {
+
+    /** Longest endpoint and model stored; products' endpoints and models' names are far shorter. */
+    static final int MAX_KEY_CHARACTERS = 256;
 
     private static final Set<String> TIERS = Set.of("free", "pro", "enterprise");
     private static final JsonStringEncoder JSON = JsonStringEncoder.getInstance();
@@ -40,8 +48,8 @@ final class UsageRows {
         if (e.costUsd().signum() < 0) {
             return "cost_usd " + e.costUsd() + " (expected: >= 0)";
         }
-        if (e.costUsd().precision() - e.costUsd().scale() > 12) {
-            return "cost_usd " + e.costUsd() + " (expected: < 10^12)";
+        if (!CostCalculator.recordable(e.costUsd())) {
+            return "cost_usd " + e.costUsd() + " (expected: at most " + CostCalculator.MAX_RECORDABLE + ")";
         }
         return null;
     }
@@ -53,7 +61,7 @@ final class UsageRows {
                 e.requestId(),
                 e.userId(),
                 e.apiKeyId(),
-                clean(e.endpoint()),
+                keyText(e.endpoint()),
                 clean(e.method()),
                 e.statusCode(),
                 e.responseTimeMs(),
@@ -84,14 +92,14 @@ final class UsageRows {
 
     /** The {@code model} of the hourly rollups: '' when the request named none. */
     static String rollupModel(UsageEvent e) {
-        return e.model() == null ? "" : clean(e.model());
+        return e.model() == null ? "" : keyText(e.model());
     }
 
     static String metadata(UsageEvent e, String rawIp) {
         StringBuilder sb = new StringBuilder(256);
         sb.append("{\"request_id\":\"").append(e.requestId()).append('"');
         sb.append(",\"model\":");
-        string(sb, e.model());
+        string(sb, keyText(e.model()));
         sb.append(",\"product\":");
         string(sb, e.product());
         sb.append(",\"stream\":").append(e.stream());
@@ -120,6 +128,19 @@ final class UsageRows {
         sb.append('"');
         JSON.quoteAsString(clean(s), sb);
         sb.append('"');
+    }
+
+    /** {@link #clean}, cut to {@value #MAX_KEY_CHARACTERS} characters (never inside a surrogate pair). */
+    static String keyText(String s) {
+        String c = clean(s);
+        if (c == null || c.length() <= MAX_KEY_CHARACTERS) {
+            return c;
+        }
+        int end = MAX_KEY_CHARACTERS;
+        if (Character.isLowSurrogate(c.charAt(end)) && Character.isHighSurrogate(c.charAt(end - 1))) {
+            end--;
+        }
+        return c.substring(0, end);
     }
 
     static String clean(String s) {

@@ -80,4 +80,17 @@ class UsageRowsTest {
                 .startsWith("cost_usd");
         assertThat(UsageRows.unstorable(event().subscriptionTier("pro").build())).isNull();
     }
+
+    @Test
+    void endpointsAndModelsAreCutToWhatTheRollupsIndexHolds() throws Exception {
+        String longPath = "/v1/x" + "\uD83D\uDE00".repeat(200);
+        UsageEvent e = event().endpoint(longPath).model("m".repeat(300) + "\u0000").build();
+        UsageRow row = UsageRows.row(e);
+        assertThat(row.endpoint()).hasSize(255).as("a surrogate pair is never split").isEqualTo(longPath.substring(0, 255));
+        assertThat(UsageRows.rollupModel(e)).isEqualTo("m".repeat(256));
+        assertThat(JSON.readTree(row.requestMetadataJson()).get("model").asText()).isEqualTo("m".repeat(256));
+        UsageEvent shortOne = event().endpoint("/v1/chat/completions").model("dalsi-ai").build();
+        assertThat(UsageRows.row(shortOne).endpoint()).isEqualTo("/v1/chat/completions");
+        assertThat(UsageRows.rollupModel(shortOne)).isEqualTo("dalsi-ai");
+    }
 }
