@@ -13,6 +13,7 @@ import ai.dalsi.persistence.schema.tables.ApiKeyRevocations.ApiKeyRevocationsPat
 import ai.dalsi.persistence.schema.tables.ApiUsageHourly.ApiUsageHourlyPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs.ApiUsageLogsPath;
 import ai.dalsi.persistence.schema.tables.Users.UsersPath;
+import ai.dalsi.persistence.schema.tables.WebhookEvents.WebhookEventsPath;
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
 
 import java.math.BigDecimal;
@@ -353,6 +354,19 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
             _apiUsageLogs = new ApiUsageLogsPath(this, null, Keys.API_USAGE_LOGS__API_USAGE_LOGS_API_KEY_ID_FKEY.getInverseKey());
 
         return _apiUsageLogs;
+    }
+
+    private transient WebhookEventsPath _webhookEvents;
+
+    /**
+     * Get the implicit to-many join path to the <code>webhook_events</code>
+     * table
+     */
+    public WebhookEventsPath webhookEvents() {
+        if (_webhookEvents == null)
+            _webhookEvents = new WebhookEventsPath(this, null, Keys.WEBHOOK_EVENTS__WEBHOOK_EVENTS_API_KEY_ID_FKEY.getInverseKey());
+
+        return _webhookEvents;
     }
 
     @Override
