@@ -38,7 +38,9 @@ import org.jooq.impl.SQLDataType;
  *   <li>key totals: lock the batch's keys in id order, then one {@code UPDATE api_keys ... FROM}
  *       the per-key sums of {@code usage_batch} (the newest row per key by {@code DISTINCT ON});</li>
  *   <li>rollups: one {@code INSERT INTO api_usage_hourly SELECT ... GROUP BY ... ORDER BY ...
- *       ON CONFLICT DO UPDATE} adding the sums.</li>
+ *       ON CONFLICT DO UPDATE} adding the sums;</li>
+ *   <li>webhooks: the {@code key.rate_limited} events of the batch's refusals, once per key and
+ *       window ({@link RateLimitNotices}; no statement when the batch has no refusal).</li>
  * </ol>
  */
 final class StagedBatchTransaction implements BatchTransaction {
@@ -71,6 +73,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                 lockKeys(tx, keys);
                 staging.ensure(tx);
                 CopyInserter.stage(tx, batch);
+                RateLimitNotices.enqueue(tx, batch);
                 // One round trip for the three statements that do the work.
                 tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx)).execute();
                 return batch.size();
@@ -90,6 +93,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                 lockKeys(tx, keys);
                 staging.ensure(tx);
                 CopyInserter.stage(tx, batch);
+                RateLimitNotices.enqueue(tx, batch);
                 Set<UUID> ids = Set.copyOf(CopyInserter.insertStaged(tx).onConflictDoNothing()
                         .returning(API_USAGE_LOGS.ID).fetch(API_USAGE_LOGS.ID));
                 if (ids.isEmpty()) {
