@@ -2,6 +2,7 @@ package ai.dalsi.gateway.webhooks;
 
 import ai.dalsi.gateway.config.WebhooksConfig;
 import ai.dalsi.gateway.net.IpRanges;
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -175,7 +176,7 @@ public final class WebhookTargets {
         for (InetAddress a : addresses) {
             String kind = NonPublicAddresses.kindOf(a);
             if (kind != null) {
-                return (literal ? "points to " : "resolves to ") + a.getHostAddress() + ", " + kind + PUBLIC_ONLY;
+                return (literal ? "points to " : "resolves to ") + NetUtil.toAddressString(a) + ", " + kind + PUBLIC_ONLY;
             }
         }
         return null;

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class WebhookReceiver implements AutoCloseable {
 
-    enum Mode { UP, DOWN, STATUS }
+    enum Mode { UP, DOWN, STATUS, HANG }
 
     /** One request as it arrived. */
     record Received(String method, String path, Map<String, String> headers, byte[] body) {
@@ -47,6 +47,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.UP);
     private final AtomicInteger status = new AtomicInteger(204);
     private final AtomicInteger refused = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -72,6 +73,11 @@ final class WebhookReceiver implements AutoCloseable {
         mode.set(Mode.DOWN);
     }
 
+    /** Reads requests and never answers (until closed). */
+    void hang() {
+        mode.set(Mode.HANG);
+    }
+
     void answer(int code) {
         status.set(code);
         mode.set(Mode.STATUS);
@@ -82,7 +88,7 @@ final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(received);
     }
 
-    /** Connections dropped while down. */
+    /** Requests dropped while down or left unanswered while hanging. */
     int dropped() {
         return refused.get();
     }
@@ -93,6 +99,16 @@ final class WebhookReceiver implements AutoCloseable {
             body = in.readAllBytes();
         }
         Mode m = mode.get();
+        if (m == Mode.HANG) {
+            refused.incrementAndGet();
+            try {
+                closing.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+        }
         if (m == Mode.DOWN) {
             refused.incrementAndGet();
             exchange.close(); // no status line: the client sees the connection end
@@ -110,6 +126,7 @@ final class WebhookReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }

@@ -50,7 +50,7 @@ class WebhookTargetsTest {
         "https://user:pw@hooks.example.com/k     | has credentials",
         "https://127.0.0.1/k                     | points to 127.0.0.1, a loopback address",
         "https://127.1.2.3/k                     | a loopback address",
-        "https://[::1]/k                         | points to 0:0:0:0:0:0:0:1, a loopback address",
+        "https://[::1]/k                         | points to ::1, a loopback address",
         "https://[::ffff:127.0.0.1]/k            | points to 127.0.0.1, a loopback address",
         "https://0.0.0.0/k                       | an unspecified address",
         "https://10.0.0.8/k                      | a private address",
