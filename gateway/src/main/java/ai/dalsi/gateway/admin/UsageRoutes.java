@@ -6,7 +6,6 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -53,7 +52,7 @@ final class UsageRoutes {
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
             throw AdminProblem.badInput("to", "to: " + to + " (expected: at most 366 days after from)");
         }
-        String g = single(request, "granularity");
+        String g = request.queryParam("granularity");
         UsageService.Granularity granularity;
         if (g == null || g.equalsIgnoreCase("hour")) {
             granularity = UsageService.Granularity.HOUR;
@@ -65,20 +64,8 @@ final class UsageRoutes {
         return AdminResponse.json(200, usage.report(keyId, userId, from, to, granularity));
     }
 
-    private static String single(AdminRequest request, String name) {
-        List<String> values = request.query().get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw AdminProblem.badInput(name, name + ": given " + values.size() + " times (expected: once)");
-        }
-        String v = values.get(0).strip();
-        return v.isEmpty() ? null : v;
-    }
-
     private static UUID id(AdminRequest request, String name) {
-        String v = single(request, name);
+        String v = request.queryParam(name);
         if (v == null) {
             return null;
         }
@@ -90,7 +77,7 @@ final class UsageRoutes {
     }
 
     private static Instant time(AdminRequest request, String name) {
-        String v = single(request, name);
+        String v = request.queryParam(name);
         if (v == null) {
             throw AdminProblem.badInput(name, name + ": missing (expected: an ISO-8601 time or UTC date)");
         }

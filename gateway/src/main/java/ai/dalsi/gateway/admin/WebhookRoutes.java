@@ -64,9 +64,9 @@ final class WebhookRoutes {
         if (!dsl.fetchExists(API_KEYS, API_KEYS.ID.eq(keyId))) {
             throw AdminProblem.notFound("no key with id " + keyId);
         }
-        int limit = limit(single(request, "limit"));
+        int limit = limit(request.queryParam("limit"));
         UUID after = null;
-        String cursor = single(request, "starting_after");
+        String cursor = request.queryParam("starting_after");
         if (cursor != null) {
             try {
                 after = UUID.fromString(cursor);
@@ -125,17 +125,5 @@ final class WebhookRoutes {
             // reported below
         }
         throw AdminProblem.badInput("limit", "limit: \"" + raw + "\" (expected: 1.." + MAX_LIMIT + ")");
-    }
-
-    private static String single(AdminRequest request, String name) {
-        List<String> values = request.query().get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw AdminProblem.badInput(name, name + ": given " + values.size() + " times (expected: once)");
-        }
-        String v = values.get(0).strip();
-        return v.isEmpty() ? null : v;
     }
 }

@@ -98,18 +98,11 @@ public final class WebhookTargets {
             return new Accepted(url);
         }
         String host = uri.getHost();
-        InetAddress literal = IpRanges.parseAddress(host);
-        InetAddress[] addresses;
-        if (literal != null) {
-            addresses = new InetAddress[] {literal};
-        } else {
-            try {
-                addresses = resolver.resolve(host);
-            } catch (UnknownHostException e) {
-                return new Accepted(url);
-            }
+        InetAddress[] addresses = addresses(host);
+        if (addresses.length == 0) {
+            return new Accepted(url);
         }
-        String refused = nonPublic(host, literal != null, addresses);
+        String refused = nonPublic(isLiteral(host), addresses);
         return refused == null ? new Accepted(url) : new Refused(refused);
     }
 
@@ -121,29 +114,20 @@ public final class WebhookTargets {
         }
         URI uri = parsed.uri();
         String host = uri.getHost();
-        InetAddress literal = IpRanges.parseAddress(host);
-        InetAddress[] addresses;
-        if (literal != null) {
-            addresses = new InetAddress[] {literal};
-        } else {
-            try {
-                addresses = resolver.resolve(host);
-            } catch (UnknownHostException e) {
-                return new Unresolvable("cannot resolve " + host);
-            }
-            if (addresses == null || addresses.length == 0) {
-                return new Unresolvable("cannot resolve " + host);
-            }
+        InetAddress[] addresses = addresses(host);
+        if (addresses.length == 0) {
+            return new Unresolvable("cannot resolve " + host);
         }
+        boolean literal = isLiteral(host);
         if (!allowPrivateTargets) {
-            String refused = nonPublic(host, literal != null, addresses);
+            String refused = nonPublic(literal, addresses);
             if (refused != null) {
                 return new Blocked(refused);
             }
         }
         boolean tls = uri.getScheme().equalsIgnoreCase("https");
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        String bareHost = literal != null && host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        String bareHost = literal && host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         return new Reachable(uri, tls, bareHost, port, new InetSocketAddress(addresses[0], port));
     }
 
@@ -171,8 +155,26 @@ public final class WebhookTargets {
         return new Parsed(uri, null);
     }
 
+    private static boolean isLiteral(String host) {
+        return IpRanges.parseAddress(host) != null;
+    }
+
+    /** The host's address if it is one, else what the name resolves to now (none when it does not resolve). */
+    private InetAddress[] addresses(String host) {
+        InetAddress literal = IpRanges.parseAddress(host);
+        if (literal != null) {
+            return new InetAddress[] {literal};
+        }
+        try {
+            InetAddress[] resolved = resolver.resolve(host);
+            return resolved == null ? new InetAddress[0] : resolved;
+        } catch (UnknownHostException e) {
+            return new InetAddress[0];
+        }
+    }
+
     /** Why the addresses may not be called, or null when every one is public. */
-    private static String nonPublic(String host, boolean literal, InetAddress[] addresses) {
+    private static String nonPublic(boolean literal, InetAddress[] addresses) {
         for (InetAddress a : addresses) {
             String kind = NonPublicAddresses.kindOf(a);
             if (kind != null) {

@@ -31,6 +31,7 @@ public final class Webhooks implements AutoCloseable {
     private final WebhookMetrics metrics;
     private final WebhookHttpClient http;
     private final WebhookSender sender;
+    private volatile boolean failing;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "webhook-poll");
         t.setDaemon(true);
@@ -91,9 +92,19 @@ public final class Webhooks implements AutoCloseable {
             if (sender != null) {
                 sender.poll();
             }
+            if (failing) {
+                failing = false;
+                LOG.info("webhook poll works again");
+            }
         } catch (RuntimeException e) {
-            // The next poll retries; a database outage must not end the schedule.
-            LOG.warn("webhook poll failed, retrying at the next interval: {}", e.getMessage());
+            // The next poll retries; a database outage must not end the schedule, nor log every second.
+            if (!failing) {
+                failing = true;
+                LOG.warn("webhook poll failed, retrying every interval (logged again when it works): {}",
+                        e.getMessage());
+            } else {
+                LOG.debug("webhook poll failed again: {}", e.getMessage());
+            }
         }
     }
 

@@ -177,44 +177,30 @@ class OpsFilesIT {
      * answers are 5xx. .ci/run runs it with {@code promtool test rules}.
      */
     private static void writeRulesTest() throws IOException {
-        Files.writeString(RULES_TEST, """
-                rule_files:
-                  - dashboard-queries.rules.yml
-                evaluation_interval: 1m
-                tests:
-                  - interval: 15s
-                    input_series:
-                      - series: 'gateway_requests_total{instance="ok:8081",product="ai.chat",status="200",tier="free"}'
-                        values: '0+150x40'
+        Files.writeString(RULES_TEST, "rule_files:\n  - dashboard-queries.rules.yml\nevaluation_interval: 1m\ntests:\n"
+                + errorRatioCase("ok:8081", "0+150x40", null, "0")
+                + errorRatioCase("idle:8081", "7x40", null, "0")
+                + errorRatioCase("bad:8081", "0+150x40", "0+50x40", "0.25"));
+    }
+
+    /** One promtool test: a node's 200s (and 502s, if any) over ten minutes, and the ratio expected at 5m. */
+    private static String errorRatioCase(String instance, String ok, String errors, String expected) {
+        String series = "gateway_requests_total{instance=\"" + instance + "\",product=\"ai.chat\",status=\"%s\",tier=\"free\"}";
+        StringBuilder yaml = new StringBuilder("  - interval: 15s\n    input_series:\n");
+        yaml.append("      - series: '").append(series.formatted("200")).append("'\n        values: '").append(ok)
+                .append("'\n");
+        if (errors != null) {
+            yaml.append("      - series: '").append(series.formatted("502")).append("'\n        values: '")
+                    .append(errors).append("'\n");
+        }
+        return yaml.append("""
                     promql_expr_test:
                       - expr: dashboard:panel_4_A
                         eval_time: 5m
                         exp_samples:
                           - labels: '{__name__="dashboard:panel_4_A"}'
-                            value: 0
-                  - interval: 15s
-                    input_series:
-                      - series: 'gateway_requests_total{instance="idle:8081",product="ai.chat",status="200",tier="free"}'
-                        values: '7x40'
-                    promql_expr_test:
-                      - expr: dashboard:panel_4_A
-                        eval_time: 5m
-                        exp_samples:
-                          - labels: '{__name__="dashboard:panel_4_A"}'
-                            value: 0
-                  - interval: 15s
-                    input_series:
-                      - series: 'gateway_requests_total{instance="bad:8081",product="ai.chat",status="200",tier="free"}'
-                        values: '0+150x40'
-                      - series: 'gateway_requests_total{instance="bad:8081",product="ai.chat",status="502",tier="free"}'
-                        values: '0+50x40'
-                    promql_expr_test:
-                      - expr: dashboard:panel_4_A
-                        eval_time: 5m
-                        exp_samples:
-                          - labels: '{__name__="dashboard:panel_4_A"}'
-                            value: 0.25
-                """);
+                            value: %s
+                """.formatted(expected)).toString();
     }
 
     private static void writeRules(Map<String, String> exprs) throws IOException {
