@@ -10,8 +10,8 @@ import org.jooq.DSLContext;
 
 /**
  * Everything the admin port serves, assembled: the route table (users, keys, webhook deliveries,
- * products, models, usage, health, metrics), the authenticator and the services behind them. The composition root
- * builds one and gives it to {@link AdminServer}.
+ * products, models, usage, health, metrics), the authenticator and the services behind them. The
+ * composition root builds one and gives it to {@link AdminServer}.
  */
 public final class AdminApi {
 

@@ -72,7 +72,8 @@ public final class DemoCommand {
             config = config.withMetering(config.metering().withJournalDirectory(demoJournal(config.database().jdbcUrl())));
         }
         // Webhooks may reach a receiver on this machine over http; a run without a secret signs with one of its own.
-        if (isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_PRIVATE_TARGETS")) && isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_HTTP"))) {
+        if (isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_PRIVATE_TARGETS"))
+                && isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_HTTP"))) {
             config = config.withWebhooks(config.webhooks().allowingLocalTargets());
         }
         String generatedSecret = null;

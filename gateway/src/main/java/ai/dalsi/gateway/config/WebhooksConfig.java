@@ -75,7 +75,8 @@ public record WebhooksConfig(
         String expected = " (expected: " + SECRET_PREFIX + " followed by the base64 of 24 to 64 random bytes, e.g. "
                 + SECRET_PREFIX + "$(openssl rand -base64 32))";
         if (!secret.startsWith(SECRET_PREFIX)) {
-            throw new IllegalArgumentException("webhooks.signingSecret: does not start with " + SECRET_PREFIX + expected);
+            throw new IllegalArgumentException("webhooks.signingSecret: does not start with " + SECRET_PREFIX
+                    + expected);
         }
         byte[] key;
         try {

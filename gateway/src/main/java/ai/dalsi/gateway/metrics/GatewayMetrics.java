@@ -88,7 +88,10 @@ public final class GatewayMetrics implements AutoCloseable {
         new NettyAllocatorMetrics(allocator).bindTo(registry);
     }
 
-    /** {@code gateway_ready}: 1 while the node's required readiness checks pass (what {@code /health/ready} answers 200 on). */
+    /**
+     * {@code gateway_ready}: 1 while the node's required readiness checks pass (when
+     * {@code /health/ready} answers 200), else 0.
+     */
     public void bindReadiness(BooleanSupplier ready) {
         Gauge.builder("gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
                 .description("1 while the node is ready to serve (public port bound, metering accepting), else 0")

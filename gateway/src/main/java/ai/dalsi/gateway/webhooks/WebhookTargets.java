@@ -178,7 +178,8 @@ public final class WebhookTargets {
         for (InetAddress a : addresses) {
             String kind = NonPublicAddresses.kindOf(a);
             if (kind != null) {
-                return (literal ? "points to " : "resolves to ") + NetUtil.toAddressString(a) + ", " + kind + PUBLIC_ONLY;
+                return (literal ? "points to " : "resolves to ") + NetUtil.toAddressString(a) + ", " + kind
+                        + PUBLIC_ONLY;
             }
         }
         return null;

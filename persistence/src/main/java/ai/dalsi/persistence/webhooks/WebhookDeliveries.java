@@ -159,7 +159,8 @@ public final class WebhookDeliveries {
             DSLContext tx = c.dsl();
             int updated = tx.update(WEBHOOK_EVENTS)
                     .set(WEBHOOK_EVENTS.STATUS, status)
-                    .set(WEBHOOK_EVENTS.NEXT_ATTEMPT_AT, retryAt == null ? WEBHOOK_EVENTS.NEXT_ATTEMPT_AT : DSL.val(retryAt))
+                    .set(WEBHOOK_EVENTS.NEXT_ATTEMPT_AT,
+                            retryAt == null ? WEBHOOK_EVENTS.NEXT_ATTEMPT_AT : DSL.val(retryAt))
                     .setNull(WEBHOOK_EVENTS.LEASE_OWNER)
                     .setNull(WEBHOOK_EVENTS.LEASE_TOKEN)
                     .setNull(WEBHOOK_EVENTS.LEASE_UNTIL)
@@ -178,7 +179,8 @@ public final class WebhookDeliveries {
                                     DSL.val(Math.max(0, attempt.latencyMs())), DSL.val(attempt.outcome().dbValue()),
                                     DSL.val(attempt.statusCode(), WEBHOOK_ATTEMPTS.STATUS_CODE.getDataType()),
                                     DSL.val(attempt.error(), WEBHOOK_ATTEMPTS.ERROR.getDataType()))
-                            .whereExists(DSL.selectOne().from(WEBHOOK_EVENTS).where(WEBHOOK_EVENTS.ID.eq(claimed.id()))))
+                            .whereExists(DSL.selectOne().from(WEBHOOK_EVENTS)
+                                    .where(WEBHOOK_EVENTS.ID.eq(claimed.id()))))
                     .onConflictDoNothing()
                     .execute();
             return updated == 1;
@@ -219,7 +221,8 @@ public final class WebhookDeliveries {
 
     /** One event with its state. */
     public Optional<Delivery> get(UUID id) {
-        return dsl.selectFrom(WEBHOOK_EVENTS).where(WEBHOOK_EVENTS.ID.eq(id)).fetchOptional(WebhookDeliveries::delivery);
+        return dsl.selectFrom(WEBHOOK_EVENTS).where(WEBHOOK_EVENTS.ID.eq(id))
+                .fetchOptional(WebhookDeliveries::delivery);
     }
 
     /** An event's attempts, in order. */
@@ -238,7 +241,8 @@ public final class WebhookDeliveries {
     public Redelivery redeliver(UUID id, Instant now) {
         return dsl.transactionResult(c -> {
             DSLContext tx = c.dsl();
-            WebhookEventsRecord r = tx.selectFrom(WEBHOOK_EVENTS).where(WEBHOOK_EVENTS.ID.eq(id)).forUpdate().fetchOne();
+            WebhookEventsRecord r = tx.selectFrom(WEBHOOK_EVENTS).where(WEBHOOK_EVENTS.ID.eq(id))
+                    .forUpdate().fetchOne();
             if (r == null) {
                 return new NotFound();
             }
