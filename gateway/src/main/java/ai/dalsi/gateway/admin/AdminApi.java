@@ -5,6 +5,7 @@ import ai.dalsi.gateway.health.Readiness;
 import ai.dalsi.gateway.metrics.GatewayMetrics;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.TimeMeter;
+import ai.dalsi.gateway.webhooks.WebhookTargets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -12,10 +13,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.jooq.DSLContext;
 
 /**
- * Everything the admin port serves, assembled: the route table (users, keys, products, models,
- * usage, health, metrics), the authentication parts (accounts, failed-login budgets, remembered
- * logins) and the services behind them. The composition root builds one and gives it to
- * {@link AdminServer}, which adds the threads.
+ * Everything the admin port serves, assembled: the route table (users, keys, webhook deliveries,
+ * products, models, usage, health, metrics), the authentication parts (accounts, failed-login
+ * budgets, remembered logins) and the services behind them. The composition root builds one and
+ * gives it to {@link AdminServer}, which adds the threads.
  */
 public final class AdminApi {
 
@@ -34,15 +35,25 @@ public final class AdminApi {
      * @param readiness the checks {@code /health/ready} runs
      */
     public AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness) {
-        this(dsl, clock, config, metrics, readiness, TimeMeter.SYSTEM_NANOTIME, Ticker.systemTicker());
+        this(dsl, clock, config, metrics, readiness, WebhookTargets.strict());
+    }
+
+    /**
+     * @param webhookTargets the rules a {@code webhook_url} is checked against when saved
+     */
+    public AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
+            WebhookTargets webhookTargets) {
+        this(dsl, clock, config, metrics, readiness, webhookTargets, TimeMeter.SYSTEM_NANOTIME,
+                Ticker.systemTicker());
     }
 
     /** With the time that failed-login budgets ({@code timeMeter}) and remembered logins ({@code ticker}) run on. */
     AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
-            TimeMeter timeMeter, Ticker ticker) {
+            WebhookTargets webhookTargets, TimeMeter timeMeter, Ticker ticker) {
         this.config = config;
         new UserRoutes(new UserService(dsl, clock)).register(router);
-        new KeyRoutes(new KeyService(dsl, clock, new SecureRandom())).register(router);
+        new KeyRoutes(new KeyService(dsl, clock, new SecureRandom()), webhookTargets).register(router);
+        new WebhookRoutes(dsl, clock).register(router);
         new CatalogRoutes(new CatalogService(dsl, clock)).register(router);
         new UsageRoutes(new UsageService(dsl), clock).register(router);
         new OpsRoutes(metrics, readiness, config.metricsRequireAuth()).register(router);

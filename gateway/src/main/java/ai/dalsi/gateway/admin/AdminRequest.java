@@ -67,6 +67,22 @@ record AdminRequest(
         }
     }
 
+    /**
+     * The query parameter {@code name}, stripped; null when absent or empty; 400 naming it when it
+     * is given more than once.
+     */
+    String queryParam(String name) {
+        List<String> values = query.get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw AdminProblem.badInput(name, name + ": given " + values.size() + " times (expected: once)");
+        }
+        String v = values.get(0).strip();
+        return v.isEmpty() ? null : v;
+    }
+
     /** The admin's {@code a_users} id, or null for the bootstrap token. */
     UUID adminId() {
         return principal == null ? null : principal.id();

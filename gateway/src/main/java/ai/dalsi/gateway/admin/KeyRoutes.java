@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.admin;
 
 import ai.dalsi.gateway.error.Echo;
+import ai.dalsi.gateway.webhooks.WebhookTargets;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,8 @@ import java.util.UUID;
 
 /**
  * {@code /admin/keys}: issue ({@code POST}), list by user, read, change ({@code PATCH}),
- * {@code POST .../revoke} and {@code POST .../rotate}. Input is validated here, field by field;
- * {@link KeyService} does the work.
+ * {@code POST .../revoke} and {@code POST .../rotate}. Input is validated here, field by field
+ * ({@code webhook_url} also against {@link WebhookTargets}); {@link KeyService} does the work.
  */
 final class KeyRoutes {
 
@@ -26,9 +27,11 @@ final class KeyRoutes {
     private static final int MAX_IPS = 100;
 
     private final KeyService keys;
+    private final WebhookTargets webhookTargets;
 
-    KeyRoutes(KeyService keys) {
+    KeyRoutes(KeyService keys, WebhookTargets webhookTargets) {
         this.keys = keys;
+        this.webhookTargets = webhookTargets;
     }
 
     void register(Router router) {
@@ -62,7 +65,7 @@ final class KeyRoutes {
                 Validation.allowedIps("allowed_ips", in.stringList("allowed_ips", MAX_IPS, 64)),
                 in.instant("expires_at"),
                 in.bool("is_internal"),
-                Validation.webhookUrl("webhook_url", in.text("webhook_url", 2000)));
+                webhookUrl(in));
         return issued(201, keys.create(settings), null);
     }
 
@@ -126,7 +129,7 @@ final class KeyRoutes {
                 in.instant("expires_at"),
                 in.isNull("expires_at"),
                 in.bool("is_internal"),
-                Validation.webhookUrl("webhook_url", in.text("webhook_url", 2000)),
+                webhookUrl(in),
                 in.isNull("webhook_url"));
         return AdminResponse.json(200, keys.patch(id, patch));
     }
@@ -151,6 +154,15 @@ final class KeyRoutes {
             JsonInput.of(request.body(), Set.of());
         }
         return issued(201, keys.rotate(id, request.adminId(), request.clientIp(), request.userAgent()), id);
+    }
+
+    /** A URL of the right form ({@link Validation#webhookUrl}) that may be called ({@link WebhookTargets}). */
+    private String webhookUrl(JsonInput in) {
+        String url = Validation.webhookUrl("webhook_url", in.text("webhook_url", 2000));
+        if (url != null && webhookTargets.check(url) instanceof WebhookTargets.Refused refused) {
+            throw AdminProblem.badInput("webhook_url", "webhook_url: \"" + url + "\" " + refused.reason());
+        }
+        return url;
     }
 
     /** The key's view with the plaintext {@code key} first: the only time it is ever shown. */

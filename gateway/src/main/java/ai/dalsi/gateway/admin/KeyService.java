@@ -7,6 +7,8 @@ import static ai.dalsi.persistence.schema.Tables.USERS;
 import ai.dalsi.gateway.auth.ApiKeyFormat;
 import ai.dalsi.gateway.auth.KeyEnvironment;
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
+import ai.dalsi.persistence.webhooks.WebhookEvent;
+import ai.dalsi.persistence.webhooks.WebhookOutbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The key lifecycle: issue, read, change, revoke, rotate. The plaintext key exists only in the
  * return value of {@link #create} and {@link #rotate}; only its SHA-256 is stored, and it is never
  * logged (logs show {@code key_prefix}). Every change goes through {@code api_keys}, whose V4
- * trigger tells every gateway node to drop the key from its cache.
+ * trigger tells every gateway node to drop the key from its cache. Revoking and rotating put the
+ * key's {@code key.revoked} / {@code key.rotated} webhook event into the outbox in the same
+ * transaction (a rotation sends {@code key.rotated} only, not also {@code key.revoked}).
  */
 final class KeyService {
 
@@ -206,6 +210,7 @@ final class KeyService {
         Instant now = clock.instant();
         return dsl.transactionResult(c -> {
             ApiKeysRecord revoked = revokeInTx(c.dsl(), id, reason, adminId, clientIp, userAgent, now);
+            WebhookOutbox.enqueue(c.dsl(), List.of(WebhookEvent.keyRevoked(id, reason, now)));
             LOG.info("revoked key {} ({}): {}", revoked.getKeyPrefix(), id, reason);
             return view(revoked, now);
         });
@@ -246,6 +251,7 @@ final class KeyService {
             fresh.store();
             fresh.refresh();
             revokeInTx(tx, id, "rotated", adminId, clientIp, userAgent, now);
+            WebhookOutbox.enqueue(tx, List.of(WebhookEvent.keyRotated(id, fresh.getId(), fresh.getKeyPrefix(), now)));
             LOG.info("rotated key {} ({}) to {} ({})", old.getKeyPrefix(), id, fresh.getKeyPrefix(), fresh.getId());
             return new IssuedKey(key, view(fresh, now));
         });

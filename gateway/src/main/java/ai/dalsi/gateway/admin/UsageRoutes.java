@@ -9,7 +9,6 @@ import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -53,8 +52,8 @@ final class UsageRoutes {
             throw AdminProblem.badInput(keyId == null ? "key_id" : "user_id",
                     "key_id, user_id: exactly one is required");
         }
-        String fromText = single(request, "from");
-        String toText = single(request, "to");
+        String fromText = request.queryParam("from");
+        String toText = request.queryParam("to");
         Instant from;
         Instant to;
         if (fromText == null && toText == null) {
@@ -71,7 +70,7 @@ final class UsageRoutes {
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
             throw AdminProblem.badInput("to", "to: " + to + " (expected: at most 366 days after from)");
         }
-        String g = single(request, "granularity");
+        String g = request.queryParam("granularity");
         UsageService.Granularity granularity;
         if (g == null || g.equalsIgnoreCase("hour")) {
             granularity = UsageService.Granularity.HOUR;
@@ -83,20 +82,8 @@ final class UsageRoutes {
         return AdminResponse.json(200, usage.report(keyId, userId, from, to, granularity));
     }
 
-    private static String single(AdminRequest request, String name) {
-        List<String> values = request.query().get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw AdminProblem.badInput(name, name + ": given " + values.size() + " times (expected: once)");
-        }
-        String v = values.get(0).strip();
-        return v.isEmpty() ? null : v;
-    }
-
     private static UUID id(AdminRequest request, String name) {
-        String v = single(request, name);
+        String v = request.queryParam(name);
         if (v == null) {
             return null;
         }

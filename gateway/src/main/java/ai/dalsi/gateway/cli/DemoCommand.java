@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.cli;
 
 import ai.dalsi.gateway.config.GatewayConfig;
+import ai.dalsi.gateway.config.WebhooksConfig;
 import ai.dalsi.gateway.demo.DemoCatalog;
 import ai.dalsi.gateway.serve.GatewayNode;
 import ai.dalsi.gateway.serve.NodeStartException;
@@ -14,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -30,8 +32,10 @@ import java.util.Map;
  * backend settings are replaced by the simulator, the usage journal goes to
  * {@code journal/demo-<database>} under the working directory unless
  * {@code GATEWAY_METERING_JOURNAL_DIRECTORY} is set (one journal per database, so a journal is
- * never replayed into another database), and, when {@code GATEWAY_ADMIN_TOKEN} is not set, a
- * random admin token is generated for this run and printed, so the admin API can be tried at once.
+ * never replayed into another database), when {@code GATEWAY_ADMIN_TOKEN} is not set, a random
+ * admin token is generated for this run and printed, so the admin API can be tried at once, and
+ * webhooks may go to http and private addresses (a receiver next to the demo) and are signed with a
+ * secret generated and printed for the run unless {@code GATEWAY_WEBHOOKS_SIGNING_SECRET} is set.
  *
  * <p>Exit codes: 1 when the configuration is unusable, the database cannot be reached or a port is
  * taken (one line naming it and the variable to change); 2 on arguments; 0 after SIGTERM.
@@ -66,6 +70,18 @@ public final class DemoCommand {
         }
         if (isBlank(env.get("GATEWAY_METERING_JOURNAL_DIRECTORY"))) {
             config = config.withMetering(config.metering().withJournalDirectory(demoJournal(config.database().jdbcUrl())));
+        }
+        // Webhooks may reach a receiver on this machine over http; a run without a secret signs with one of its own.
+        if (isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_PRIVATE_TARGETS"))
+                && isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_HTTP"))) {
+            config = config.withWebhooks(config.webhooks().allowingLocalTargets());
+        }
+        String generatedSecret = null;
+        if (!config.webhooks().signingEnabled()) {
+            byte[] secret = new byte[32];
+            random.nextBytes(secret);
+            generatedSecret = WebhooksConfig.SECRET_PREFIX + Base64.getEncoder().encodeToString(secret);
+            config = config.withWebhooks(config.webhooks().withSigningSecret(generatedSecret));
         }
         String generatedToken = null;
         if (!config.admin().tokenEnabled()) {
@@ -103,6 +119,11 @@ public final class DemoCommand {
             return 1;
         }
         printWelcome(config, node, backend, seeded, generatedToken);
+        if (generatedSecret != null) {
+            out.println("Webhook signing secret for this run (set GATEWAY_WEBHOOKS_SIGNING_SECRET to choose your own): "
+                    + generatedSecret);
+            out.flush();
+        }
         return ProcessShutdown.awaitSignal(() -> {
             boolean clean = node.stop();
             backend.close();

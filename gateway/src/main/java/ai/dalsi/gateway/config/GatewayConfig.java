@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param edge     the public port
  * @param proxy    the model backends and how they are called
  * @param metering the usage ledger: journal, batching, retries, shutdown drain
+ * @param webhooks signing and delivery of webhook events
  */
 public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConfig edge, ProxySettings proxy,
-        MeteringConfig metering) {
+        MeteringConfig metering, WebhooksConfig webhooks) {
 
     public GatewayConfig {
         Objects.requireNonNull(admin, "admin: missing");
@@ -25,25 +26,31 @@ public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConf
         Objects.requireNonNull(edge, "edge: missing");
         Objects.requireNonNull(proxy, "proxy: missing");
         Objects.requireNonNull(metering, "metering: missing");
+        Objects.requireNonNull(webhooks, "webhooks: missing");
     }
 
     /** The same configuration with another admin section. */
     public GatewayConfig withAdmin(AdminConfig v) {
-        return new GatewayConfig(v, database, edge, proxy, metering);
+        return new GatewayConfig(v, database, edge, proxy, metering, webhooks);
     }
 
     /** The same configuration with another edge section. */
     public GatewayConfig withEdge(EdgeConfig v) {
-        return new GatewayConfig(admin, database, v, proxy, metering);
+        return new GatewayConfig(admin, database, v, proxy, metering, webhooks);
     }
 
     /** The same configuration with another metering section. */
     public GatewayConfig withMetering(MeteringConfig v) {
-        return new GatewayConfig(admin, database, edge, proxy, v);
+        return new GatewayConfig(admin, database, edge, proxy, v, webhooks);
     }
 
     /** The same configuration with another proxy section. */
     public GatewayConfig withProxy(ProxySettings v) {
-        return new GatewayConfig(admin, database, edge, v, metering);
+        return new GatewayConfig(admin, database, edge, v, metering, webhooks);
+    }
+
+    /** The same configuration with another webhooks section. */
+    public GatewayConfig withWebhooks(WebhooksConfig v) {
+        return new GatewayConfig(admin, database, edge, proxy, metering, v);
     }
 }

@@ -41,6 +41,19 @@ public final class Readiness implements AutoCloseable {
     }
 
     public Report evaluate() {
+        return evaluate(checks);
+    }
+
+    /**
+     * Whether the node is ready, running only the required checks (cheap state flags today), so
+     * that a metrics scrape can ask ({@code gateway_ready}) without touching the database or the
+     * backends.
+     */
+    public boolean requiredChecksUp() {
+        return evaluate(checks.stream().filter(HealthCheck::required).toList()).ready();
+    }
+
+    private Report evaluate(List<HealthCheck> checks) {
         Map<String, CompletableFuture<HealthCheck.Result>> running = new LinkedHashMap<>();
         for (HealthCheck c : checks) {
             running.put(c.name(), CompletableFuture.supplyAsync(() -> c.check(timeout), executor));

@@ -4,6 +4,7 @@ import ai.dalsi.metering.MeteringMetrics;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -19,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.EventLoopGroup;
+import java.util.function.BooleanSupplier;
 
 /**
  * The node's metrics: one Prometheus registry with the JVM and process binders, plus what the
@@ -84,6 +86,16 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Netty buffer allocator memory ({@code netty_allocator_memory_used}, ...). */
     public void bindAllocator(ByteBufAllocatorMetricProvider allocator) {
         new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
+
+    /**
+     * {@code gateway_ready}: 1 while the node's required readiness checks pass (when
+     * {@code /health/ready} answers 200), else 0.
+     */
+    public void bindReadiness(BooleanSupplier ready) {
+        Gauge.builder("gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 while the node is ready to serve (public port bound, metering accepting), else 0")
+                .register(registry);
     }
 
     /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */

@@ -14,6 +14,7 @@ import ai.dalsi.gateway.metrics.GatewayMetrics;
 import ai.dalsi.gateway.proxy.BackendRoutes;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
+import ai.dalsi.gateway.webhooks.Webhooks;
 import ai.dalsi.metering.MeteringConfig;
 import ai.dalsi.metering.ledger.UsageLedger;
 import ai.dalsi.persistence.Database;
@@ -41,14 +42,16 @@ import org.slf4j.LoggerFactory;
  * pool's meters), the metering ledger ({@link UsageLedger}, which first replays what an earlier run
  * left in its journal), the backend proxy, the public port ({@link EdgeServer}, with its
  * key cache and event loops bound to metrics), the LISTEN/NOTIFY key-change listener feeding the
- * edge's key cache, the expired-key sweeper, readiness (public port bound, metering accepting,
- * PostgreSQL, backends, key-change listener) and the admin port. A failure at any step closes what
+ * edge's key cache, the expired-key sweeper, the webhooks ({@link Webhooks}: outbox gauges and the
+ * sender), readiness (public port bound, metering accepting, PostgreSQL, backends, key-change
+ * listener) and the admin port. A failure at any step closes what
  * was built and throws {@link NodeStartException} with one line naming the cause.
  *
  * <p>Stop order ({@link #close()}): readiness turns not-ready; the public port stops accepting and
  * in-flight requests finish within {@code edge.shutdownGracePeriod}; metering drains to PostgreSQL
  * within its bounded wait (what is left stays in the journal for the next start); then the
- * listener, the sweeper and the admin port stop (so {@code /metrics} stays up while metering
+ * listener, the sweeper, the webhooks (attempts in flight finish within their timeouts) and the
+ * admin port stop (so {@code /metrics} stays up while metering
  * drains); finally the proxy, the pool and the registry close.
  */
 public final class GatewayNode implements AutoCloseable {
@@ -64,6 +67,7 @@ public final class GatewayNode implements AutoCloseable {
     private EdgeServer edge;
     private KeyChangeListener listener;
     private KeyExpirySweeper sweeper;
+    private Webhooks webhooks;
     private Readiness readiness;
     private AdminServer admin;
     private volatile boolean serving;
@@ -111,7 +115,10 @@ public final class GatewayNode implements AutoCloseable {
                 ? provider : PooledByteBufAllocator.DEFAULT);
         listener = new KeyChangeListener(config.database(), edge.keyInvalidation()).start();
         sweeper = new KeyExpirySweeper(database.dsl(), clock).start(config.admin().sweepInterval());
+        // Webhooks: outbox gauges and, with a signing secret, the sender (its own threads, off the request path).
+        webhooks = Webhooks.start(config.webhooks(), database.dsl(), metrics.registry(), clock);
         readiness = new Readiness(checks(routes), config.admin().readinessTimeout());
+        metrics.bindReadiness(readiness::requiredChecksUp);
         admin = startAdmin();
         serving = true;
     }
@@ -159,7 +166,7 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     private AdminServer startAdmin() {
-        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness);
+        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness, webhooks.targets());
         try {
             return new AdminServer(config.admin(), api).start();
         } catch (Exception e) {
@@ -297,6 +304,7 @@ public final class GatewayNode implements AutoCloseable {
         clean &= step("metering", metering);
         clean &= step("key-change listener", listener);
         clean &= step("expired-key sweeper", sweeper);
+        clean &= step("webhooks", webhooks);
         clean &= step("admin port", admin);
         clean &= step("backend proxy", proxy);
         clean &= step("readiness checks", readiness);

@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.admin;
 
 import ai.dalsi.gateway.config.AdminConfig;
+import ai.dalsi.gateway.webhooks.WebhookTargets;
 import ai.dalsi.gateway.health.HealthCheck;
 import ai.dalsi.gateway.health.HealthChecks;
 import ai.dalsi.gateway.health.Readiness;
@@ -58,7 +59,7 @@ final class AdminFixture implements AutoCloseable {
         checks.addAll(extraChecks);
         this.readiness = new Readiness(checks, Duration.ofSeconds(2));
         AdminApi api = time == null ? new AdminApi(db.dsl(), clock, config, metrics, readiness)
-                : new AdminApi(db.dsl(), clock, config, metrics, readiness, time, time);
+                : new AdminApi(db.dsl(), clock, config, metrics, readiness, WebhookTargets.strict(), time, time);
         this.server = new AdminServer(config, api).start();
         this.anonymous = AdminHttp.anonymous(server.port());
         this.token = anonymous.withBearer(TOKEN);

@@ -45,6 +45,8 @@ import org.jooq.impl.SQLDataType;
  *       above and to {@code api_usage_refusals}, while a refusal's example row weighs 0;</li>
  *   <li>{@link JournalProgress}: only events after the journal's committed position are staged, and
  *       the position moves to the batch's end in the same transaction.</li>
+ *   <li>webhooks: the {@code key.rate_limited} events of the batch's refusals, once per key and
+ *       window ({@link RateLimitNotices}; no statement when the batch has no refusal).</li>
  * </ol>
  */
 final class StagedBatchTransaction implements BatchTransaction {
@@ -77,6 +79,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                 if (todo.size() > 0) {
                     staging.ensure(tx);
                     CopyInserter.stage(tx, todo);
+                    RateLimitNotices.enqueue(tx, todo);
                     // One round trip for the statements that do the work.
                     tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx),
                             upsertRefusalsQuery(tx), JournalProgress.committedQuery(tx, batch)).execute();
@@ -103,6 +106,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                 }
                 staging.ensure(tx);
                 CopyInserter.stage(tx, todo);
+                RateLimitNotices.enqueue(tx, todo);
                 Set<UUID> ids = Set.copyOf(CopyInserter.insertStaged(tx).onConflictDoNothing()
                         .returning(API_USAGE_LOGS.ID).fetch(API_USAGE_LOGS.ID));
                 // Keep exactly the rows this transaction inserted (and the refusal groups, which have no row).

@@ -24,6 +24,8 @@ import ai.dalsi.persistence.schema.tables.FeatureFlags;
 import ai.dalsi.persistence.schema.tables.LedgerJournals;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
 import ai.dalsi.persistence.schema.tables.Users;
+import ai.dalsi.persistence.schema.tables.WebhookAttempts;
+import ai.dalsi.persistence.schema.tables.WebhookEvents;
 
 import java.util.Arrays;
 import java.util.List;
@@ -148,6 +150,16 @@ public class DefaultSchema extends SchemaImpl {
     public final Users USERS = Users.USERS;
 
     /**
+     * The table <code>webhook_attempts</code>.
+     */
+    public final WebhookAttempts WEBHOOK_ATTEMPTS = WebhookAttempts.WEBHOOK_ATTEMPTS;
+
+    /**
+     * The table <code>webhook_events</code>.
+     */
+    public final WebhookEvents WEBHOOK_EVENTS = WebhookEvents.WEBHOOK_EVENTS;
+
+    /**
      * No further instances allowed
      */
     private DefaultSchema() {
@@ -182,7 +194,9 @@ public class DefaultSchema extends SchemaImpl {
             FeatureFlags.FEATURE_FLAGS,
             LedgerJournals.LEDGER_JOURNALS,
             UserSubscriptions.USER_SUBSCRIPTIONS,
-            Users.USERS
+            Users.USERS,
+            WebhookAttempts.WEBHOOK_ATTEMPTS,
+            WebhookEvents.WEBHOOK_EVENTS
         );
     }
 }

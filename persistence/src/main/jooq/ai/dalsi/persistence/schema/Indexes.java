@@ -13,6 +13,7 @@ import ai.dalsi.persistence.schema.tables.BillingInvoices;
 import ai.dalsi.persistence.schema.tables.Chats;
 import ai.dalsi.persistence.schema.tables.ConversionFunnelDetailed;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
+import ai.dalsi.persistence.schema.tables.WebhookEvents;
 
 import org.jooq.Index;
 import org.jooq.OrderField;
@@ -42,4 +43,6 @@ public class Indexes {
     public static final Index CHATS_USER_ID_IDX = Internal.createIndex(DSL.name("chats_user_id_idx"), Chats.CHATS, new OrderField[] { Chats.CHATS.USER_ID }, false);
     public static final Index CONVERSION_FUNNEL_DETAILED_USER_ID_IDX = Internal.createIndex(DSL.name("conversion_funnel_detailed_user_id_idx"), ConversionFunnelDetailed.CONVERSION_FUNNEL_DETAILED, new OrderField[] { ConversionFunnelDetailed.CONVERSION_FUNNEL_DETAILED.USER_ID }, false);
     public static final Index USER_SUBSCRIPTIONS_USER_ID_IDX = Internal.createIndex(DSL.name("user_subscriptions_user_id_idx"), UserSubscriptions.USER_SUBSCRIPTIONS, new OrderField[] { UserSubscriptions.USER_SUBSCRIPTIONS.USER_ID }, false);
+    public static final Index WEBHOOK_EVENTS_API_KEY_ID_IDX = Internal.createIndex(DSL.name("webhook_events_api_key_id_idx"), WebhookEvents.WEBHOOK_EVENTS, new OrderField[] { WebhookEvents.WEBHOOK_EVENTS.API_KEY_ID, WebhookEvents.WEBHOOK_EVENTS.CREATED_AT.desc(), WebhookEvents.WEBHOOK_EVENTS.ID.desc() }, false);
+    public static final Index WEBHOOK_EVENTS_DUE_IDX = Internal.createIndex(DSL.name("webhook_events_due_idx"), WebhookEvents.WEBHOOK_EVENTS, new OrderField[] { WebhookEvents.WEBHOOK_EVENTS.NEXT_ATTEMPT_AT }, false);
 }

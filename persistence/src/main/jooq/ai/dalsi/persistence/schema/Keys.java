@@ -24,6 +24,8 @@ import ai.dalsi.persistence.schema.tables.FeatureFlags;
 import ai.dalsi.persistence.schema.tables.LedgerJournals;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
 import ai.dalsi.persistence.schema.tables.Users;
+import ai.dalsi.persistence.schema.tables.WebhookAttempts;
+import ai.dalsi.persistence.schema.tables.WebhookEvents;
 import ai.dalsi.persistence.schema.tables.records.AUsersRecord;
 import ai.dalsi.persistence.schema.tables.records.AiModelsRecord;
 import ai.dalsi.persistence.schema.tables.records.ApiKeyRevocationsRecord;
@@ -44,6 +46,8 @@ import ai.dalsi.persistence.schema.tables.records.FeatureFlagsRecord;
 import ai.dalsi.persistence.schema.tables.records.LedgerJournalsRecord;
 import ai.dalsi.persistence.schema.tables.records.UserSubscriptionsRecord;
 import ai.dalsi.persistence.schema.tables.records.UsersRecord;
+import ai.dalsi.persistence.schema.tables.records.WebhookAttemptsRecord;
+import ai.dalsi.persistence.schema.tables.records.WebhookEventsRecord;
 
 import org.jooq.ForeignKey;
 import org.jooq.TableField;
@@ -95,6 +99,10 @@ public class Keys {
     public static final UniqueKey<UserSubscriptionsRecord> USER_SUBSCRIPTIONS_PKEY = Internal.createUniqueKey(UserSubscriptions.USER_SUBSCRIPTIONS, DSL.name("user_subscriptions_pkey"), new TableField[] { UserSubscriptions.USER_SUBSCRIPTIONS.ID }, true);
     public static final UniqueKey<UsersRecord> USERS_EMAIL_KEY = Internal.createUniqueKey(Users.USERS, DSL.name("users_email_key"), new TableField[] { Users.USERS.EMAIL }, true);
     public static final UniqueKey<UsersRecord> USERS_PKEY = Internal.createUniqueKey(Users.USERS, DSL.name("users_pkey"), new TableField[] { Users.USERS.ID }, true);
+    public static final UniqueKey<WebhookAttemptsRecord> WEBHOOK_ATTEMPTS_EVENT_ID_ATTEMPT_KEY = Internal.createUniqueKey(WebhookAttempts.WEBHOOK_ATTEMPTS, DSL.name("webhook_attempts_event_id_attempt_key"), new TableField[] { WebhookAttempts.WEBHOOK_ATTEMPTS.EVENT_ID, WebhookAttempts.WEBHOOK_ATTEMPTS.ATTEMPT }, true);
+    public static final UniqueKey<WebhookAttemptsRecord> WEBHOOK_ATTEMPTS_PKEY = Internal.createUniqueKey(WebhookAttempts.WEBHOOK_ATTEMPTS, DSL.name("webhook_attempts_pkey"), new TableField[] { WebhookAttempts.WEBHOOK_ATTEMPTS.ID }, true);
+    public static final UniqueKey<WebhookEventsRecord> WEBHOOK_EVENTS_DEDUPE_KEY_KEY = Internal.createUniqueKey(WebhookEvents.WEBHOOK_EVENTS, DSL.name("webhook_events_dedupe_key_key"), new TableField[] { WebhookEvents.WEBHOOK_EVENTS.DEDUPE_KEY }, true);
+    public static final UniqueKey<WebhookEventsRecord> WEBHOOK_EVENTS_PKEY = Internal.createUniqueKey(WebhookEvents.WEBHOOK_EVENTS, DSL.name("webhook_events_pkey"), new TableField[] { WebhookEvents.WEBHOOK_EVENTS.ID }, true);
 
     // -------------------------------------------------------------------------
     // FOREIGN KEY definitions
@@ -119,4 +127,6 @@ public class Keys {
     public static final ForeignKey<ContactSubmissionsRecord, AUsersRecord> CONTACT_SUBMISSIONS__CONTACT_SUBMISSIONS_ASSIGNED_TO_FKEY = Internal.createForeignKey(ContactSubmissions.CONTACT_SUBMISSIONS, DSL.name("contact_submissions_assigned_to_fkey"), new TableField[] { ContactSubmissions.CONTACT_SUBMISSIONS.ASSIGNED_TO }, Keys.A_USERS_PKEY, new TableField[] { AUsers.A_USERS.ID }, true, ForeignKeyRule.SET_NULL, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ConversionFunnelDetailedRecord, UsersRecord> CONVERSION_FUNNEL_DETAILED__CONVERSION_FUNNEL_DETAILED_USER_ID_FKEY = Internal.createForeignKey(ConversionFunnelDetailed.CONVERSION_FUNNEL_DETAILED, DSL.name("conversion_funnel_detailed_user_id_fkey"), new TableField[] { ConversionFunnelDetailed.CONVERSION_FUNNEL_DETAILED.USER_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.SET_NULL, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<UserSubscriptionsRecord, UsersRecord> USER_SUBSCRIPTIONS__USER_SUBSCRIPTIONS_USER_ID_FKEY = Internal.createForeignKey(UserSubscriptions.USER_SUBSCRIPTIONS, DSL.name("user_subscriptions_user_id_fkey"), new TableField[] { UserSubscriptions.USER_SUBSCRIPTIONS.USER_ID }, Keys.USERS_PKEY, new TableField[] { Users.USERS.ID }, true, ForeignKeyRule.RESTRICT, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<WebhookAttemptsRecord, WebhookEventsRecord> WEBHOOK_ATTEMPTS__WEBHOOK_ATTEMPTS_EVENT_ID_FKEY = Internal.createForeignKey(WebhookAttempts.WEBHOOK_ATTEMPTS, DSL.name("webhook_attempts_event_id_fkey"), new TableField[] { WebhookAttempts.WEBHOOK_ATTEMPTS.EVENT_ID }, Keys.WEBHOOK_EVENTS_PKEY, new TableField[] { WebhookEvents.WEBHOOK_EVENTS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<WebhookEventsRecord, ApiKeysRecord> WEBHOOK_EVENTS__WEBHOOK_EVENTS_API_KEY_ID_FKEY = Internal.createForeignKey(WebhookEvents.WEBHOOK_EVENTS, DSL.name("webhook_events_api_key_id_fkey"), new TableField[] { WebhookEvents.WEBHOOK_EVENTS.API_KEY_ID }, Keys.API_KEYS_PKEY, new TableField[] { ApiKeys.API_KEYS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
 }

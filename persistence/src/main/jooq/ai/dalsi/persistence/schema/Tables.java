@@ -24,6 +24,8 @@ import ai.dalsi.persistence.schema.tables.FeatureFlags;
 import ai.dalsi.persistence.schema.tables.LedgerJournals;
 import ai.dalsi.persistence.schema.tables.UserSubscriptions;
 import ai.dalsi.persistence.schema.tables.Users;
+import ai.dalsi.persistence.schema.tables.WebhookAttempts;
+import ai.dalsi.persistence.schema.tables.WebhookEvents;
 
 
 /**
@@ -131,4 +133,14 @@ public class Tables {
      * The table <code>users</code>.
      */
     public static final Users USERS = Users.USERS;
+
+    /**
+     * The table <code>webhook_attempts</code>.
+     */
+    public static final WebhookAttempts WEBHOOK_ATTEMPTS = WebhookAttempts.WEBHOOK_ATTEMPTS;
+
+    /**
+     * The table <code>webhook_events</code>.
+     */
+    public static final WebhookEvents WEBHOOK_EVENTS = WebhookEvents.WEBHOOK_EVENTS;
 }

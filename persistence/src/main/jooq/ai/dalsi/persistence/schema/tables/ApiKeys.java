@@ -14,6 +14,7 @@ import ai.dalsi.persistence.schema.tables.ApiUsageHourly.ApiUsageHourlyPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageLogs.ApiUsageLogsPath;
 import ai.dalsi.persistence.schema.tables.ApiUsageRefusals.ApiUsageRefusalsPath;
 import ai.dalsi.persistence.schema.tables.Users.UsersPath;
+import ai.dalsi.persistence.schema.tables.WebhookEvents.WebhookEventsPath;
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
 
 import java.math.BigDecimal;
@@ -367,6 +368,19 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
             _apiUsageRefusals = new ApiUsageRefusalsPath(this, null, Keys.API_USAGE_REFUSALS__API_USAGE_REFUSALS_API_KEY_ID_FKEY.getInverseKey());
 
         return _apiUsageRefusals;
+    }
+
+    private transient WebhookEventsPath _webhookEvents;
+
+    /**
+     * Get the implicit to-many join path to the <code>webhook_events</code>
+     * table
+     */
+    public WebhookEventsPath webhookEvents() {
+        if (_webhookEvents == null)
+            _webhookEvents = new WebhookEventsPath(this, null, Keys.WEBHOOK_EVENTS__WEBHOOK_EVENTS_API_KEY_ID_FKEY.getInverseKey());
+
+        return _webhookEvents;
     }
 
     @Override
