@@ -33,6 +33,9 @@ import java.util.UUID;
  * @param stream             whether the client asked for a stream
  * @param backendLatencyMs   time from sending to the backend until its response headers, or null if never sent
  * @param clientAborted      whether the client went away before the response ended
+ * @param backend            the backend that answered (its base URL, never a key), or the last one tried when
+ *                           none answered; null when no backend was called
+ * @param attempts           backends tried for this request (1 without a retry); 0 when none was called
  */
 public record UsageEvent(
         UUID requestId,
@@ -56,7 +59,9 @@ public record UsageEvent(
         String product,
         boolean stream,
         Integer backendLatencyMs,
-        boolean clientAborted) {
+        boolean clientAborted,
+        String backend,
+        int attempts) {
 
     public UsageEvent {
         Objects.requireNonNull(requestId, "requestId");
@@ -68,6 +73,9 @@ public record UsageEvent(
         Objects.requireNonNull(costUsd, "costUsd");
         if (!UuidV7.isV7(requestId)) {
             throw new IllegalArgumentException("requestId is not a UUIDv7: " + requestId);
+        }
+        if (attempts < 0) {
+            throw new IllegalArgumentException("attempts: " + attempts + " (expected: >= 0)");
         }
         if (costUsd.scale() != CostCalculator.SCALE) {
             costUsd = costUsd.setScale(CostCalculator.SCALE, java.math.RoundingMode.HALF_UP);
@@ -113,6 +121,8 @@ public record UsageEvent(
         private boolean stream;
         private Integer backendLatencyMs;
         private boolean clientAborted;
+        private String backend;
+        private int attempts;
 
         private Builder(UUID requestId, UUID userId, UUID apiKeyId) {
             this.requestId = requestId;
@@ -139,12 +149,14 @@ public record UsageEvent(
         public Builder stream(boolean v) { stream = v; return this; }
         public Builder backendLatencyMs(Integer v) { backendLatencyMs = v; return this; }
         public Builder clientAborted(boolean v) { clientAborted = v; return this; }
+        public Builder backend(String v) { backend = v; return this; }
+        public Builder attempts(int v) { attempts = v; return this; }
 
         public UsageEvent build() {
             return new UsageEvent(requestId, userId, apiKeyId, endpoint, method, statusCode, responseTimeMs,
                     requestSizeBytes, responseSizeBytes, clientIp, usage, costUsd, subscriptionTier, errorMessage,
                     userAgent, rateLimitRemaining, rateLimitReset, model, product, stream, backendLatencyMs,
-                    clientAborted);
+                    clientAborted, backend, attempts);
         }
     }
 }
