@@ -7,7 +7,7 @@ import ai.dalsi.gateway.catalog.Catalog;
 import ai.dalsi.gateway.config.EdgeConfig;
 import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.proxy.BackendProxy;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.metering.UsageSink;
 import io.netty.channel.ChannelInitializer;
@@ -38,14 +38,14 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final Supplier<Catalog> catalog;
     private final KeyRateLimiter limiter;
     private final BackendProxy proxy;
-    private final Function<String, BackendTarget> backends;
+    private final Function<String, BackendGroup> backends;
     private final UsageSink sink;
     private final ExchangeResponder responder;
     private final RequestBodyParser parser = new RequestBodyParser();
 
     EdgeChannelInitializer(EdgeConfig config, EdgeLifecycle lifecycle, Clock clock, ClientAddressResolver resolver,
             CredentialExtractor extractor, KeyCache keys, AuthorizationPolicy policy, Supplier<Catalog> catalog,
-            KeyRateLimiter limiter, BackendProxy proxy, Function<String, BackendTarget> backends, UsageSink sink,
+            KeyRateLimiter limiter, BackendProxy proxy, Function<String, BackendGroup> backends, UsageSink sink,
             ExchangeResponder responder) {
         this.config = config;
         this.lifecycle = lifecycle;

@@ -47,6 +47,9 @@ final class Exchange {
     long maxTokens = -1;
     RateLimitDecision rateLimit;
     Integer backendLatencyMs;
+    /** The backend that answered (or was tried last), and how many were tried; null and 0 before the proxy. */
+    String backend;
+    int attempts;
     long upstreamStartNanos = -1;
     /** Whether a response (or the proxy) has taken over: no second response. */
     boolean answered;

@@ -163,20 +163,25 @@ final class ExchangeResponder {
      */
     CompletionStage<Void> proxyCompleted(ChannelHandlerContext ctx, Exchange ex, ProxyOutcome o) {
         ex.backendLatencyMs = o.backendLatencyMs();
-        if (o.gatewayError() != null) {
+        ex.backend = o.backend();
+        ex.attempts = o.attempts();
+        if (o instanceof ProxyOutcome.Unanswered unanswered) {
             ex.answered = false; // the proxy handed the answer back
-            String message = o.gatewayError() == ErrorCode.UPSTREAM_TIMEOUT
-                    ? "The model backend did not answer in time."
-                    : "The model backend could not be reached or broke off.";
-            reject(ctx, ex, o.gatewayError(), message, null);
+            String message = switch (unanswered.error()) {
+                case UPSTREAM_TIMEOUT -> "The model backend did not answer in time.";
+                case SERVICE_UNAVAILABLE -> "No backend of the model '" + ex.modelName
+                        + "' is available right now; please retry shortly.";
+                default -> "The model backend could not be reached or broke off.";
+            };
+            reject(ctx, ex, unanswered.error(), message, null);
             return CompletableFuture.completedFuture(null);
         }
         int status = o.status();
         boolean ok = status >= 200 && status <= 299;
         TokenUsage usage = o.usage();
         if (usage == null) {
-            int images = ex.product != null && ex.product.imageProduct() && ok ? (int) Math.min(ex.n, 10_000) : 0;
-            usage = ok ? TokenUsage.estimate(ex.requestBytes, o.responseBytes(), images) : TokenUsage.NONE;
+            usage = ok && ex.product != null ? ex.product.kind().estimate(ex.requestBytes, o.responseBytes(), ex.n)
+                    : TokenUsage.NONE;
         }
         BigDecimal cost = CostCalculator.ZERO;
         if (ok && ex.model != null && ex.product != null) {
@@ -186,7 +191,8 @@ final class ExchangeResponder {
         if (error == null && status >= 400) {
             error = "upstream status " + status;
         }
-        UsageEvent event = event(ex, status, o.responseBytes(), usage, cost, error, o.clientAborted());
+        UsageEvent event = event(ex, status, o.responseBytes(), usage, cost, error,
+                o instanceof ProxyOutcome.ClientGone);
         metrics.requestCompleted(ex.productTag(), status, ex.tierTag(), System.nanoTime() - ex.arrivalNanos,
                 upstreamNanos(ex));
         return accept(event);
@@ -241,6 +247,8 @@ final class ExchangeResponder {
                 .stream(ex.stream)
                 .backendLatencyMs(ex.backendLatencyMs)
                 .clientAborted(clientAborted)
+                .backend(ex.backend)
+                .attempts(ex.attempts)
                 .build();
     }
 

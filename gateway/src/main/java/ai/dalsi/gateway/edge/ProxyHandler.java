@@ -2,7 +2,7 @@ package ai.dalsi.gateway.edge;
 
 import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.gateway.proxy.BackendProxy;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.ProxyRequest;
 import ai.dalsi.metering.UsageSink;
 import io.netty.buffer.ByteBuf;
@@ -19,11 +19,11 @@ import java.util.function.Function;
 final class ProxyHandler extends ExchangeStep {
 
     private final BackendProxy proxy;
-    private final Function<String, BackendTarget> backends;
+    private final Function<String, BackendGroup> backends;
     private final UsageSink sink;
     private final ExchangeResponder responder;
 
-    ProxyHandler(BackendProxy proxy, Function<String, BackendTarget> backends, UsageSink sink,
+    ProxyHandler(BackendProxy proxy, Function<String, BackendGroup> backends, UsageSink sink,
             ExchangeResponder responder) {
         this.proxy = proxy;
         this.backends = backends;
@@ -42,7 +42,7 @@ final class ProxyHandler extends ExchangeStep {
                     "The server is overloaded; please retry shortly.", null);
             return;
         }
-        BackendTarget target = backends.apply(ex.modelName);
+        BackendGroup target = backends.apply(ex.modelName);
         if (target == null) {
             responder.reject(ctx, ex, ErrorCode.SERVICE_UNAVAILABLE,
                     "No backend serves the model '" + ex.modelName + "' right now.", null);
@@ -54,7 +54,8 @@ final class ProxyHandler extends ExchangeStep {
         ex.answered = true;
         ex.upstreamStartNanos = System.nanoTime();
         proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, headers, body, ex.modelName, ex.stream,
-                ex.clientAskedForUsage, target), outcome -> responder.proxyCompleted(ctx, ex, outcome));
+                ex.clientAskedForUsage, ex.product.kind(), target, null),
+                outcome -> responder.proxyCompleted(ctx, ex, outcome));
     }
 
     /** The client's headers minus credentials, hop-by-hop headers and those the proxy sets itself. */

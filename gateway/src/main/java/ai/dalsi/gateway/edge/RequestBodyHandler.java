@@ -43,7 +43,7 @@ final class RequestBodyHandler extends ExchangeStep {
         ex.clientAskedForUsage = f.clientAskedForUsage();
         ex.n = f.n();
         ex.maxTokens = f.maxTokens();
-        if (f.stream() && !f.clientAskedForUsage()) {
+        if (f.stream() && !f.clientAskedForUsage() && ex.product.kind().streamUsageOnRequest()) {
             ex.body = parser.withIncludeUsage(ex.body, f, ctx.alloc());
         }
         ctx.fireChannelRead(ex);

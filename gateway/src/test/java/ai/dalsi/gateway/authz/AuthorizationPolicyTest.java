@@ -122,7 +122,7 @@ class AuthorizationPolicyTest {
 
     private static ProductInfo product(Tier tier, int maxTokens) {
         return new ProductInfo("ai.chat", List.of("ai.chat"), tier, maxTokens, true, BigDecimal.ZERO, BigDecimal.ZERO,
-                false);
+                ai.dalsi.metering.ProductKind.CHAT);
     }
 
     private static ModelInfo model(boolean active, boolean requiresSubscription) {

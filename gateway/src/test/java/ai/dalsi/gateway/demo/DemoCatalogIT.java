@@ -67,7 +67,7 @@ class DemoCatalogIT {
     @Test
     void anEndpointServedByAnotherProductIsReported(TestDatabase db) {
         new ai.dalsi.persistence.repo.ProductRepository(db.dsl())
-                .upsert(EdgeSeed.product("legacy.chat", List.of("/v1/chat/completions"), "free", 1000, "0.001"));
+                .upsert(EdgeSeed.product("legacy.chat", List.of("/v1/chat/completions"), "free", 1000, "0.001", "chat"));
         DemoCatalog.Seeded seeded = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC()).seed();
         assertThat(seeded.endpointConflicts())
                 .containsExactly("/v1/chat/completions is already served by product legacy.chat");

@@ -52,7 +52,7 @@ class StreamingIT {
                 .timeToFirstToken(Duration.ZERO).tokensPerSecond(0).completionTokens(8).build());
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS);
         BackendRoutes routes = BackendRoutes.single(new BackendTarget(backend.baseUrl(), "upstream-secret"));
-        edge = TestEdge.builder(db).proxy(proxy).backends(routes::targetFor).start();
+        edge = TestEdge.builder(db).proxy(proxy).backends(routes::groupFor).start();
         key = edge.seed.key(KeySpec.chat());
     }
 

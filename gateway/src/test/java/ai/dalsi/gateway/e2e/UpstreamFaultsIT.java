@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
 import ai.dalsi.gateway.proxy.ProxyConfig;
@@ -59,9 +60,9 @@ class UpstreamFaultsIT {
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(2),
                 Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10)));
         edge = TestEdge.builder(db).proxy(proxy).backends(model -> switch (model) {
-            case RESET_MODEL -> new BackendTarget(base.resolve("/reset"), null);
-            case SLOW_MODEL -> new BackendTarget(base.resolve("/slow"), null);
-            case CLOSED_MODEL -> new BackendTarget(closed, null);
+            case RESET_MODEL -> BackendGroup.single(new BackendTarget(base.resolve("/reset"), null));
+            case SLOW_MODEL -> BackendGroup.single(new BackendTarget(base.resolve("/slow"), null));
+            case CLOSED_MODEL -> BackendGroup.single(new BackendTarget(closed, null));
             default -> null;
         }).start();
         key = edge.seed.key(KeySpec.chat().withTier("pro"));

@@ -316,9 +316,9 @@ class SimulatorHandlerTest {
     @Test
     void unknownPathIsNotFoundAndWrongMethodIsNotAllowed() throws Exception {
         start(SimulatorConfig.builder());
-        channel.writeInbound(post("/v1/embeddings", "{}"));
+        channel.writeInbound(post("/v1/audio/speech", "{}"));
         JsonNode notFound = readJson(HttpResponseStatus.NOT_FOUND);
-        assertThat(notFound.at("/error/message").asText()).isEqualTo("Invalid URL (POST /v1/embeddings)");
+        assertThat(notFound.at("/error/message").asText()).isEqualTo("Invalid URL (POST /v1/audio/speech)");
 
         channel.writeInbound(get("/v1/chat/completions"));
         FullHttpResponse response = channel.readOutbound();
