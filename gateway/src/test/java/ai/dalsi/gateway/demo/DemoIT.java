@@ -128,7 +128,7 @@ class DemoIT {
         try (Database db = Database.open(DatabaseConfig.of(jdbcUrl, SERVER.user(), SERVER.password())
                 .withMigrateOnStart(false).withMaxPoolSize(1))) {
             DSLContext dsl = db.dsl();
-            assertThat(dsl.fetchCount(API_PRODUCTS)).as("no duplicate products").isEqualTo(3);
+            assertThat(dsl.fetchCount(API_PRODUCTS)).as("no duplicate products").isEqualTo(5);
             assertThat(dsl.fetchCount(AI_MODELS)).as("no duplicate models").isEqualTo(2);
             assertThat(dsl.fetchCount(USERS)).as("one demo user").isEqualTo(1);
             assertThat(dsl.fetchCount(API_KEYS)).as("one key per run").isEqualTo(2);

@@ -51,6 +51,8 @@ final class ProxyHarness implements AutoCloseable {
     private final Channel server;
     private final AtomicLong ids = new AtomicLong();
     volatile BackendTarget target;
+    /** The product kind of every request (the edge reads it from the catalog). */
+    volatile ProductKind kind = ProductKind.CHAT;
     /** The client headers that go upstream: the defaults and the simulator's. */
     volatile HeaderAllowlist forwardHeaders = HeaderAllowlist.DEFAULT.with(List.of("x-sim-*"));
     /** Whether to add {@code stream_options.include_usage} to stream requests, as the edge does. */
@@ -129,7 +131,7 @@ final class ProxyHarness implements AutoCloseable {
                 }
             }
             ProxyRequest request = new ProxyRequest(id, req.method(), req.uri(), req.headers(), content,
-                    "test-model", stream, askedForUsage, ProductKind.CHAT,
+                    "test-model", stream, askedForUsage, kind,
                     new BackendGroup(List.of(Backend.of(target)), forwardHeaders), responseHeaders);
             proxy.forward(ctx, request, outcome -> {
                 var stage = listener.completed(outcome);

@@ -52,6 +52,13 @@ public final class EdgeSeed {
         products.upsert(product("ai.chat", List.of("/v1/chat/completions"), "free", 2048, "0.002", "chat"));
         products.upsert(product("ai.code", List.of("/v1/completions"), "free", 2048, "0.001", "completion"));
         products.upsert(product("ai.image", List.of("/v1/images/generations"), "pro", 2048, "0", "image"));
+        ModelRepository models = new ModelRepository(dsl);
+        models.upsert(new Model(null, CHAT_MODEL, "1", "text", "{}",
+                "{\"input_per_1k\": 0.001, \"output_per_1k\": 0.002}", true, false));
+        models.upsert(new Model(null, CODE_MODEL, "1", "text", "{}", "{}", true, false));
+        models.upsert(new Model(null, IMAGE_MODEL, "1", "multimodal", "{}", "{\"per_image\": 0.04}", true, false));
+        models.upsert(new Model(null, PREMIUM_MODEL, "1", "text", "{}", "{}", true, true));
+        models.upsert(new Model(null, RETIRED_MODEL, "1", "text", "{}", "{}", false, false));
         return this;
     }
 
@@ -67,13 +74,6 @@ public final class EdgeSeed {
         products.upsert(new Product(null, "ai.responses", "ai.responses", null, "ai", BigDecimal.ZERO,
                 new BigDecimal("0.002"), 2048, List.of("/v1/responses"), List.of("ai.chat"), "free", true, true,
                 "responses"));
-        ModelRepository models = new ModelRepository(dsl);
-        models.upsert(new Model(null, CHAT_MODEL, "1", "text", "{}",
-                "{\"input_per_1k\": 0.001, \"output_per_1k\": 0.002}", true, false));
-        models.upsert(new Model(null, CODE_MODEL, "1", "text", "{}", "{}", true, false));
-        models.upsert(new Model(null, IMAGE_MODEL, "1", "multimodal", "{}", "{\"per_image\": 0.04}", true, false));
-        models.upsert(new Model(null, PREMIUM_MODEL, "1", "text", "{}", "{}", true, true));
-        models.upsert(new Model(null, RETIRED_MODEL, "1", "text", "{}", "{}", false, false));
         return this;
     }
 
