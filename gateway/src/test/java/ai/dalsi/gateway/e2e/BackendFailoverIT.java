@@ -72,7 +72,10 @@ class BackendFailoverIT {
                     .with("GATEWAY_PROXY_MODELS", models)
                     .with("GATEWAY_PROXY_MAX_ATTEMPTS", "2")
                     .with("GATEWAY_PROXY_CIRCUIT_FAILURE_THRESHOLD", "2")
-                    .with("GATEWAY_PROXY_CIRCUIT_OPEN_DURATION", "2s");
+                    .with("GATEWAY_PROXY_CIRCUIT_OPEN_DURATION", "2s")
+                    // A connection the dying backend accepted but never served (its event loops stopped
+                    // first) stays silent: after 3 s without headers the request goes to the survivor.
+                    .with("GATEWAY_PROXY_FIRST_BYTE_TIMEOUT", "3s");
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try (GatewayNode node = GatewayNode.start(env.config())) {
                 assertThat(state(http, node, nameA, "closed")).isEqualTo(1.0);
