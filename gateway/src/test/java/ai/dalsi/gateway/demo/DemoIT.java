@@ -138,7 +138,8 @@ class DemoIT {
                     .isEqualTo(5);
             assertThat(dsl.select(API_PRODUCTS.NAME, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER).from(API_PRODUCTS)
                     .orderBy(API_PRODUCTS.NAME).fetch().intoMap(API_PRODUCTS.NAME, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER))
-                    .isEqualTo(Map.of("ai.chat", "free", "ai.code", "free", "ai.image", "pro"));
+                    .isEqualTo(Map.of("ai.chat", "free", "ai.code", "free", "ai.image", "pro", "ai.embed", "free",
+                            "ai.responses", "free"));
         }
     }
 

@@ -58,7 +58,7 @@ class UpstreamFaultsIT {
         URI base = URI.create("http://127.0.0.1:" + wiremock.port());
         URI closed = URI.create("http://127.0.0.1:" + closedPort);
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(2),
-                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10)));
+                Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(10)));
         edge = TestEdge.builder(db).proxy(proxy).backends(model -> switch (model) {
             case RESET_MODEL -> BackendGroup.single(new BackendTarget(base.resolve("/reset"), null));
             case SLOW_MODEL -> BackendGroup.single(new BackendTarget(base.resolve("/slow"), null));
