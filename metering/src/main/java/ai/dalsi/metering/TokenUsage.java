@@ -3,8 +3,15 @@ package ai.dalsi.metering;
 /**
  * What a request consumed: tokens in and out, images made. {@code estimated} is true when the
  * backend reported no usage and the numbers come from {@link #estimate}.
+ *
+ * <p>{@code cachedTokens} and {@code reasoningTokens} are the details a backend may report
+ * ({@code prompt_tokens_details.cached_tokens} / {@code input_tokens_details.cached_tokens}, and
+ * {@code completion_tokens_details.reasoning_tokens} / {@code output_tokens_details.reasoning_tokens}):
+ * parts of {@code promptTokens} and {@code completionTokens}, not additions to them. They are
+ * recorded in the usage row's metadata; prices apply to the totals.
  */
-public record TokenUsage(int promptTokens, int completionTokens, int images, boolean estimated) {
+public record TokenUsage(int promptTokens, int completionTokens, int images, boolean estimated, int cachedTokens,
+        int reasoningTokens) {
 
     /** Nothing consumed (rejected requests, backend errors). */
     public static final TokenUsage NONE = new TokenUsage(0, 0, 0, false);
@@ -13,9 +20,21 @@ public record TokenUsage(int promptTokens, int completionTokens, int images, boo
     public static final int BYTES_PER_TOKEN = 4;
 
     public TokenUsage {
-        if (promptTokens < 0 || completionTokens < 0 || images < 0) {
-            throw new IllegalArgumentException("negative usage: " + promptTokens + "/" + completionTokens + "/" + images);
+        if (promptTokens < 0 || completionTokens < 0 || images < 0 || cachedTokens < 0 || reasoningTokens < 0) {
+            throw new IllegalArgumentException("negative usage: " + promptTokens + "/" + completionTokens + "/" + images
+                    + "/" + cachedTokens + "/" + reasoningTokens);
         }
+    }
+
+    /** Usage without cached or reasoning details. */
+    public TokenUsage(int promptTokens, int completionTokens, int images, boolean estimated) {
+        this(promptTokens, completionTokens, images, estimated, 0, 0);
+    }
+
+    /** Reported usage with its details (cached prompt tokens, reasoning tokens). */
+    public static TokenUsage reported(int promptTokens, int completionTokens, int images, int cachedTokens,
+            int reasoningTokens) {
+        return new TokenUsage(promptTokens, completionTokens, images, false, cachedTokens, reasoningTokens);
     }
 
     /** Usage reported by the backend. */
@@ -30,6 +49,14 @@ public record TokenUsage(int promptTokens, int completionTokens, int images, boo
      */
     public static TokenUsage estimate(long requestBodyBytes, long responseBodyBytes, int images) {
         return new TokenUsage(tokensFor(requestBodyBytes), tokensFor(responseBodyBytes), images, true);
+    }
+
+    /**
+     * An estimate for a product whose answer is not generated text (embeddings: the response is
+     * vectors, billed by input tokens only): the request body's tokens in, none out.
+     */
+    public static TokenUsage estimateInputOnly(long requestBodyBytes) {
+        return new TokenUsage(tokensFor(requestBodyBytes), 0, 0, true);
     }
 
     private static int tokensFor(long bytes) {

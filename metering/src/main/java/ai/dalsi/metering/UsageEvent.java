@@ -33,6 +33,9 @@ import java.util.UUID;
  * @param stream             whether the client asked for a stream
  * @param backendLatencyMs   time from sending to the backend until its response headers, or null if never sent
  * @param clientAborted      whether the client went away before the response ended
+ * @param backend            the backend that answered (its base URL, never a key), or the last one tried when
+ *                           none answered; null when no backend was called
+ * @param attempts           backends tried for this request (1 without a retry); 0 when none was called
  * @param refused            whether the edge refused the request itself, without forwarding it to a backend
  *                           (401 for a revoked key, 403, 404, 413, 429, ...): such a request is counted exactly
  *                           in the refusal counts, the rollups and the key totals, but stored as a row of its own
@@ -62,6 +65,8 @@ public record UsageEvent(
         boolean stream,
         Integer backendLatencyMs,
         boolean clientAborted,
+        String backend,
+        int attempts,
         boolean refused) {
 
     public UsageEvent {
@@ -75,20 +80,12 @@ public record UsageEvent(
         if (!UuidV7.isV7(requestId)) {
             throw new IllegalArgumentException("requestId is not a UUIDv7: " + requestId);
         }
+        if (attempts < 0) {
+            throw new IllegalArgumentException("attempts: " + attempts + " (expected: >= 0)");
+        }
         if (costUsd.scale() != CostCalculator.SCALE) {
             costUsd = costUsd.setScale(CostCalculator.SCALE, java.math.RoundingMode.HALF_UP);
         }
-    }
-
-    /** An event of a request the edge did not refuse itself ({@code refused} false). */
-    public UsageEvent(UUID requestId, UUID userId, UUID apiKeyId, String endpoint, String method, int statusCode,
-            int responseTimeMs, long requestSizeBytes, long responseSizeBytes, String clientIp, TokenUsage usage,
-            BigDecimal costUsd, String subscriptionTier, String errorMessage, String userAgent,
-            Integer rateLimitRemaining, Instant rateLimitReset, String model, String product, boolean stream,
-            Integer backendLatencyMs, boolean clientAborted) {
-        this(requestId, userId, apiKeyId, endpoint, method, statusCode, responseTimeMs, requestSizeBytes,
-                responseSizeBytes, clientIp, usage, costUsd, subscriptionTier, errorMessage, userAgent,
-                rateLimitRemaining, rateLimitReset, model, product, stream, backendLatencyMs, clientAborted, false);
     }
 
     /** When the request arrived: the instant inside {@link #requestId()}, the row's {@code created_at}. */
@@ -130,6 +127,8 @@ public record UsageEvent(
         private boolean stream;
         private Integer backendLatencyMs;
         private boolean clientAborted;
+        private String backend;
+        private int attempts;
         private boolean refused;
 
         private Builder(UUID requestId, UUID userId, UUID apiKeyId) {
@@ -157,13 +156,15 @@ public record UsageEvent(
         public Builder stream(boolean v) { stream = v; return this; }
         public Builder backendLatencyMs(Integer v) { backendLatencyMs = v; return this; }
         public Builder clientAborted(boolean v) { clientAborted = v; return this; }
+        public Builder backend(String v) { backend = v; return this; }
+        public Builder attempts(int v) { attempts = v; return this; }
         public Builder refused(boolean v) { refused = v; return this; }
 
         public UsageEvent build() {
             return new UsageEvent(requestId, userId, apiKeyId, endpoint, method, statusCode, responseTimeMs,
                     requestSizeBytes, responseSizeBytes, clientIp, usage, costUsd, subscriptionTier, errorMessage,
                     userAgent, rateLimitRemaining, rateLimitReset, model, product, stream, backendLatencyMs,
-                    clientAborted, refused);
+                    clientAborted, backend, attempts, refused);
         }
     }
 }

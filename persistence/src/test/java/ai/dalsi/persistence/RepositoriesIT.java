@@ -89,11 +89,11 @@ class RepositoriesIT {
         ProductRepository products = new ProductRepository(dsl);
         Product chat = new Product(null, "ai.chat", "Chat", "Chat completions", "text", new BigDecimal("0.00000000"),
                 new BigDecimal("0.00200000"), 4096, List.of("/v1/chat/completions"), List.of("ai.chat"), "free",
-                true, true);
+                true, true, "chat");
         UUID id = products.upsert(chat);
         UUID again = products.upsert(new Product(null, "ai.chat", "Chat v2", null, null, BigDecimal.ZERO,
                 new BigDecimal("0.00300000"), 8192, List.of("/v1/chat/completions"), List.of("ai.chat"), "pro",
-                true, false));
+                true, false, "responses"));
         assertThat(again).isEqualTo(id);
 
         Product stored = products.findById(id).orElseThrow();
@@ -104,6 +104,7 @@ class RepositoriesIT {
         assertThat(stored.requiredScopes()).containsExactly("ai.chat");
         assertThat(stored.requiredSubscriptionTier()).isEqualTo("pro");
         assertThat(stored.isPublic()).isFalse();
+        assertThat(stored.kind()).isEqualTo("responses");
         assertThat(products.findAll()).extracting(Product::name).containsExactly("ai.chat");
     }
 

@@ -25,7 +25,7 @@ final class CatalogRoutes {
 
     private static final Set<String> PRODUCT_FIELDS = Set.of("name", "display_name", "description", "category",
             "base_price_usd", "price_per_1k_tokens", "max_tokens_per_request", "endpoints", "required_scopes",
-            "required_subscription_tier", "is_active", "is_public");
+            "required_subscription_tier", "is_active", "is_public", "kind");
     private static final Set<String> MODEL_FIELDS = Set.of("name", "version", "type", "capabilities", "pricing",
             "is_active", "requires_subscription");
     private static final Set<String> PRICING_MEMBERS = Set.of(Pricing.INPUT_PER_1K, Pricing.OUTPUT_PER_1K,
@@ -84,7 +84,8 @@ final class CatalogRoutes {
         if (endpoints != null) {
             v.put(API_PRODUCTS.ENDPOINTS, endpoints.toArray(String[]::new));
         }
-        List<String> scopes = Validation.scopes("required_scopes", in.stringList("required_scopes", 3, 32), true);
+        List<String> scopes = Validation.scopeNames("required_scopes",
+                in.stringList("required_scopes", Validation.MAX_SCOPES, Validation.MAX_SCOPE_LENGTH));
         if (scopes != null) {
             v.put(API_PRODUCTS.REQUIRED_SCOPES, scopes.toArray(String[]::new));
         }
@@ -92,6 +93,7 @@ final class CatalogRoutes {
                 in.text("required_subscription_tier", 32), Validation.TIERS));
         putIfPresent(v, API_PRODUCTS.IS_ACTIVE, in.bool("is_active"));
         putIfPresent(v, API_PRODUCTS.IS_PUBLIC, in.bool("is_public"));
+        putIfPresent(v, API_PRODUCTS.KIND, Validation.oneOf("kind", in.text("kind", 32), Validation.PRODUCT_KINDS));
         if (v.isEmpty()) {
             throw AdminProblem.badInput("body", "body: no field to change");
         }

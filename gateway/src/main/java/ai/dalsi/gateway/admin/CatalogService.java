@@ -30,12 +30,12 @@ final class CatalogService {
             BigDecimal basePriceUsd,
             @JsonProperty("price_per_1k_tokens") BigDecimal pricePer1kTokens, int maxTokensPerRequest, List<String> endpoints,
             List<String> requiredScopes, String requiredSubscriptionTier, boolean isActive, boolean isPublic,
-            Instant createdAt, Instant updatedAt) {
+            String kind, Instant createdAt, Instant updatedAt) {
         static ProductView of(ApiProductsRecord r) {
             return new ProductView(r.getId(), r.getName(), r.getDisplayName(), r.getDescription(), r.getCategory(),
                     r.getBasePriceUsd(), r.getPricePer_1kTokens(), r.getMaxTokensPerRequest(),
                     Arrays.asList(r.getEndpoints()), Arrays.asList(r.getRequiredScopes()),
-                    r.getRequiredSubscriptionTier(), r.getIsActive(), r.getIsPublic(), r.getCreatedAt(),
+                    r.getRequiredSubscriptionTier(), r.getIsActive(), r.getIsPublic(), r.getKind(), r.getCreatedAt(),
                     r.getUpdatedAt());
         }
     }

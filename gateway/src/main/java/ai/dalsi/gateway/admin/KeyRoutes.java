@@ -51,12 +51,14 @@ final class KeyRoutes {
         }
         String name = in.requiredText("name", 200);
         if (!in.has("scopes") || in.isNull("scopes")) {
-            throw AdminProblem.badInput("scopes", "scopes: missing (expected: a list of ai.chat, ai.code, ai.image)");
+            throw AdminProblem.badInput("scopes", "scopes: missing (expected: a list of the scopes products require: "
+                    + String.join(", ", keys.knownScopes()) + ")");
         }
         KeyService.NewKeySettings settings = new KeyService.NewKeySettings(
                 userId,
                 name,
-                Validation.scopes("scopes", in.stringList("scopes", 3, 32), false),
+                Validation.scopes("scopes", in.stringList("scopes", Validation.MAX_SCOPES, Validation.MAX_SCOPE_LENGTH),
+                        keys::knownScopes),
                 Validation.oneOf("environment", in.text("environment", 32), Validation.ENVIRONMENTS),
                 Validation.oneOf("subscription_tier", in.text("subscription_tier", 32), Validation.TIERS),
                 in.positiveInt("rate_limit_per_minute"),
@@ -119,7 +121,8 @@ final class KeyRoutes {
         }
         KeyService.KeyPatch patch = new KeyService.KeyPatch(
                 in.text("name", 200),
-                Validation.scopes("scopes", in.stringList("scopes", 3, 32), false),
+                Validation.scopes("scopes", in.stringList("scopes", Validation.MAX_SCOPES, Validation.MAX_SCOPE_LENGTH),
+                        keys::knownScopes),
                 Validation.oneOf("subscription_tier", in.text("subscription_tier", 32), Validation.TIERS),
                 in.positiveInt("rate_limit_per_minute"),
                 in.positiveInt("rate_limit_per_hour"),

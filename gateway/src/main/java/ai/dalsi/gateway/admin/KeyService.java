@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.admin;
 
 import static ai.dalsi.persistence.schema.Tables.API_KEYS;
+import static ai.dalsi.persistence.schema.Tables.API_PRODUCTS;
 import static ai.dalsi.persistence.schema.Tables.API_KEY_REVOCATIONS;
 import static ai.dalsi.persistence.schema.Tables.USERS;
 
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.jooq.JSONB;
 import org.jooq.Record;
 import org.jooq.UpdateSetMoreStep;
@@ -75,6 +77,17 @@ final class KeyService {
         this.dsl = dsl;
         this.clock = clock;
         this.random = random;
+    }
+
+    /**
+     * The scopes a key may hold: those the catalog's products require (any product, active or not,
+     * so that a key can be prepared before a product goes live), sorted.
+     */
+    List<String> knownScopes() {
+        return dsl.selectDistinct(DSL.field("unnest({0})", String.class, API_PRODUCTS.REQUIRED_SCOPES).as("scope"))
+                .from(API_PRODUCTS)
+                .fetch(0, String.class)
+                .stream().sorted().toList();
     }
 
     IssuedKey create(NewKeySettings s) {

@@ -8,12 +8,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** The value rules shared by the admin routes; each failure is a 400 naming the field. */
 final class Validation {
 
-    static final Set<String> SCOPES = Set.of("ai.chat", "ai.code", "ai.image");
+    /** Most scopes one key or product lists, and the longest scope name. */
+    static final int MAX_SCOPES = 32;
+    static final int MAX_SCOPE_LENGTH = 64;
+    private static final Pattern SCOPE = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
+    static final Set<String> PRODUCT_KINDS = java.util.Arrays.stream(ai.dalsi.metering.ProductKind.values())
+            .map(ai.dalsi.metering.ProductKind::dbValue).collect(java.util.stream.Collectors.toUnmodifiableSet());
     static final Set<String> TIERS = Set.of("free", "pro", "enterprise");
     static final Set<String> ENVIRONMENTS = Set.of("production", "development");
     static final Set<String> MODEL_TYPES = Set.of("text", "multimodal");
@@ -66,18 +72,39 @@ final class Validation {
         return value;
     }
 
-    /** Scopes of a key or product: each one of {@link #SCOPES}. */
-    static List<String> scopes(String field, List<String> scopes, boolean allowEmpty) {
+    /**
+     * Scopes of a key: each one that some product of the catalog requires ({@code known}, asked only
+     * when there are scopes to check), at least one.
+     */
+    static List<String> scopes(String field, List<String> scopes, Supplier<List<String>> known) {
         if (scopes == null) {
             return null;
         }
-        if (scopes.isEmpty() && !allowEmpty) {
-            throw AdminProblem.badInput(field, field + ": [] (expected: at least one of ai.chat, ai.code, ai.image)");
+        List<String> valid = known.get();
+        if (scopes.isEmpty()) {
+            throw AdminProblem.badInput(field, field + ": [] (expected: at least one of " + String.join(", ", valid) + ")");
         }
         for (int i = 0; i < scopes.size(); i++) {
-            if (!SCOPES.contains(scopes.get(i))) {
+            if (!valid.contains(scopes.get(i))) {
                 throw AdminProblem.badInput(field, field + "[" + i + "]: " + Echo.text(scopes.get(i))
-                        + " (expected: one of ai.chat, ai.code, ai.image)");
+                        + " (expected: one of the scopes products require: " + String.join(", ", valid) + ")");
+            }
+        }
+        return scopes;
+    }
+
+    /**
+     * Scopes a product requires: names of the caller's choosing (a new product may bring a new scope,
+     * which keys may then be given), such as {@code ai.embed}; the list may be empty.
+     */
+    static List<String> scopeNames(String field, List<String> scopes) {
+        if (scopes == null) {
+            return null;
+        }
+        for (int i = 0; i < scopes.size(); i++) {
+            if (!SCOPE.matcher(scopes.get(i)).matches()) {
+                throw AdminProblem.badInput(field, field + "[" + i + "]: " + Echo.text(scopes.get(i))
+                        + " (expected: lower case letters, digits, '.', '_' or '-', such as ai.embed)");
             }
         }
         return scopes;

@@ -8,6 +8,7 @@ import ai.dalsi.persistence.repo.ModelRepository;
 import ai.dalsi.persistence.repo.Product;
 import ai.dalsi.persistence.repo.ProductRepository;
 import ai.dalsi.metering.Pricing;
+import ai.dalsi.metering.ProductKind;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,10 +39,15 @@ final class CatalogLoader {
         List<ProductInfo> infos = new ArrayList<>();
         Map<ProductInfo, List<String>> endpoints = new HashMap<>();
         for (Product p : products.findAll()) {
-            boolean images = p.endpoints().stream().anyMatch(e -> e.contains("/images/"));
+            ProductKind kind = ProductKind.ofDbValue(p.kind());
+            if (kind == null) {
+                // The column's CHECK allows only known kinds; a newer schema may know more than this build.
+                LOG.warn("product {}: unknown kind {}; served as chat", p.name(), p.kind());
+                kind = ProductKind.CHAT;
+            }
             ProductInfo info = new ProductInfo(p.name(), p.requiredScopes(), Tier.ofDbValue(p.requiredSubscriptionTier()),
                     p.maxTokensPerRequest(), p.active(), Objects.requireNonNullElse(p.pricePer1kTokens(), BigDecimal.ZERO),
-                    Objects.requireNonNullElse(p.basePriceUsd(), BigDecimal.ZERO), images);
+                    Objects.requireNonNullElse(p.basePriceUsd(), BigDecimal.ZERO), kind);
             infos.add(info);
             endpoints.put(info, p.endpoints());
         }

@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.catalog;
 
 import ai.dalsi.gateway.auth.Tier;
+import ai.dalsi.metering.ProductKind;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -10,7 +11,7 @@ import java.util.List;
  * @param requiredScopes     scopes a key must all hold (e.g. {@code ai.chat})
  * @param requiredTier       lowest key tier allowed
  * @param maxTokensPerRequest largest {@code max_tokens} (times {@code n}) a request may ask for
- * @param imageProduct       whether its endpoints generate images (usage estimates count images)
+ * @param kind               what its answers are ({@code api_products.kind}): how their usage is read and priced
  */
 public record ProductInfo(
         String name,
@@ -20,9 +21,10 @@ public record ProductInfo(
         boolean active,
         BigDecimal pricePer1kTokens,
         BigDecimal basePriceUsd,
-        boolean imageProduct) {
+        ProductKind kind) {
 
     public ProductInfo {
         requiredScopes = List.copyOf(requiredScopes);
+        java.util.Objects.requireNonNull(kind, "kind");
     }
 }

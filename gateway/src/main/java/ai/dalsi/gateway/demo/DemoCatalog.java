@@ -20,25 +20,31 @@ import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 
 /**
- * What the {@code demo} command puts in the database: three products, two models, a demo user and a
+ * What the {@code demo} command puts in the database: five products, two models, a demo user and a
  * new demo key per run. Seeding is idempotent: a product, model or user that already exists (by
  * name or email) is left as it is, including any change an admin made to it, so running the demo
  * again adds only the new key.
  *
  * <table>
  *   <caption>The catalog</caption>
- *   <tr><th>product</th><th>endpoint</th><th>scope</th><th>tier</th><th>max tokens</th><th>price</th></tr>
- *   <tr><td>ai.chat</td><td>POST /v1/chat/completions</td><td>ai.chat</td><td>free</td><td>4096</td>
+ *   <tr><th>product</th><th>kind</th><th>endpoint</th><th>scope</th><th>tier</th><th>max tokens</th><th>price</th></tr>
+ *   <tr><td>ai.chat</td><td>chat</td><td>POST /v1/chat/completions</td><td>ai.chat</td><td>free</td><td>4096</td>
  *       <td>$0.002 per 1k tokens (models priced per token use their own price)</td></tr>
- *   <tr><td>ai.code</td><td>POST /v1/completions</td><td>ai.code</td><td>free</td><td>8192</td><td>$0.003 per 1k tokens</td></tr>
- *   <tr><td>ai.image</td><td>POST /v1/images/generations</td><td>ai.image</td><td>pro</td><td>1000</td>
+ *   <tr><td>ai.responses</td><td>responses</td><td>POST /v1/responses</td><td>ai.chat</td><td>free</td><td>4096</td>
+ *       <td>as ai.chat</td></tr>
+ *   <tr><td>ai.code</td><td>completion</td><td>POST /v1/completions</td><td>ai.code</td><td>free</td><td>8192</td>
+ *       <td>$0.003 per 1k tokens</td></tr>
+ *   <tr><td>ai.image</td><td>image</td><td>POST /v1/images/generations</td><td>ai.image</td><td>pro</td><td>1000</td>
  *       <td>$0.01 per request, plus the model's price per image</td></tr>
+ *   <tr><td>ai.embed</td><td>embedding</td><td>POST /v1/embeddings</td><td>ai.embed</td><td>free</td><td>8192</td>
+ *       <td>input tokens at the model's input price</td></tr>
  * </table>
  *
  * Models: {@value #TEXT_MODEL} (text; input $0.0005, output $0.0015 per 1k tokens) and
  * {@value #VISION_MODEL} (multimodal, for subscribers; input $0.001, output $0.003 per 1k tokens,
- * $0.04 per image). The demo key is a production key of tier {@code pro} with all three scopes, so
+ * $0.04 per image). The demo key is a production key of tier {@code pro} with all four scopes, so
  * it can call every product with either model; images are a pro feature, as on a real price list.
+ * {@code /v1/responses} needs the chat scope: it is another way to chat.
  */
 public final class DemoCatalog {
 
@@ -51,7 +57,7 @@ public final class DemoCatalog {
     /** Email of the demo user. */
     public static final String USER_EMAIL = "demo@example.com";
     /** Scopes of the demo key. */
-    public static final List<String> SCOPES = List.of("ai.chat", "ai.code", "ai.image");
+    public static final List<String> SCOPES = List.of("ai.chat", "ai.code", "ai.image", "ai.embed");
 
     /** What a run found and created. */
     public record Seeded(List<String> created, List<String> present, UUID userId, UUID keyId, String key,
@@ -70,9 +76,16 @@ public final class DemoCatalog {
 
     static List<Product> products() {
         return List.of(
-                product("ai.chat", "Chat", "Chat completions", "/v1/chat/completions", "free", 4096, "0", "0.002"),
-                product("ai.code", "Code", "Code and text completions", "/v1/completions", "free", 8192, "0", "0.003"),
-                product("ai.image", "Images", "Image generation", "/v1/images/generations", "pro", 1000, "0.01", "0"));
+                product("ai.chat", "Chat", "Chat completions", "/v1/chat/completions", "ai.chat", "free", 4096, "0",
+                        "0.002", "chat"),
+                product("ai.code", "Code", "Code and text completions", "/v1/completions", "ai.code", "free", 8192, "0",
+                        "0.003", "completion"),
+                product("ai.image", "Images", "Image generation", "/v1/images/generations", "ai.image", "pro", 1000,
+                        "0.01", "0", "image"),
+                product("ai.embed", "Embeddings", "Text embeddings", "/v1/embeddings", "ai.embed", "free", 8192, "0",
+                        "0.0001", "embedding"),
+                product("ai.responses", "Responses", "The Responses API", "/v1/responses", "ai.chat", "free", 4096, "0",
+                        "0.002", "responses"));
     }
 
     static List<Model> models() {
@@ -84,10 +97,10 @@ public final class DemoCatalog {
                         "{\"input_per_1k\": 0.001, \"output_per_1k\": 0.003, \"per_image\": 0.04}", true, true));
     }
 
-    private static Product product(String name, String display, String description, String endpoint, String tier,
-            int maxTokens, String base, String per1k) {
+    private static Product product(String name, String display, String description, String endpoint, String scope,
+            String tier, int maxTokens, String base, String per1k, String kind) {
         return new Product(null, name, display, description, "ai", new BigDecimal(base), new BigDecimal(per1k),
-                maxTokens, List.of(endpoint), List.of(name), tier, true, true);
+                maxTokens, List.of(endpoint), List.of(scope), tier, true, true, kind);
     }
 
     /**

@@ -1,14 +1,10 @@
 package ai.dalsi.gateway.edge;
 
-import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.gateway.proxy.BackendProxy;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.ProxyOutcome;
 import ai.dalsi.gateway.proxy.ProxyRequest;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -22,8 +18,6 @@ final class BackendHandOff {
 
     static final String TIMEOUT_MESSAGE = "The model backend did not answer in time.";
     static final String BROKE_MESSAGE = "The model backend could not be reached or broke off.";
-    private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
-    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
     private final BackendProxy proxy;
@@ -35,41 +29,30 @@ final class BackendHandOff {
     }
 
     /** Forwards the request; from now on the proxy writes the response and the body is the proxy's. */
-    void forward(ChannelHandlerContext ctx, Exchange ex, BackendTarget target) {
+    void forward(ChannelHandlerContext ctx, Exchange ex, BackendGroup backends) {
         Learned.RequestShape shape = ex.shape();
-        HttpHeaders headers = forwardable(ex.headers);
         ex.proxying(System.nanoTime());
-        proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, headers, ex.takeBody(), ex.modelName(),
-                shape != null && shape.stream(), shape != null && shape.clientAskedForUsage(), target),
-                outcome -> completed(ctx, ex, outcome));
+        // The proxy sends upstream only the client headers the model's allowlist names (never
+        // credentials or hop-by-hop headers), so the client's headers are handed over as they are.
+        proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, ex.headers, ex.takeBody(), ex.modelName(),
+                shape != null && shape.stream(), shape != null && shape.clientAskedForUsage(), ex.product().kind(),
+                backends, null), outcome -> completed(ctx, ex, outcome));
     }
 
     private CompletionStage<Void> completed(ChannelHandlerContext ctx, Exchange ex, ProxyOutcome o) {
-        if (o.gatewayError() != null) {
+        if (o instanceof ProxyOutcome.Unanswered u) {
             // The proxy wrote nothing and hands the answer back.
-            String message = o.gatewayError() == ErrorCode.UPSTREAM_TIMEOUT ? TIMEOUT_MESSAGE : BROKE_MESSAGE;
-            finisher.finish(ctx, ex, new Ending.UpstreamError(o.gatewayError(), message, o.backendLatencyMs()));
+            String message = switch (u.error()) {
+                case UPSTREAM_TIMEOUT -> TIMEOUT_MESSAGE;
+                case SERVICE_UNAVAILABLE -> "No backend of the model '" + ex.modelName()
+                        + "' is available right now; please retry shortly.";
+                default -> BROKE_MESSAGE;
+            };
+            finisher.finish(ctx, ex, new Ending.UpstreamError(u.error(), message, null, u.backend(), u.attempts()));
             return DONE;
         }
         return finisher.proxied(ctx, ex, new Ending.Proxied(o.status(), o.usage(), o.responseBytes(),
-                o.backendLatencyMs(), o.clientAborted(), o.errorMessage()));
-    }
-
-    /** The client's headers minus credentials, hop-by-hop headers and those the proxy sets itself. */
-    static HttpHeaders forwardable(HttpHeaders h) {
-        h.remove(HttpHeaderNames.AUTHORIZATION)
-                .remove(X_API_KEY)
-                .remove(HttpHeaderNames.PROXY_AUTHORIZATION)
-                .remove(HttpHeaderNames.CONNECTION)
-                .remove(HttpHeaderNames.KEEP_ALIVE)
-                .remove(PROXY_CONNECTION)
-                .remove(HttpHeaderNames.TE)
-                .remove(HttpHeaderNames.TRAILER)
-                .remove(HttpHeaderNames.TRANSFER_ENCODING)
-                .remove(HttpHeaderNames.UPGRADE)
-                .remove(HttpHeaderNames.HOST)
-                .remove(HttpHeaderNames.CONTENT_LENGTH)
-                .remove(HttpHeaderNames.EXPECT);
-        return h;
+                o.backendLatencyMs(), o instanceof ProxyOutcome.ClientGone, o.errorMessage(), o.backend(),
+                o.attempts()));
     }
 }

@@ -33,7 +33,7 @@ final class BodyStep implements ExchangeStep {
             return StepResult.Refusal.of(ErrorCode.INVALID_REQUEST, invalid.message(), invalid.param());
         }
         ParsedBody.Fields f = (ParsedBody.Fields) parsed;
-        if (f.stream() && !f.clientAskedForUsage()) {
+        if (f.stream() && !f.clientAskedForUsage() && ex.product().kind().streamUsageOnRequest()) {
             ex.replaceBody(parser.withIncludeUsage(ex.takeBody(), f, ex.alloc));
         }
         return new Learned.RequestShape(f.model(), f.stream(), f.clientAskedForUsage(), f.n(), f.maxTokens());

@@ -11,7 +11,7 @@ import ai.dalsi.gateway.metrics.EdgeMetrics;
 import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.net.IpRanges;
 import ai.dalsi.gateway.proxy.BackendProxy;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.metering.UsageSink;
 import ai.dalsi.persistence.repo.ApiKeyRepository;
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * EdgeServer edge = EdgeServer.builder(config)
- *         .database(dsl).proxy(proxy).backends(routes::targetFor)
+ *         .database(dsl).proxy(proxy).backends(routes::groupFor)
  *         .sink(sink).metrics(metrics)
  *         .start();
  * int port = edge.port();
@@ -227,7 +227,7 @@ public final class EdgeServer implements AutoCloseable {
         private DSLContext dsl;
         private KeyLoader keyLoader;
         private BackendProxy proxy;
-        private Function<String, BackendTarget> backends;
+        private Function<String, BackendGroup> backends;
         private UsageSink sink;
         private EdgeMetrics metrics = EdgeMetrics.NOOP;
         private Clock clock = Clock.systemUTC();
@@ -247,8 +247,8 @@ public final class EdgeServer implements AutoCloseable {
 
         public Builder proxy(BackendProxy v) { proxy = v; return this; }
 
-        /** The backend of each model (e.g. {@code BackendRoutes::targetFor}); null means none serves it (503). */
-        public Builder backends(Function<String, BackendTarget> v) { backends = v; return this; }
+        /** The backends of each model (e.g. {@code BackendRoutes::groupFor}); null means none serves it (503). */
+        public Builder backends(Function<String, BackendGroup> v) { backends = v; return this; }
 
         public Builder sink(UsageSink v) { sink = v; return this; }
 

@@ -12,10 +12,12 @@ sealed interface Ending permits StepResult.Refusal, StepResult.Answer, Ending.Up
 
     /**
      * The proxy wrote nothing (the backend refused, broke or timed out before its headers, or the
-     * proxy is closed): the edge answers with this error. The request went to the backend, so its
-     * usage row is kept like any proxied request's.
+     * proxy is closed, every circuit open): the edge answers with this error. The request went to
+     * the backend (or was meant for it), so its usage row is kept like any proxied request's, with
+     * the backend tried last and how many were tried.
      */
-    record UpstreamError(ErrorCode code, String message, Integer backendLatencyMs) implements Ending {
+    record UpstreamError(ErrorCode code, String message, Integer backendLatencyMs, String backend, int attempts)
+            implements Ending {
     }
 
     /**
@@ -27,9 +29,11 @@ sealed interface Ending permits StepResult.Refusal, StepResult.Answer, Ending.Up
      * @param backendLatencyMs request sent to response headers, or null
      * @param clientAborted    the client went away before the end
      * @param errorMessage     what went wrong, or null
+     * @param backend          the backend that answered (or was tried last), by its base URL
+     * @param attempts         backends tried
      */
     record Proxied(int status, TokenUsage usage, long responseBytes, Integer backendLatencyMs,
-            boolean clientAborted, String errorMessage) implements Ending {
+            boolean clientAborted, String errorMessage, String backend, int attempts) implements Ending {
     }
 
     /** The client went away before the edge answered (metered as 499 for a known key). */

@@ -62,7 +62,7 @@ final class ExchangeFinisher {
         ex.releaseBody();
         switch (ending) {
             case StepResult.Refusal r -> error(ctx, ex, r.code(), r.message(), r.param(), r.allow(), null, true);
-            case Ending.UpstreamError u -> error(ctx, ex, u.code(), u.message(), null, null, u.backendLatencyMs(), false);
+            case Ending.UpstreamError u -> error(ctx, ex, u.code(), u.message(), null, null, u, false);
             case StepResult.Answer a -> respond(ctx, ex, response(HttpResponseStatus.OK, a.json()), null, null, false);
             case Ending.Abandoned a -> abandoned(ex);
             case Ending.Proxied p -> throw new IllegalArgumentException("a proxied exchange ends through proxied()");
@@ -82,8 +82,8 @@ final class ExchangeFinisher {
         TokenUsage usage = p.usage();
         if (usage == null) {
             long n = ex.shape() == null ? 1 : ex.shape().n();
-            int images = ex.product() != null && ex.product().imageProduct() && ok ? (int) Math.min(n, 10_000) : 0;
-            usage = ok ? TokenUsage.estimate(ex.requestBytes, p.responseBytes(), images) : TokenUsage.NONE;
+            usage = ok && ex.product() != null ? ex.product().kind().estimate(ex.requestBytes, p.responseBytes(), n)
+                    : TokenUsage.NONE;
         }
         BigDecimal cost = CostCalculator.ZERO;
         if (ok && ex.model() != null && ex.product() != null) {
@@ -96,11 +96,11 @@ final class ExchangeFinisher {
         long now = System.nanoTime();
         metrics.requestCompleted(ex.productTag(), status, ex.tierTag(), now - ex.arrivalNanos, ex.upstreamNanos(now));
         return accept(events.of(ex, status, p.responseBytes(), usage, cost, error, p.backendLatencyMs(),
-                p.clientAborted(), false, now));
+                p.backend(), p.attempts(), p.clientAborted(), false, now));
     }
 
     private void error(ChannelHandlerContext ctx, Exchange ex, ErrorCode code, String message, String param,
-            String allow, Integer backendLatencyMs, boolean refused) {
+            String allow, Ending.UpstreamError upstream, boolean refused) {
         if (code != ErrorCode.UPSTREAM_ERROR && code != ErrorCode.UPSTREAM_TIMEOUT) {
             metrics.rejected(code);
         }
@@ -112,7 +112,7 @@ final class ExchangeFinisher {
             // The rest of the request was not read: the connection cannot carry another one.
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        respond(ctx, ex, response, message, backendLatencyMs, refused);
+        respond(ctx, ex, response, message, upstream, refused);
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body) {
@@ -127,13 +127,13 @@ final class ExchangeFinisher {
      * headers (peeking when the limit step was not reached) and waits for the sink.
      */
     private void respond(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
-            Integer backendLatencyMs, boolean refused) {
+            Ending.UpstreamError upstream, boolean refused) {
         if (ex.key() == null) {
             write(ctx, ex, response);
             return;
         }
         if (ex.limit() != null) {
-            meterAndWrite(ctx, ex, response, errorMessage, backendLatencyMs, refused);
+            meterAndWrite(ctx, ex, response, errorMessage, upstream, refused);
             return;
         }
         CompletableFuture<RateLimitDecision> peek;
@@ -143,28 +143,30 @@ final class ExchangeFinisher {
             peek = CompletableFuture.failedFuture(e);
         }
         if (peek.isDone()) {
-            peeked(ctx, ex, response, errorMessage, backendLatencyMs, refused, peek);
+            peeked(ctx, ex, response, errorMessage, upstream, refused, peek);
         } else {
             CompletableFuture<RateLimitDecision> p = peek;
             peek.whenComplete((d, e) -> ctx.executor().execute(
-                    () -> peeked(ctx, ex, response, errorMessage, backendLatencyMs, refused, p)));
+                    () -> peeked(ctx, ex, response, errorMessage, upstream, refused, p)));
         }
     }
 
     private void peeked(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
-            Integer backendLatencyMs, boolean refused, CompletableFuture<RateLimitDecision> peek) {
+            Ending.UpstreamError upstream, boolean refused, CompletableFuture<RateLimitDecision> peek) {
         if (!peek.isCompletedExceptionally() && peek.join() != null) {
             ex.learn(new Learned.Admitted(peek.join()));
         }
-        meterAndWrite(ctx, ex, response, errorMessage, backendLatencyMs, refused);
+        meterAndWrite(ctx, ex, response, errorMessage, upstream, refused);
     }
 
     private void meterAndWrite(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
-            Integer backendLatencyMs, boolean refused) {
+            Ending.UpstreamError upstream, boolean refused) {
         boolean gone = !ctx.channel().isActive();
         int status = gone ? CLIENT_CLOSED : response.status().code();
         UsageEvent event = events.of(ex, status, gone ? 0 : response.content().readableBytes(), TokenUsage.NONE,
-                CostCalculator.ZERO, errorMessage, backendLatencyMs, gone, refused && !gone, System.nanoTime());
+                CostCalculator.ZERO, errorMessage, upstream == null ? null : upstream.backendLatencyMs(),
+                upstream == null ? null : upstream.backend(), upstream == null ? 0 : upstream.attempts(), gone,
+                refused && !gone, System.nanoTime());
         CompletableFuture<Void> f = accept(event).toCompletableFuture();
         if (f.isDone()) {
             afterSink(ctx, ex, response, f);
@@ -202,7 +204,7 @@ final class ExchangeFinisher {
                 ex.upstreamNanos(now));
         if (ex.key() != null) {
             accept(events.of(ex, CLIENT_CLOSED, 0, TokenUsage.NONE, CostCalculator.ZERO,
-                    "client closed the connection", null, true, false, now));
+                    "client closed the connection", null, null, 0, true, false, now));
         }
     }
 

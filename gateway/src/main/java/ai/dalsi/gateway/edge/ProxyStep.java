@@ -1,7 +1,7 @@
 package ai.dalsi.gateway.edge;
 
 import ai.dalsi.gateway.error.ErrorCode;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.metering.UsageSink;
 import java.util.function.Function;
 
@@ -17,10 +17,10 @@ final class ProxyStep implements ExchangeStep {
     static final StepResult.Refusal OVERLOADED = StepResult.Refusal.of(ErrorCode.SERVICE_UNAVAILABLE,
             "The server is overloaded; please retry shortly.");
 
-    private final Function<String, BackendTarget> backends;
+    private final Function<String, BackendGroup> backends;
     private final UsageSink sink;
 
-    ProxyStep(Function<String, BackendTarget> backends, UsageSink sink) {
+    ProxyStep(Function<String, BackendGroup> backends, UsageSink sink) {
         this.backends = backends;
         this.sink = sink;
     }
@@ -33,7 +33,7 @@ final class ProxyStep implements ExchangeStep {
         if (!sink.accepting()) {
             return OVERLOADED;
         }
-        BackendTarget target = backends.apply(ex.modelName());
+        BackendGroup target = backends.apply(ex.modelName());
         if (target == null) {
             return StepResult.Refusal.of(ErrorCode.SERVICE_UNAVAILABLE,
                     "No backend serves the model '" + ex.modelName() + "' right now.");

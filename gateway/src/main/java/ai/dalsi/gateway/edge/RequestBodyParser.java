@@ -1,10 +1,9 @@
 package ai.dalsi.gateway.edge;
 
+import ai.dalsi.gateway.proxy.StreamOptions;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
@@ -29,7 +28,6 @@ final class RequestBodyParser {
             + " characters, without control characters.";
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
     private static final byte[] INCLUDE_USAGE =
             ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
 
@@ -72,7 +70,7 @@ final class RequestBodyParser {
                             p.skipChildren();
                         }
                     }
-                    case "max_tokens", "max_completion_tokens" -> {
+                    case "max_tokens", "max_completion_tokens", "max_output_tokens" -> {
                         if (v == JsonToken.VALUE_NULL) {
                             break;
                         }
@@ -148,8 +146,8 @@ final class RequestBodyParser {
     /**
      * The body with {@code stream_options.include_usage=true}. Takes ownership of {@code body}
      * (releases it or hands it on inside the result). Without a {@code stream_options} member the
-     * member is spliced in before the closing brace, with no copy of the rest; otherwise the
-     * object is rewritten.
+     * member is spliced in before the closing brace, with no copy of the rest; otherwise only the
+     * member is edited, as bytes ({@link StreamOptions}).
      */
     ByteBuf withIncludeUsage(ByteBuf body, ParsedBody.Fields fields, ByteBufAllocator alloc) {
         if (!fields.streamOptionsPresent()) {
@@ -162,21 +160,9 @@ final class RequestBodyParser {
             return out;
         }
         try {
-            ObjectNode root;
-            try (JsonParser p = parser(body)) {
-                root = (ObjectNode) MAPPER.readTree(p);
-            }
-            var opts = root.get("stream_options");
-            ObjectNode options = opts instanceof ObjectNode o ? o : root.putObject("stream_options");
-            options.put("include_usage", true);
-            byte[] bytes = MAPPER.writeValueAsBytes(root);
-            ByteBuf out = alloc.buffer(bytes.length);
-            out.writeBytes(bytes);
-            return out;
+            return StreamOptions.ensureIncludeUsage(body, alloc).body();
         } catch (IOException e) {
             throw new IllegalStateException("body parsed once already", e);
-        } finally {
-            body.release();
         }
     }
 }

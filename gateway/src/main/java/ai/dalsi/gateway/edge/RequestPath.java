@@ -5,7 +5,7 @@ import ai.dalsi.gateway.auth.KeyCache;
 import ai.dalsi.gateway.authz.AuthorizationPolicy;
 import ai.dalsi.gateway.catalog.Catalog;
 import ai.dalsi.gateway.net.ClientAddressResolver;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.metering.UsageSink;
 import java.time.Clock;
@@ -37,7 +37,7 @@ final class RequestPath {
     /** The steps, in the order they run. */
     static List<ExchangeStep> steps(ClientAddressResolver resolver, CredentialExtractor extractor, KeyCache keys,
             AuthorizationPolicy policy, Clock clock, Supplier<Catalog> catalog, RequestBodyParser parser,
-            int maxBodyBytes, KeyRateLimiter limiter, Function<String, BackendTarget> backends, UsageSink sink) {
+            int maxBodyBytes, KeyRateLimiter limiter, Function<String, BackendGroup> backends, UsageSink sink) {
         return List.of(
                 new ContextStep(resolver),
                 new AuthenticateStep(extractor, keys),

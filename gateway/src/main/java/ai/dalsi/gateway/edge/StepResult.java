@@ -1,7 +1,7 @@
 package ai.dalsi.gateway.edge;
 
 import ai.dalsi.gateway.error.ErrorCode;
-import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -54,7 +54,7 @@ sealed interface StepResult permits Learned, StepResult.Refusal, StepResult.Pend
     }
 
     /** The request goes to this backend. */
-    record Forward(BackendTarget target) implements StepResult {
+    record Forward(BackendGroup target) implements StepResult {
     }
 
     /**

@@ -26,10 +26,13 @@ final class UsageEvents {
     /**
      * The event of {@code ex}, whose key is known.
      *
+     * @param backend  the backend that answered (or was tried last), or null when none was called
+     * @param attempts backends tried (0 when none was called)
      * @param refused whether the edge refused it itself, without a backend (counted, sampled as rows)
      */
     UsageEvent of(Exchange ex, int status, long responseBytes, TokenUsage usage, BigDecimal cost, String errorMessage,
-            Integer backendLatencyMs, boolean clientAborted, boolean refused, long nowNanos) {
+            Integer backendLatencyMs, String backend, int attempts, boolean clientAborted, boolean refused,
+            long nowNanos) {
         ApiKey key = ex.key();
         Integer remaining = null;
         Instant reset = null;
@@ -51,6 +54,6 @@ final class UsageEvents {
                 (int) Math.min(Integer.MAX_VALUE, millis), ex.requestBytes, responseBytes,
                 caller == null ? null : caller.addressText(), usage, cost, key.tier().dbValue(), errorMessage, ua,
                 remaining, reset, ex.modelName(), ex.product() == null ? null : ex.product().name(), ex.stream(),
-                backendLatencyMs, clientAborted, refused);
+                backendLatencyMs, clientAborted, backend, attempts, refused);
     }
 }

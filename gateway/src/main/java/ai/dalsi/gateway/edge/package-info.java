@@ -65,7 +65,7 @@
  * EdgeServer edge = EdgeServer.builder(edgeConfig)      // from YAML/env; port from GATEWAY_HTTP_PORT
  *         .database(database.dsl())                     // products, models, keys (read off the event loop)
  *         .proxy(new NettyBackendProxy(proxyConfig))
- *         .backends(backendRoutes::targetFor)
+ *         .backends(backendRoutes::groupFor)
  *         .sink(usageSink)                              // the durable metering sink
  *         .metrics(edgeMetrics)                         // Micrometer-backed EdgeMetrics
  *         .start();                                     // system clock, nano time meter, system ticker by default

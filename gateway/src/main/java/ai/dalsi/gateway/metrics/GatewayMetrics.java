@@ -6,6 +6,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import ai.dalsi.gateway.proxy.BackendHealth;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -81,6 +83,23 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Pending tasks per event loop ({@code netty_eventexecutor_tasks_pending}). */
     public void bindEventLoops(EventLoopGroup group) {
         new NettyEventExecutorMetrics(group).bindTo(registry);
+    }
+
+    /**
+     * The circuit of every backend the proxy knows, as {@code gateway_backend_circuit_state{backend,state}}:
+     * 1 for the backend's current state ({@code closed}, {@code open} or {@code half_open}), 0 for the others.
+     * The backend is named by its base URL (scheme, host, port, prefix), never a key.
+     */
+    public void bindBackends(BackendHealth health) {
+        for (BackendHealth.State b : health.states()) {
+            for (String state : BackendHealth.STATE_NAMES) {
+                Gauge.builder("gateway.backend.circuit.state", health, h -> state.equals(h.state(b.backend())) ? 1 : 0)
+                        .description("1 for the current state of the backend's circuit breaker, 0 for the others")
+                        .tag("backend", b.backend())
+                        .tag("state", state)
+                        .register(registry);
+            }
+        }
     }
 
     /** Netty buffer allocator memory ({@code netty_allocator_memory_used}, ...). */

@@ -6,17 +6,29 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of a backend connection: hands what the backend sends to the exchange that
- * currently uses the connection. While the connection idles in the pool there is none: data then is
- * a protocol error (the connection is closed), and a close removes it from the pool.
+ * The last handler of a backend connection: hands what the backend sends to the {@link User} that
+ * currently uses the connection (an {@link Attempt}). While the connection idles in the pool there
+ * is none: data then is a protocol error (the connection is closed), and a close removes it from the
+ * pool.
  */
 final class BackendChannelHandler extends ChannelInboundHandlerAdapter {
+
+    /** Who reads a connection while it carries a request. */
+    interface User {
+        void backendRead(Object msg);
+
+        void backendReadComplete();
+
+        void backendInactive();
+
+        void backendFailed(Throwable cause);
+    }
 
     private final TargetPool pool;
     /** The connection this handler belongs to (kept: a closed channel's pipeline is emptied). */
     Channel channel;
-    /** The exchange using this connection, or null while it is idle (or being discarded). */
-    ProxyExchange exchange;
+    /** Who uses this connection, or null while it is idle (or being discarded). */
+    User user;
     /** When the connection went back to the pool ({@link io.netty.util.concurrent.Ticker} time). */
     long idleSince;
 
@@ -31,9 +43,9 @@ final class BackendChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ProxyExchange e = exchange;
-        if (e != null) {
-            e.backendRead(msg);
+        User u = user;
+        if (u != null) {
+            u.backendRead(msg);
         } else {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -42,17 +54,17 @@ final class BackendChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ProxyExchange e = exchange;
-        if (e != null) {
-            e.backendReadComplete();
+        User u = user;
+        if (u != null) {
+            u.backendReadComplete();
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ProxyExchange e = exchange;
-        if (e != null) {
-            e.backendInactive();
+        User u = user;
+        if (u != null) {
+            u.backendInactive();
         } else {
             pool.removeIdle(this);
         }
@@ -61,9 +73,9 @@ final class BackendChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ProxyExchange e = exchange;
-        if (e != null) {
-            e.backendFailed(cause);
+        User u = user;
+        if (u != null) {
+            u.backendFailed(cause);
         }
         ctx.close();
     }

@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.proxy;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,12 +15,14 @@ final class BackendPool {
 
     private final BackendConnector connector;
     private final ProxyConfig config;
+    private final SslContext tls;
     private final ConcurrentHashMap<EventLoop, Map<BackendTarget, TargetPool>> loops = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    BackendPool(BackendConnector connector, ProxyConfig config) {
+    BackendPool(BackendConnector connector, ProxyConfig config, SslContext tls) {
         this.connector = connector;
         this.config = config;
+        this.tls = tls;
     }
 
     /** The pool for {@code target} on {@code loop}; call on that loop. */
@@ -30,7 +33,7 @@ final class BackendPool {
         }
         TargetPool pool = pools.get(target);
         if (pool == null) {
-            pool = new TargetPool(loop, target, connector, config);
+            pool = new TargetPool(loop, target, connector, config, tls);
             pools.put(target, pool);
             if (closed) {
                 pool.close();

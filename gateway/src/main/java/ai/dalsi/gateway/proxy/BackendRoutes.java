@@ -6,19 +6,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Which backend serves which model: a default backend (in the final config its URL comes from
- * {@code GATEWAY_BACKEND_URL}) and per-model overrides. Built once at start from config; the
- * factory {@link #target(String, String, String)} turns config strings into a target with errors
- * that name the setting.
+ * Which backends serve which model: a default group (in the final config its URL comes from
+ * {@code GATEWAY_BACKEND_URL}) and per-model groups. Built once at start from config; the factory
+ * {@link #target(String, String, String)} turns config strings into a target with errors that name
+ * the setting.
  *
- * @param defaultTarget backend for every model without an override, and for requests naming no model
- * @param models        per-model overrides, model name to backend (copied; may be empty)
+ * @param defaultGroup backends of every model without its own, and of requests naming no model
+ * @param models       per-model groups, model name to backends (copied; may be empty)
  */
-public record BackendRoutes(BackendTarget defaultTarget, Map<String, BackendTarget> models) {
+public record BackendRoutes(BackendGroup defaultGroup, Map<String, BackendGroup> models) {
 
     public BackendRoutes {
-        if (defaultTarget == null) {
-            throw new IllegalArgumentException("proxy.backendUrl: missing (expected: http://host[:port][/prefix])");
+        if (defaultGroup == null) {
+            throw new IllegalArgumentException("proxy.backendUrl: missing (expected: " + BackendTarget.EXPECTED + ")");
         }
         models = models == null ? Map.of() : Map.copyOf(models);
         for (var e : models.entrySet()) {
@@ -29,18 +29,32 @@ public record BackendRoutes(BackendTarget defaultTarget, Map<String, BackendTarg
         }
     }
 
-    /** Every model goes to one backend. */
+    /** Every model goes to one backend, with the default header allowlist. */
     public static BackendRoutes single(BackendTarget target) {
-        return new BackendRoutes(target, Map.of());
+        return new BackendRoutes(BackendGroup.single(target), Map.of());
     }
 
-    /** The backend for {@code model}: its override if it has one, else the default. */
-    public BackendTarget targetFor(String model) {
+    /** Every model goes to one group. */
+    public static BackendRoutes single(BackendGroup group) {
+        return new BackendRoutes(group, Map.of());
+    }
+
+    /** The backends of {@code model}: its own group if it has one, else the default. */
+    public BackendGroup groupFor(String model) {
         if (model == null) {
-            return defaultTarget;
+            return defaultGroup;
         }
-        BackendTarget t = models.get(model);
-        return t == null ? defaultTarget : t;
+        BackendGroup g = models.get(model);
+        return g == null ? defaultGroup : g;
+    }
+
+    /** Every backend of every group, each once (by target). */
+    public java.util.Collection<BackendTarget> targets() {
+        java.util.LinkedHashSet<BackendTarget> all = new java.util.LinkedHashSet<>();
+        defaultGroup.backends().forEach(b -> all.add(b.target()));
+        models.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> e.getValue().backends().forEach(b -> all.add(b.target())));
+        return all;
     }
 
     /**
@@ -50,13 +64,13 @@ public record BackendRoutes(BackendTarget defaultTarget, Map<String, BackendTarg
      */
     public static BackendTarget target(String setting, String url, String apiKey) {
         if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException(setting + ": missing (expected: http://host[:port][/prefix])");
+            throw new IllegalArgumentException(setting + ": missing (expected: " + BackendTarget.EXPECTED + ")");
         }
         URI uri;
         try {
             uri = new URI(url.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(setting + ": " + url + " (expected: http://host[:port][/prefix])");
+            throw new IllegalArgumentException(setting + ": " + url + " (expected: " + BackendTarget.EXPECTED + ")");
         }
         String key = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
         try {

@@ -6,14 +6,16 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
- * The gateway's {@link BackendProxy}: a Netty HTTP/1.1 client whose backend connections live on
- * the event loop of the inbound channel they serve (same transport, epoll or NIO), pooled per event
- * loop and backend, with backpressure in both directions, the four timeouts of {@link ProxyConfig},
- * and usage read from the response as it passes (see {@link ProxyOutcome} and
- * {@link ExchangeListener} for what the edge gets back).
+ * The gateway's {@link BackendProxy}: a Netty HTTP/1.1 client (TLS for https backends) whose backend
+ * connections live on the event loop of the inbound channel they serve (same transport, epoll or
+ * NIO), pooled per event loop and backend, with backpressure in both directions, the timeouts of
+ * {@link ProxyConfig}, retries on another backend of the model before the client saw a byte, a
+ * circuit breaker per backend ({@link #health()}), and usage read from the response as it passes
+ * (see {@link ProxyOutcome} and {@link ExchangeListener} for what the edge gets back).
  *
  * <p>One instance serves the whole gateway; build it once in the composition root and close it at
  * shutdown.
@@ -23,21 +25,21 @@ public final class NettyBackendProxy implements BackendProxy {
     private final ProxyConfig config;
     private final BackendConnector connector;
     private final BackendPool pool;
+    private final BackendHealth health;
     private final JsonFactory json;
 
     public NettyBackendProxy(ProxyConfig config) {
-        this(config, new SocketConnector(config));
+        this(config, new SocketConnector(config), Clock.systemUTC());
     }
 
-    NettyBackendProxy(ProxyConfig config, BackendConnector connector) {
+    NettyBackendProxy(ProxyConfig config, BackendConnector connector, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.connector = connector;
-        this.pool = new BackendPool(connector, config);
-        // A base64 image is one long string: allow strings as long as the body the proxy reads at all.
+        this.pool = new BackendPool(connector, config, UpstreamTls.clientContext(config));
+        this.health = new BackendHealth(config, clock);
+        // The longest string the proxy parses is a usage object or a stream event: Jackson's defaults do.
         this.json = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxStringLength(Math.max(config.usageScanLimitBytes(), StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
-                        .build())
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
                 .build();
     }
 
@@ -49,13 +51,17 @@ public final class NettyBackendProxy implements BackendProxy {
             loop.execute(() -> forward(inbound, request, listener));
             return;
         }
-        TargetPool target = pool.forTarget(loop, request.target());
-        ProxyExchange exchange = new ProxyExchange(target, channel, request, listener, config, json);
+        ProxyExchange exchange = new ProxyExchange(pool, health, config, json, channel, request, listener);
         if (pool.isClosed()) {
             exchange.reject(ErrorCode.SERVICE_UNAVAILABLE, "the gateway is shutting down");
         } else {
             exchange.start();
         }
+    }
+
+    /** The circuit of every backend, for metrics and readiness. */
+    public BackendHealth health() {
+        return health;
     }
 
     /** Idle connections to {@code target} on {@code loop}; call on that loop (tests). */

@@ -3,456 +3,271 @@ package ai.dalsi.gateway.proxy;
 import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.metering.TokenUsage;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.Ticker;
-import java.time.Duration;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One request on its way through the proxy, from {@code forward} to the last byte written to the
- * client. Lives on the inbound channel's event loop, which the backend connection shares, so its
- * state needs no synchronization.
+ * client: chooses backends ({@link BackendSelector}), makes {@link Attempt}s, and once one answers
+ * for good hands the response to the {@link ResponseRelay} through the product's {@link UsageTap},
+ * within its {@link Deadlines}. Lives on the inbound channel's event loop, which the backend
+ * connections share, so its state needs no synchronization.
  *
  * <pre>
- * CONNECTING -> AWAITING_HEADERS -> STREAMING -> ENDING (outcome reported, last bytes held) -> DONE
- *      \________________\_______________\____________\-> DONE (failure, timeout, client gone)
+ * ATTEMPTING -(headers)-> RELAYING -(backend's end)-> ENDING (outcome reported, last bytes held) -> DONE
+ *   |  ^ retry: another backend, before the client saw a byte
+ *   \__/\________\_______________\-> DONE (failure, timeout, client gone)
  * </pre>
  *
- * <p>Backpressure, as in Netty's HexDumpProxy: the backend connection has AUTO_READ off; after
- * each read batch the proxy flushes to the client and asks the backend for more only once the
- * last write to the client has succeeded. So at most one read's worth of response waits in the
- * gateway, however slow the client and however fast the backend.
- *
- * <p>Timeouts share one scheduled task, re-armed for the nearest deadline when it fires, instead of
- * one task per chunk; it is cancelled when the exchange ends.
+ * <p>A retry goes to a backend of the model this request has not tried, when the try failed before
+ * the response headers (connect or TLS failure, connection closed, no headers in time) or the
+ * backend answered 429, 500, 502, 503 or 504; at most {@link ProxyConfig#maxAttempts()} tries,
+ * and only while the total deadline leaves time. The last try's answer, whatever it is, is the
+ * client's.
  */
-final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFilter.Sink {
+final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
-    /** An SSE event longer than this is forwarded unread; held bytes beyond it are let go. */
-    static final int MAX_EVENT_BYTES = 1 << 20;
+    private enum State { ATTEMPTING, RELAYING, ENDING, DONE }
 
-    private enum State { CONNECTING, AWAITING_HEADERS, STREAMING, ENDING, DONE }
-
-    private enum Mode { PASS, JSON, SSE }
-
-    private final TargetPool pool;
-    private final Channel inbound;
-    private final EventLoop loop;
-    private final Ticker ticker;
-    private final ProxyRequest request;
-    private final ExchangeListener listener;
+    private final BackendPool pools;
+    private final BackendHealth health;
     private final ProxyConfig config;
     private final JsonFactory json;
-    private final long startNanos;
-    private final HttpHeaders headers;
+    private final Channel inbound;
+    private final EventLoop loop;
+    private final ProxyRequest request;
+    private final ExchangeListener listener;
+    private final BackendGroup group;
+    private final Deadlines deadlines;
+    private final ResponseRelay relay;
 
-    private State state = State.CONNECTING;
-    /** The request body while the proxy may still need it (a retry). */
+    private State state = State.ATTEMPTING;
+    /** The request body while another attempt may need it. */
     private ByteBuf body;
-    private String uri;
-    private BackendChannelHandler backend;
-    private ChannelFuture connectFuture;
-    private boolean reusedConnection;
-    private boolean retried;
-    private boolean requestSent;
-
-    private long sentNanos = -1;
-    private long headersNanos = -1;
-    private long lastActivity;
-    /** A read of the backend is outstanding: the idle timeout runs. */
-    private boolean awaitingBackend;
-    private ScheduledFuture<?> timer;
-    private long timerDeadline;
-
+    private HttpHeaders upstreamHeaders;
+    private boolean sendLength;
+    private int turn;
+    private long tried;
+    private int attempts;
+    private Attempt attempt;
+    private ErrorCode lastError = ErrorCode.UPSTREAM_ERROR;
+    private String lastMessage;
+    private long firstSentNanos = -1;
     private int status;
-    private boolean keepAlive;
-    private boolean skippingInformational;
-    private Mode mode = Mode.PASS;
-    private JsonUsageScanner jsonScanner;
-    private SseUsageFilter sse;
-    private TokenUsage usage;
-    private long responseBytes;
-
-    private ChannelFuture lastWrite;
-    private boolean wroteInBatch;
-    private boolean resumeArmed;
-    /** The final content is being read: everything goes to {@link #held}. */
-    private boolean holdingAll;
-    private CompositeByteBuf held;
-    /** A plain response's latest chunk, written when the next one comes (held with the end). */
-    private HttpContent behind;
-    private LastHttpContent heldLast;
+    private UsageTap tap;
     private boolean reported;
 
-    ProxyExchange(TargetPool pool, Channel inbound, ProxyRequest request, ExchangeListener listener,
-                  ProxyConfig config, JsonFactory json) {
-        this.pool = pool;
-        this.inbound = inbound;
-        this.loop = inbound.eventLoop();
-        this.ticker = loop.ticker();
-        this.request = request;
-        this.listener = listener;
+    ProxyExchange(BackendPool pools, BackendHealth health, ProxyConfig config, JsonFactory json, Channel inbound,
+            ProxyRequest request, ExchangeListener listener) {
+        this.pools = pools;
+        this.health = health;
         this.config = config;
         this.json = json;
-        this.startNanos = ticker.nanoTime();
+        this.inbound = inbound;
+        this.loop = inbound.eventLoop();
+        this.request = request;
+        this.listener = listener;
+        this.group = request.backends();
         this.body = request.body() == null ? Unpooled.EMPTY_BUFFER : request.body();
-        this.headers = request.headers() == null ? new DefaultHttpHeaders() : request.headers();
+        this.deadlines = new Deadlines(loop, loop.ticker(), config, this);
+        this.relay = new ResponseRelay(inbound);
     }
 
     /** Ends at once with {@code error}: the proxy is closed. */
     void reject(ErrorCode error, String message) {
         state = State.DONE;
         releaseAll();
-        report(outcome(error.status().code(), null, false, error, message));
+        report(new ProxyOutcome.Unanswered(error, message, -1, null, 0));
     }
 
     void start() {
         if (!inbound.isActive()) {
             state = State.DONE;
             releaseAll();
-            report(outcome(499, null, true, null, "client closed the connection"));
+            report(new ProxyOutcome.ClientGone(null, 0, null, -1, null, 0));
             return;
         }
         inbound.closeFuture().addListener(this);
-        int length = body.readableBytes();
         HttpMethod method = request.method();
-        boolean sendLength = length > 0 || HttpMethod.POST.equals(method) || HttpMethod.PUT.equals(method)
+        sendLength = body.readableBytes() > 0 || HttpMethod.POST.equals(method) || HttpMethod.PUT.equals(method)
                 || HttpMethod.PATCH.equals(method);
-        ProxyHeaders.prepareRequest(headers, pool.hostHeader, request.requestId(), pool.authorization, length, sendLength);
-        uri = pool.pathPrefix.isEmpty() ? request.uri() : pool.pathPrefix + request.uri();
-        ensureTimerBy(startNanos + config.totalTimeout().toNanos());
-        BackendChannelHandler idle = pool.pollIdle();
-        if (idle != null) {
-            send(idle, true);
-        } else {
-            connect();
+        upstreamHeaders = ProxyHeaders.forwardable(request.headers(), group.forwardHeaders());
+        turn = group.nextTurn();
+        deadlines.start();
+        nextAttempt();
+    }
+
+    // ---- choosing and trying backends
+
+    private void nextAttempt() {
+        switch (BackendSelector.choose(group, tried, turn, health)) {
+            case BackendSelector.Chosen c -> {
+                tried |= 1L << c.index();
+                attempts++;
+                launch(c);
+            }
+            case BackendSelector.AllOpen open -> {
+                if (attempts == 0) {
+                    failUnanswered(ErrorCode.SERVICE_UNAVAILABLE, "every backend of model " + request.model()
+                            + " has its circuit open (" + open.open() + " backend(s))");
+                } else {
+                    failUnanswered(lastError, lastMessage + "; the other backends have their circuit open");
+                }
+            }
+            case BackendSelector.Exhausted e -> failUnanswered(lastError, lastMessage);
         }
     }
 
-    // ---- connecting and sending
+    private void launch(BackendSelector.Chosen c) {
+        Backend backend = c.backend();
+        TargetPool pool = pools.forTarget(loop, backend.target());
+        ByteBuf attemptBody = bodyFor(backend);
+        HttpHeaders h = ProxyHeaders.forBackend(upstreamHeaders, pool.hostHeader, request.requestId(), pool.authorization,
+                attemptBody.readableBytes(), sendLength);
+        String uri = pool.pathPrefix.isEmpty() ? request.uri() : pool.pathPrefix + request.uri();
+        Attempt a = new Attempt(pool, inbound, backend, c.breaker(), request.method(), uri, h, attemptBody, this,
+                request.requestId());
+        attempt = a;
+        a.start();
+    }
 
-    private void connect() {
-        state = State.CONNECTING;
-        ChannelFuture f;
+    /** The body for one backend: the client's, with the backend's own name for the model when it has one. */
+    private ByteBuf bodyFor(Backend backend) {
+        ByteBuf copy = body.retainedDuplicate();
+        if (backend.upstreamModel() == null || request.model() == null || !copy.isReadable()) {
+            return copy;
+        }
         try {
-            f = pool.connect(inbound);
-        } catch (RuntimeException e) {
-            failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "could not connect to the backend: " + describe(e));
-            return;
-        }
-        connectFuture = f;
-        if (f.isDone()) {
-            connected(f);
-        } else {
-            f.addListener((ChannelFutureListener) this::connected);
-        }
-    }
-
-    private void connected(ChannelFuture f) {
-        if (state != State.CONNECTING || f != connectFuture) {
-            // The exchange ended while connecting: an unused fresh connection is worth keeping.
-            if (f.isSuccess()) {
-                pool.release(TargetPool.handlerOf(f.channel()), true);
+            JsonBody.Member model = JsonBody.find(copy, "model");
+            if (model == null || model.value() == null || model.value().token() != JsonToken.VALUE_STRING) {
+                return copy;
             }
-            return;
-        }
-        connectFuture = null;
-        if (f.isSuccess()) {
-            send(TargetPool.handlerOf(f.channel()), false);
-        } else if (f.cause() instanceof ConnectTimeoutException) {
-            failBeforeHeaders(ErrorCode.UPSTREAM_TIMEOUT,
-                    "backend connect timeout after " + ProxyConfig.format(config.connectTimeout()));
-        } else {
-            failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "could not connect to the backend: " + describe(f.cause()));
+            byte[] name = ("\"" + new String(JsonStringEncoder.getInstance().quoteAsString(backend.upstreamModel())) + "\"")
+                    .getBytes(StandardCharsets.UTF_8);
+            return JsonBody.splice(copy, model.value().start(), model.value().end(), name, inbound.alloc());
+        } catch (IOException e) {
+            return copy;
         }
     }
 
-    private void send(BackendChannelHandler handler, boolean reused) {
-        backend = handler;
-        handler.exchange = this;
-        reusedConnection = reused;
-        state = State.AWAITING_HEADERS;
-        sentNanos = ticker.nanoTime();
-        ByteBuf content;
-        if (reused && !retried) {
-            // Keep the body: a pooled connection the backend closed meanwhile gets one retry if the write fails.
-            content = body.retainedDuplicate();
-        } else {
-            content = body;
-            body = null;
-        }
-        ChannelFuture w = handler.channel.writeAndFlush(new DefaultFullHttpRequest(
-                HttpVersion.HTTP_1_1, request.method(), uri, content, headers, EmptyHttpHeaders.INSTANCE));
-        if (w.isDone()) {
-            requestWritten(w);
-        } else {
-            w.addListener((ChannelFutureListener) this::requestWritten);
-        }
-        if (state == State.AWAITING_HEADERS && backend == handler) {
-            readBackend();
-            ensureTimerBy(sentNanos + config.firstByteTimeout().toNanos());
-        }
+    private boolean canRetry() {
+        return attempts < config.maxAttempts() && BackendSelector.untried(group, tried) && deadlines.timeLeft();
     }
 
-    private void requestWritten(ChannelFuture w) {
-        if (w.isSuccess()) {
-            requestSent = true;
-            if (body != null) {
-                body.release();
-                body = null;
-            }
-            return;
-        }
-        if (state != State.AWAITING_HEADERS || backend == null || backend.channel != w.channel()) {
-            return;
-        }
-        if (reusedConnection && !retried && body != null) {
-            // A failed write means the backend did not get the whole request, so it cannot have acted
-            // on it: safe to send again. A request that was written is never sent twice.
-            retried = true;
-            log.debug("request {}: pooled backend connection was closed, retrying on a new one", request.requestId());
-            closeBackend();
-            connect();
-            return;
-        }
-        failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "could not send the request to the backend: " + describe(w.cause()));
+    private static boolean retryableStatus(int code) {
+        return code == 429 || BackendHealth.isFailureStatus(code);
     }
 
-    // ---- reading the response
-
-    void backendRead(Object msg) {
-        if (msg instanceof HttpResponse response) {
-            onResponse(response);
-        } else if (msg instanceof HttpContent content) {
-            onContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponse(HttpResponse r) {
-        if (state != State.AWAITING_HEADERS) {
-            ReferenceCountUtil.release(r);
-            if (state == State.STREAMING) {
-                failAfterHeaders("backend sent a second response");
-            }
+    @Override
+    public void sent(Attempt a) {
+        if (a != attempt || state != State.ATTEMPTING) {
             return;
         }
-        if (r.decoderResult().isFailure()) {
-            failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "invalid response from the backend: " + describe(r.decoderResult().cause()));
+        long now = deadlines.now();
+        if (firstSentNanos < 0) {
+            firstSentNanos = now;
+        }
+        deadlines.awaitingHeaders(now);
+    }
+
+    @Override
+    public void headers(Attempt a, HttpResponse r) {
+        if (a != attempt || state != State.ATTEMPTING) {
             return;
         }
         int code = r.status().code();
-        if (code >= 100 && code < 200) {
-            skippingInformational = true;
+        if (retryableStatus(code) && canRetry()) {
+            lastError = ErrorCode.UPSTREAM_ERROR;
+            lastMessage = "backend " + a.backend().target().name() + " answered " + code;
+            log.debug("request {}: {}, trying another backend", request.requestId(), lastMessage);
+            a.abandon(false);
+            deadlines.notAwaitingHeaders();
+            nextAttempt();
             return;
         }
-        headersNanos = ticker.nanoTime();
-        lastActivity = headersNanos;
+        deadlines.headersArrived();
+        // No other backend will be tried: the body is not needed any more.
+        body.release();
+        body = null;
         status = code;
-        keepAlive = HttpUtil.isKeepAlive(r);
         String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        boolean success = code >= 200 && code < 300;
-        if (success && contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
-            mode = Mode.SSE;
-            sse = new SseUsageFilter(!request.clientAskedForUsage(), MAX_EVENT_BYTES, json, this);
-        } else if (success && contentType != null && AsciiString.containsIgnoreCase(contentType, "json")) {
-            mode = Mode.JSON;
-            jsonScanner = new JsonUsageScanner(json, config.usageScanLimitBytes());
-        }
+        tap = UsageTap.of(request.kind(), code, contentType, request.clientAskedForUsage(), config.usageScanLimitBytes(),
+                json);
         boolean hasBody = code != 204 && code != 304 && !HttpMethod.HEAD.equals(request.method());
-        ProxyHeaders.prepareResponse(r.headers(), request.responseHeaders(), mode == Mode.SSE, hasBody);
-        state = State.STREAMING;
-        write(r);
+        ProxyHeaders.prepareResponse(r.headers(), request.responseHeaders(), tap instanceof UsageTap.EventStream, hasBody);
+        state = State.RELAYING;
+        relay.write(r);
     }
 
-    private void onContent(HttpContent c) {
-        if (state != State.STREAMING) {
-            if (skippingInformational && c instanceof LastHttpContent) {
-                skippingInformational = false;
-            }
+    @Override
+    public void content(Attempt a, HttpContent c) {
+        if (a != attempt || state != State.RELAYING) {
             c.release();
             return;
         }
-        if (c.decoderResult().isFailure()) {
-            String why = describe(c.decoderResult().cause());
-            c.release();
-            failAfterHeaders("invalid response body from the backend: " + why);
-            return;
-        }
-        lastActivity = ticker.nanoTime();
+        deadlines.activity();
         boolean last = c instanceof LastHttpContent;
-        ByteBuf content = c.content();
-        switch (mode) {
-            case SSE -> {
-                holdingAll = last;
-                if (sse.accept(content)) {
-                    if (last) {
-                        hold(content.retainedSlice());
-                        c.release();
-                    } else {
-                        responseBytes += content.readableBytes();
-                        write(c);
-                    }
-                } else {
-                    c.release();
-                }
-                if (last) {
-                    sse.finish();
-                    usage = sse.usage();
-                    LastHttpContent end = (LastHttpContent) c;
-                    heldLast = end.trailingHeaders().isEmpty()
-                            ? LastHttpContent.EMPTY_LAST_CONTENT
-                            : new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, end.trailingHeaders());
-                    backendEnded();
-                }
-            }
-            case JSON, PASS -> {
-                if (mode == Mode.JSON) {
-                    jsonScanner.feed(content);
-                }
-                responseBytes += content.readableBytes();
-                // One chunk behind: the last bytes of the body, not just the end of the chunked
-                // encoding, wait with the end for the usage to be journaled.
-                if (!last) {
-                    HttpContent previous = behind;
-                    behind = c;
-                    if (previous != null) {
-                        write(previous);
-                    }
-                } else {
-                    if (mode == Mode.JSON) {
-                        usage = jsonScanner.finish();
-                        jsonScanner = null;
-                    }
-                    heldLast = (LastHttpContent) c;
-                    backendEnded();
-                }
-            }
+        tap.content(c, last, relay);
+        if (last) {
+            backendEnded();
         }
     }
 
-    void backendReadComplete() {
-        if (state != State.AWAITING_HEADERS && state != State.STREAMING) {
+    @Override
+    public void readComplete(Attempt a) {
+        if (a != attempt) {
             return;
         }
-        if (wroteInBatch) {
-            wroteInBatch = false;
-            inbound.flush();
-        }
-        requestMore();
-    }
-
-    /** Reads more from the backend once the client took what was written; otherwise when it does. */
-    private void requestMore() {
-        ChannelFuture w = lastWrite;
-        if (w == null || w.isSuccess()) {
-            lastWrite = null;
-            readBackend();
-        } else if (w.isDone()) {
-            // The client connection failed; its close listener ends the exchange.
-            inbound.close();
-        } else if (!resumeArmed) {
-            resumeArmed = true;
-            awaitingBackend = false;
-            w.addListener((ChannelFutureListener) f -> {
-                resumeArmed = false;
-                if (state == State.AWAITING_HEADERS || state == State.STREAMING) {
-                    requestMore();
-                }
-            });
+        if (state == State.RELAYING) {
+            relay.flush();
+            relay.requestMore(this::readBackend, () -> state == State.RELAYING, () -> deadlines.awaitingBackend(false));
+        } else if (state == State.ATTEMPTING) {
+            a.read();
         }
     }
 
     private void readBackend() {
-        awaitingBackend = true;
-        lastActivity = ticker.nanoTime();
-        backend.channel.read();
-        if (state == State.STREAMING) {
-            ensureTimerBy(lastActivity + config.idleTimeout().toNanos());
-        }
-    }
-
-    void backendInactive() {
-        if (state == State.AWAITING_HEADERS) {
-            if (!requestSent) {
-                // The request write fails with the connection; requestWritten decides (retry or 502).
-                return;
-            }
-            failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "backend closed the connection before responding");
-        } else if (state == State.STREAMING) {
-            failAfterHeaders("backend closed the connection mid-response");
-        }
-    }
-
-    void backendFailed(Throwable cause) {
-        if (state == State.AWAITING_HEADERS) {
-            if (!requestSent) {
-                return;
-            }
-            failBeforeHeaders(ErrorCode.UPSTREAM_ERROR, "backend connection failed: " + describe(cause));
-        } else if (state == State.STREAMING) {
-            failAfterHeaders("backend connection failed mid-response: " + describe(cause));
-        }
-    }
-
-    // ---- writing to the client
-
-    private void write(Object msg) {
-        lastWrite = inbound.write(msg);
-        wroteInBatch = true;
+        deadlines.awaitingBackend(true);
+        attempt.read();
     }
 
     @Override
-    public void forward(ByteBuf buf) {
-        if (holdingAll) {
-            hold(buf);
+    public void failed(Attempt a, Attempt.Failure failure, String message) {
+        if (a != attempt) {
             return;
         }
-        responseBytes += buf.readableBytes();
-        write(new DefaultHttpContent(buf));
-    }
-
-    @Override
-    public void hold(ByteBuf buf) {
-        responseBytes += buf.readableBytes();
-        if (held == null) {
-            held = inbound.alloc().compositeBuffer();
-        }
-        held.addComponent(true, buf);
-        if (!holdingAll && held.readableBytes() > MAX_EVENT_BYTES) {
-            // A backend that keeps sending after [DONE]: let it through rather than buffer without bound.
-            write(new DefaultHttpContent(held));
-            held = null;
+        if (state == State.ATTEMPTING) {
+            deadlines.notAwaitingHeaders();
+            lastError = failure == Attempt.Failure.CONNECT_TIMEOUT ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_ERROR;
+            lastMessage = message;
+            if (canRetry()) {
+                log.debug("request {}: {}, trying another backend", request.requestId(), message);
+                nextAttempt();
+            } else {
+                failUnanswered(lastError, message);
+            }
+        } else if (state == State.RELAYING) {
+            failAfterHeaders(message);
         }
     }
 
@@ -460,12 +275,12 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
 
     private void backendEnded() {
         state = State.ENDING;
-        cancelTimer();
-        long upstream = ticker.nanoTime() - sentNanos;
-        BackendChannelHandler h = backend;
-        backend = null;
-        pool.release(h, keepAlive && requestSent);
-        ProxyOutcome o = new ProxyOutcome(status, usage, responseBytes, latencyMs(), false, null, null, upstream);
+        deadlines.cancel();
+        long upstream = firstSentNanos < 0 ? -1 : deadlines.now() - firstSentNanos;
+        Attempt a = attempt;
+        a.finished();
+        ProxyOutcome o = new ProxyOutcome.Completed(status, tap.usage(), relay.responseBytes(), a.latencyMs(), upstream,
+                a.backend().target().name(), attempts);
         CompletionStage<Void> stage = report(o);
         if (stage == null) {
             stageCompleted(null, null);
@@ -474,10 +289,9 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
             // which writes the rest and flushes the whole response at once: one write to the socket.
             stage.whenComplete(this::stageCompleted);
         }
-        if (state == State.ENDING && wroteInBatch) {
+        if (state == State.ENDING) {
             // The end waits for the stage; what came before it goes to the client now.
-            wroteInBatch = false;
-            inbound.flush();
+            relay.flush();
         }
     }
 
@@ -492,37 +306,31 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
         state = State.DONE;
         inbound.closeFuture().removeListener(this);
         if (failure != null) {
-            log.warn("request {}: usage not confirmed, closing the client connection: {}", request.requestId(), failure.toString());
+            log.warn("request {}: usage not confirmed, closing the client connection: {}", request.requestId(),
+                    failure.toString());
             releaseAll();
             inbound.flush();
             inbound.close();
             return;
         }
-        if (held != null) {
-            inbound.write(new DefaultHttpContent(held));
-            held = null;
-        }
-        if (behind != null) {
-            inbound.write(behind);
-            behind = null;
-        }
-        LastHttpContent last = heldLast;
-        heldLast = null;
-        inbound.writeAndFlush(last);
+        relay.release();
     }
 
     /** The client connection closed. */
     @Override
     public void operationComplete(ChannelFuture future) {
         switch (state) {
-            case CONNECTING, AWAITING_HEADERS, STREAMING -> {
+            case ATTEMPTING, RELAYING -> {
                 state = State.DONE;
-                cancelTimer();
-                // Closed, not pooled: the backend sees the close and stops generating.
-                closeBackend();
-                TokenUsage soFar = sse == null ? null : sse.usage();
+                deadlines.cancel();
+                if (attempt != null) {
+                    // Closed, not pooled: the backend sees the close and stops generating.
+                    attempt.abandon(false);
+                }
+                TokenUsage soFar = tap == null ? null : tap.usage();
                 releaseAll();
-                report(outcome(499, soFar, true, null, "client closed the connection"));
+                report(new ProxyOutcome.ClientGone(soFar, relay.responseBytes(), latencyMs(), upstreamNanos(),
+                        backendName(), attempts));
             }
             case ENDING -> {
                 state = State.DONE;
@@ -532,94 +340,69 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
         }
     }
 
-    /** Timeouts. */
+    /** A deadline may have passed. */
     @Override
     public void run() {
-        timer = null;
-        if (state == State.ENDING || state == State.DONE) {
+        if (state != State.ATTEMPTING && state != State.RELAYING) {
             return;
         }
-        long now = ticker.nanoTime();
-        if (now - startNanos >= config.totalTimeout().toNanos()) {
-            String why = "no complete response within the total timeout of " + ProxyConfig.format(config.totalTimeout());
-            if (state == State.STREAMING) {
-                failAfterHeaders(why);
-            } else {
-                failBeforeHeaders(ErrorCode.UPSTREAM_TIMEOUT, why);
+        Deadlines.Expired expired = deadlines.expired();
+        if (expired == null) {
+            return;
+        }
+        switch (expired) {
+            case TOTAL -> {
+                String why = "no complete response within the total timeout of " + ProxyConfig.format(config.totalTimeout());
+                if (state == State.RELAYING) {
+                    failAfterHeaders(why);
+                } else {
+                    if (attempt != null) {
+                        attempt.abandon(true);
+                    }
+                    failUnanswered(ErrorCode.UPSTREAM_TIMEOUT, why);
+                }
             }
-        } else if (state == State.AWAITING_HEADERS && now - sentNanos >= config.firstByteTimeout().toNanos()) {
-            failBeforeHeaders(ErrorCode.UPSTREAM_TIMEOUT,
-                    "no response headers from the backend within " + ProxyConfig.format(config.firstByteTimeout()));
-        } else if (state == State.STREAMING && awaitingBackend && now - lastActivity >= config.idleTimeout().toNanos()) {
-            failAfterHeaders("backend sent nothing for " + ProxyConfig.format(config.idleTimeout()) + " mid-response");
-        } else {
-            ensureTimerBy(nextDeadline());
-        }
-    }
-
-    private long nextDeadline() {
-        long deadline = startNanos + config.totalTimeout().toNanos();
-        if (state == State.AWAITING_HEADERS) {
-            deadline = Math.min(deadline, sentNanos + config.firstByteTimeout().toNanos());
-        } else if (state == State.STREAMING && awaitingBackend) {
-            deadline = Math.min(deadline, lastActivity + config.idleTimeout().toNanos());
-        }
-        return deadline;
-    }
-
-    private void ensureTimerBy(long deadline) {
-        if (timer != null) {
-            if (timerDeadline <= deadline) {
-                return;
+            case FIRST_BYTE -> {
+                attempt.abandon(true);
+                deadlines.notAwaitingHeaders();
+                lastError = ErrorCode.UPSTREAM_TIMEOUT;
+                lastMessage = "no response headers from the backend " + attempt.backend().target().name() + " within "
+                        + ProxyConfig.format(config.firstByteTimeout());
+                if (canRetry()) {
+                    log.debug("request {}: {}, trying another backend", request.requestId(), lastMessage);
+                    nextAttempt();
+                } else {
+                    failUnanswered(lastError, lastMessage);
+                }
             }
-            timer.cancel(false);
-        }
-        timerDeadline = deadline;
-        timer = loop.schedule(this, Math.max(0, deadline - ticker.nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            case IDLE -> failAfterHeaders("backend sent nothing for " + ProxyConfig.format(config.idleTimeout())
+                    + " mid-response");
         }
     }
 
     /** Nothing was written: the edge answers with {@code error}. */
-    private void failBeforeHeaders(ErrorCode error, String message) {
+    private void failUnanswered(ErrorCode error, String message) {
         state = State.DONE;
-        cancelTimer();
+        deadlines.cancel();
         inbound.closeFuture().removeListener(this);
-        closeBackend();
         releaseAll();
         log.debug("request {}: {} ({})", request.requestId(), error.code(), message);
-        report(outcome(error.status().code(), null, false, error, message));
+        report(new ProxyOutcome.Unanswered(error, message, upstreamNanos(), backendName(), attempts));
     }
 
     /** The response started and cannot become an error any more: the client connection is closed. */
     private void failAfterHeaders(String message) {
         state = State.DONE;
-        cancelTimer();
+        deadlines.cancel();
         inbound.closeFuture().removeListener(this);
-        closeBackend();
-        TokenUsage soFar = sse == null ? null : sse.usage();
+        attempt.abandon(false);
+        TokenUsage soFar = tap == null ? null : tap.usage();
         releaseAll();
         log.debug("request {}: response broken after headers ({})", request.requestId(), message);
-        report(outcome(status, soFar, false, null, message));
-        if (wroteInBatch) {
-            wroteInBatch = false;
-            inbound.flush();
-        }
+        report(new ProxyOutcome.Broken(status, soFar, relay.responseBytes(), latencyMs(), upstreamNanos(), backendName(),
+                attempts, message));
+        relay.flush();
         inbound.close();
-    }
-
-    private void closeBackend() {
-        BackendChannelHandler h = backend;
-        if (h != null) {
-            backend = null;
-            h.exchange = null;
-            h.channel.close();
-        }
     }
 
     private void releaseAll() {
@@ -627,37 +410,22 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
             body.release();
             body = null;
         }
-        if (sse != null) {
-            sse.release();
+        if (tap != null) {
+            tap.release();
         }
-        if (jsonScanner != null) {
-            jsonScanner.close();
-            jsonScanner = null;
-        }
-        if (held != null) {
-            held.release();
-            held = null;
-        }
-        if (behind != null) {
-            behind.release();
-            behind = null;
-        }
-        if (heldLast != null) {
-            heldLast.release();
-            heldLast = null;
-        }
+        relay.discard();
     }
 
-    private ProxyOutcome outcome(int code, TokenUsage u, boolean aborted, ErrorCode error, String message) {
-        long upstream = sentNanos < 0 ? -1 : ticker.nanoTime() - sentNanos;
-        return new ProxyOutcome(code, u, responseBytes, latencyMs(), aborted, error, message, upstream);
+    private long upstreamNanos() {
+        return firstSentNanos < 0 ? -1 : deadlines.now() - firstSentNanos;
     }
 
     private Integer latencyMs() {
-        if (headersNanos < 0) {
-            return null;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, Duration.ofNanos(headersNanos - sentNanos).toMillis());
+        return attempt == null ? null : attempt.latencyMs();
+    }
+
+    private String backendName() {
+        return attempt == null ? null : attempt.backend().target().name();
     }
 
     private CompletionStage<Void> report(ProxyOutcome o) {
@@ -672,13 +440,5 @@ final class ProxyExchange implements ChannelFutureListener, Runnable, SseUsageFi
             log.warn("request {}: exchange listener failed", request.requestId(), e);
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static String describe(Throwable t) {
-        if (t == null) {
-            return "unknown";
-        }
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + m;
     }
 }

@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.proxy;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -9,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the proxy changes in the headers it passes on, in place (the header objects are reused, not
- * copied): the request's on the way to the backend, the response's on the way to the client.
+ * What the proxy changes in the headers it passes on: the request's on the way to the backend (a
+ * new header object with what the allowlist lets through), the response's on the way to the client
+ * (in place, the backend's header object reused).
  */
 final class ProxyHeaders {
 
@@ -37,28 +39,72 @@ final class ProxyHeaders {
     }
 
     /**
-     * Makes the client's headers the upstream request's: the client's credentials never leave the
-     * gateway, whatever the edge passed.
+     * The client headers that may go upstream: those the allowlist names, never credentials,
+     * hop-by-hop headers (also those named in {@code Connection}) or {@code Accept-Encoding} (the
+     * proxy reads usage from response bodies, so it asks for them uncompressed). One new header
+     * object per request; the backend's own headers are added per attempt ({@link #forBackend}).
      */
-    static void prepareRequest(HttpHeaders h, AsciiString host, String requestId, AsciiString authorization,
-                               int contentLength, boolean sendLength) {
-        removeHopByHop(h);
-        h.remove(HttpHeaderNames.AUTHORIZATION);
-        h.remove(X_API_KEY);
-        h.remove(HttpHeaderNames.EXPECT);
-        h.remove(HttpHeaderNames.CONTENT_LENGTH);
-        // The proxy reads usage from response bodies: ask for them uncompressed.
-        h.remove(HttpHeaderNames.ACCEPT_ENCODING);
+    static HttpHeaders forwardable(HttpHeaders client, HeaderAllowlist allowed) {
+        HttpHeaders out = new DefaultHttpHeaders(false);
+        if (client == null || client.isEmpty()) {
+            return out;
+        }
+        List<String> connectionNamed = client.contains(HttpHeaderNames.CONNECTION) ? connectionTokens(client) : List.of();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = client.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (allowed.allows(name) && !named(connectionNamed, name)) {
+                out.add(name, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Makes {@link #forwardable} headers one backend's request headers, in place: {@code Host},
+     * {@code x-request-id}, the backend's {@code Authorization} (or none) and the length. Every one
+     * is set or removed, so the same object serves the next attempt on another backend (the previous
+     * request was encoded when it was written).
+     */
+    static HttpHeaders forBackend(HttpHeaders h, AsciiString host, String requestId,
+            AsciiString authorization, int contentLength, boolean sendLength) {
         h.set(HttpHeaderNames.HOST, host);
         if (requestId != null) {
             h.set(X_REQUEST_ID, requestId);
         }
         if (authorization != null) {
             h.set(HttpHeaderNames.AUTHORIZATION, authorization);
+        } else {
+            h.remove(HttpHeaderNames.AUTHORIZATION);
         }
         if (sendLength) {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+        } else {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
+        return h;
+    }
+
+    private static List<String> connectionTokens(HttpHeaders h) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : value.split(",")) {
+                String name = token.strip();
+                if (!name.isEmpty()) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static boolean named(List<String> names, CharSequence name) {
+        for (String n : names) {
+            if (AsciiString.contentEqualsIgnoreCase(n, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -4,48 +4,108 @@ import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.metering.TokenUsage;
 
 /**
- * How a proxied exchange ended, as far as metering and metrics need it.
+ * How a proxied exchange ended, as far as metering and metrics need it: one case per thing the
+ * client saw.
  *
- * <p>The cases, by what the client sees:
- * <ul>
- *   <li>the backend answered (any status) and the response ended: {@code status} is the backend's,
- *       {@code gatewayError} and {@code errorMessage} are null; the last bytes wait for the listener's stage;</li>
- *   <li>nothing could be written (backend refused, reset or closed before its headers: 502; connect,
- *       first-byte or total timeout before headers: 504; proxy closed: 503): {@code gatewayError} says which
- *       error the edge must answer with, {@code status} is its status, {@code errorMessage} says why;</li>
- *   <li>the response broke after its headers were sent (backend reset, idle or total timeout): the proxy closed
- *       the client connection; {@code status} is the status sent, {@code errorMessage} says why;</li>
- *   <li>the client went away first: {@code status} 499, {@code clientAborted}; the backend connection was
- *       closed so the backend stops generating.</li>
- * </ul>
- *
- * @param status            status the client received (or will receive); 499 when the client went away first
- * @param usage             usage the backend reported, or null when it reported none (or it could not be read:
- *                          body over {@link ProxyConfig#usageScanLimitBytes()}, not JSON). An images response
- *                          with a {@code data} array but no {@code usage} object reports 0 tokens and the count
- *                          of images.
- * @param responseBytes     response body bytes written (or to be written) to the client
- * @param backendLatencyMs  from sending the request upstream until the backend's response headers, or null
- * @param clientAborted     whether the client went away before the response ended
- * @param gatewayError      non-null when the proxy wrote nothing and the edge must answer with this error
- *                          (backend refused or reset before headers: 502; timed out: 504)
- * @param errorMessage      what went wrong, for the usage row (no secrets), or null
- * @param upstreamNanos     from sending the request upstream to the backend's last byte (or the failure), for
- *                          {@code EdgeMetrics}' upstream time; -1 if the request was never sent
+ * <p>Every case says which backend answered (or was tried last, {@link #backend()}: its name, never a
+ * key; null when none was called), how many backends were tried ({@link #attempts()}), and the time
+ * from sending the request upstream to the last byte or the failure ({@link #upstreamNanos()}, -1 when
+ * nothing was sent), for {@code EdgeMetrics}' upstream time.
  */
-public record ProxyOutcome(
-        int status,
-        TokenUsage usage,
-        long responseBytes,
-        Integer backendLatencyMs,
-        boolean clientAborted,
-        ErrorCode gatewayError,
-        String errorMessage,
-        long upstreamNanos) {
+public sealed interface ProxyOutcome {
 
-    /** An outcome without the upstream time (-1). */
-    public ProxyOutcome(int status, TokenUsage usage, long responseBytes, Integer backendLatencyMs,
-                        boolean clientAborted, ErrorCode gatewayError, String errorMessage) {
-        this(status, usage, responseBytes, backendLatencyMs, clientAborted, gatewayError, errorMessage, -1);
+    /** Status the client received (or will receive): the backend's, the gateway's error, or 499. */
+    int status();
+
+    /**
+     * Usage the backend reported, or null when it reported none (or it could not be read: body over
+     * {@link ProxyConfig#usageScanLimitBytes()}, not JSON). An image answer with a {@code data} array but no
+     * {@code usage} reports 0 tokens and the count of images.
+     */
+    TokenUsage usage();
+
+    /** Response body bytes written (or to be written) to the client. */
+    long responseBytes();
+
+    /** From sending the request to the answering backend until its response headers, or null. */
+    Integer backendLatencyMs();
+
+    long upstreamNanos();
+
+    String backend();
+
+    int attempts();
+
+    /** What went wrong, for the usage row (no secrets), or null. */
+    String errorMessage();
+
+    /**
+     * The backend answered (any status) and the response ended; its last bytes wait for the
+     * listener's stage.
+     */
+    record Completed(int status, TokenUsage usage, long responseBytes, Integer backendLatencyMs, long upstreamNanos,
+            String backend, int attempts) implements ProxyOutcome {
+        @Override
+        public String errorMessage() {
+            return null;
+        }
+    }
+
+    /**
+     * Nothing was written to the client: the edge answers with {@code error} (every backend refused,
+     * reset or failed its TLS handshake before its headers: 502; timed out: 504; every circuit open, or
+     * the proxy closed: 503).
+     */
+    record Unanswered(ErrorCode error, String errorMessage, long upstreamNanos, String backend, int attempts)
+            implements ProxyOutcome {
+        @Override
+        public int status() {
+            return error.status().code();
+        }
+
+        @Override
+        public TokenUsage usage() {
+            return null;
+        }
+
+        @Override
+        public long responseBytes() {
+            return 0;
+        }
+
+        @Override
+        public Integer backendLatencyMs() {
+            return null;
+        }
+    }
+
+    /**
+     * The response broke after its headers were sent (backend reset, idle or total timeout): the proxy
+     * closed the client connection. {@code usage} is what the stream reported before it broke, or null.
+     */
+    record Broken(int status, TokenUsage usage, long responseBytes, Integer backendLatencyMs, long upstreamNanos,
+            String backend, int attempts, String errorMessage) implements ProxyOutcome {
+    }
+
+    /**
+     * The client went away before the response ended (status 499, nginx's convention); the backend
+     * connection was closed so the backend stops generating. {@code usage} is what a stream reported
+     * before, or null.
+     */
+    record ClientGone(TokenUsage usage, long responseBytes, Integer backendLatencyMs, long upstreamNanos,
+            String backend, int attempts) implements ProxyOutcome {
+
+        /** Status recorded when the client went away first. */
+        public static final int STATUS = 499;
+
+        @Override
+        public int status() {
+            return STATUS;
+        }
+
+        @Override
+        public String errorMessage() {
+            return "client closed the connection";
+        }
     }
 }

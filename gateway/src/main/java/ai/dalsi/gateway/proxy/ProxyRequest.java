@@ -1,35 +1,36 @@
 package ai.dalsi.gateway.proxy;
 
+import ai.dalsi.metering.ProductKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.Objects;
 
 /**
- * One authorized request for the proxy to forward. The proxy owns {@code body} from the moment
- * it is handed over and releases it (also when it fails). It also owns {@code headers}: it turns
- * that very object into the upstream request's headers (no copy), so the edge must not use it
- * afterwards.
+ * One authorized request for the proxy to forward. The proxy owns {@code body} from the moment it
+ * is handed over and releases it (also when it fails). It reads {@code headers} and does not keep
+ * them.
  *
- * <p>What the proxy does to {@code headers}, whatever the edge already did: removes
- * {@code Authorization}, {@code x-api-key}, {@code Proxy-Authorization}, hop-by-hop headers (and
- * those named in {@code Connection}), {@code Expect}, {@code Host}, {@code Content-Length} and
- * {@code Accept-Encoding} (the proxy reads usage from the body, so it asks the backend for an
- * uncompressed one); then sets {@code Host} to the backend's, {@code x-request-id}, the target's
+ * <p>The upstream request carries only the client headers the model's
+ * {@link BackendGroup#forwardHeaders() allowlist} lets through (never credentials, hop-by-hop
+ * headers or {@code Accept-Encoding}: the proxy reads usage from bodies, so it asks for them
+ * uncompressed), plus {@code Host} of the backend, {@code x-request-id}, the backend's
  * {@code Authorization: Bearer <apiKey>} when it has one, and {@code Content-Length}.
  *
  * @param requestId           the request's id, sent upstream as {@code x-request-id}
  * @param method              HTTP method
  * @param uri                 path and query as the client sent them, e.g. {@code /v1/chat/completions}; the
- *                            target's path prefix is put in front
- * @param headers             client headers to forward (the edge should already have removed Authorization,
- *                            x-api-key and hop-by-hop headers; the proxy removes them again)
- * @param body                request body; for streams already rewritten to ask for usage (see
+ *                            backend's path prefix is put in front
+ * @param headers             the client's headers
+ * @param body                request body; for chat streams already rewritten to ask for usage (see
  *                            {@code clientAskedForUsage} and {@link StreamOptions})
- * @param model               the model named in the body, or null (GET /v1/models)
+ * @param model               the model named in the body, or null (GET /v1/models); a backend with an upstream
+ *                            model name gets the body with that name instead
  * @param stream              whether the client asked for a server-sent-event stream
  * @param clientAskedForUsage whether the client itself set {@code stream_options.include_usage}; when false the
  *                            proxy drops the usage-only chunk the gateway asked for, after reading it
- * @param target              the backend for the model ({@link BackendRoutes#targetFor})
+ * @param kind                the product's kind: how the answer's usage is read
+ * @param backends            the model's backends ({@link BackendRoutes#groupFor})
  * @param responseHeaders     headers the proxy sets on the response it writes to the client, replacing any the
  *                            backend sent under the same names ({@code x-request-id}, the rate-limit headers);
  *                            or null. Read, never modified; may be shared between requests.
@@ -43,12 +44,12 @@ public record ProxyRequest(
         String model,
         boolean stream,
         boolean clientAskedForUsage,
-        BackendTarget target,
+        ProductKind kind,
+        BackendGroup backends,
         HttpHeaders responseHeaders) {
 
-    /** A request whose response gets no extra headers. */
-    public ProxyRequest(String requestId, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
-                        String model, boolean stream, boolean clientAskedForUsage, BackendTarget target) {
-        this(requestId, method, uri, headers, body, model, stream, clientAskedForUsage, target, null);
+    public ProxyRequest {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(backends, "backends");
     }
 }

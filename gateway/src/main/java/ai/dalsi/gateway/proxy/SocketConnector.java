@@ -59,7 +59,7 @@ final class SocketConnector implements BackendConnector {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .resolver(epoll ? epollResolver : nioResolver)
                 .handler(initializer)
-                .connect(InetSocketAddress.createUnresolved(target.baseUrl().getHost(), target.port()));
+                .connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
     }
 
     @Override

@@ -16,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Splits a server-sent-event stream into events as it passes, across chunk boundaries, and decides
  * per event: forward it, drop it (the usage-only chunk a client did not ask for), or hold it and
- * everything after it (the final {@code data: [DONE]}) until the exchange may end.
+ * everything after it until the exchange may end: the final {@code data: [DONE]} of a chat or
+ * completions stream; the terminal {@code response.completed}, {@code response.incomplete} or
+ * {@code response.failed} event of a responses stream (which has no {@code [DONE]} and carries its
+ * usage in that event, under {@code response.usage}).
  *
  * <p>Only complete events are handed on, so the start of an event that a chunk cuts off waits
  * (as retained slices, no copy) for the chunk that completes it; an event longer than
@@ -35,14 +38,31 @@ final class SseUsageFilter {
         void hold(ByteBuf buf);
     }
 
+    /** Which kind of stream: where its usage is and which event ends it. */
+    enum Mode {
+        /** Chat and completions: usage at the top of a chunk, {@code data: [DONE]} last. */
+        CHAT,
+        /** Responses: usage in the terminal event's {@code response}. */
+        RESPONSES
+    }
+
     private static final SearchProcessorFactory USAGE_KEY =
             AbstractSearchProcessorFactory.newBitapSearchProcessorFactory("\"usage\"".getBytes(StandardCharsets.US_ASCII));
 
+    /** The types of the events that end a responses stream. */
+    static boolean isTerminalResponseEvent(String type) {
+        return "response.completed".equals(type) || "response.incomplete".equals(type) || "response.failed".equals(type);
+    }
+
+    private static final int USAGE_ONLY = 1;
+    private static final int TERMINAL = 2;
+
+    private final Mode mode;
     private final boolean dropUsageEvent;
     private final int maxEventBytes;
     private final JsonFactory json;
     private final Sink sink;
-    private final Scanner scanner = new Scanner();
+    private final Scanner scanner;
 
     /** The beginning of the current event, from earlier chunks. */
     private ByteBuf pending;
@@ -56,7 +76,13 @@ final class SseUsageFilter {
     private TokenUsage usage;
 
     SseUsageFilter(boolean dropUsageEvent, int maxEventBytes, JsonFactory json, Sink sink) {
-        this.dropUsageEvent = dropUsageEvent;
+        this(Mode.CHAT, dropUsageEvent, maxEventBytes, json, sink);
+    }
+
+    SseUsageFilter(Mode mode, boolean dropUsageEvent, int maxEventBytes, JsonFactory json, Sink sink) {
+        this.mode = mode;
+        this.scanner = new Scanner(mode == Mode.RESPONSES);
+        this.dropUsageEvent = dropUsageEvent && mode == Mode.CHAT;
         this.maxEventBytes = maxEventBytes;
         this.json = json;
         this.sink = sink;
@@ -105,7 +131,8 @@ final class SseUsageFilter {
                 scanner.lastWasCr = false;
                 eventEnd++;
             }
-            if (!oversized && scanner.done) {
+            int read = !oversized && scanner.usage ? readUsage(chunk, eventStart, eventEnd) : 0;
+            if (!oversized && (scanner.done || scanner.terminal || (read & TERMINAL) != 0)) {
                 if (runStart < eventStart) {
                     sink.forward(chunk.retainedSlice(runStart, eventStart - runStart));
                 }
@@ -117,10 +144,7 @@ final class SseUsageFilter {
                 doneSeen = true;
                 return false;
             }
-            boolean drop = false;
-            if (!oversized && scanner.usage) {
-                drop = readUsage(chunk, eventStart, eventEnd) && dropUsageEvent;
-            }
+            boolean drop = (read & USAGE_ONLY) != 0 && dropUsageEvent;
             if (drop) {
                 if (runStart < eventStart) {
                     sink.forward(chunk.retainedSlice(runStart, eventStart - runStart));
@@ -204,10 +228,11 @@ final class SseUsageFilter {
 
     /**
      * Parses the event made of {@code pending} and {@code buf[from, to)}; remembers its usage.
-     * Returns whether it is a usage-only event (usage, and an empty {@code choices}). Rare (once
-     * per stream), so it copies the event to parse it.
+     * Returns {@link #USAGE_ONLY} for a chat usage-only event (usage, and an empty {@code choices}),
+     * {@link #TERMINAL} for a responses stream's terminal event. Rare (once per stream), so it copies
+     * the event to parse it.
      */
-    private boolean readUsage(ByteBuf buf, int from, int to) {
+    private int readUsage(ByteBuf buf, int from, int to) {
         int before = pending == null || pending == buf ? 0 : pending.readableBytes();
         byte[] event = new byte[before + to - from];
         if (before > 0) {
@@ -216,21 +241,23 @@ final class SseUsageFilter {
         buf.getBytes(from, event, before, to - from);
         byte[] payload = new byte[event.length];
         int n = dataPayload(event, payload);
-        UsageReader reader = new UsageReader();
+        UsageReader reader = new UsageReader(mode == Mode.CHAT ? UsageReader.Where.TOP_LEVEL : UsageReader.Where.IN_RESPONSE);
         try (JsonParser p = json.createParser(payload, 0, n)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 reader.token(t, p);
             }
         } catch (IOException | RuntimeException e) {
-            return false;
+            return 0;
         }
-        TokenUsage u = reader.usage();
-        if (u == null) {
-            return false;
+        TokenUsage u = reader.usage(0);
+        if (u != null) {
+            usage = u;
         }
-        usage = u;
-        return reader.choicesEmpty();
+        if (mode == Mode.RESPONSES) {
+            return isTerminalResponseEvent(reader.type()) ? TERMINAL : 0;
+        }
+        return u != null && reader.choicesEmpty() ? USAGE_ONLY : 0;
     }
 
     /** The event's {@code data:} lines, joined with newlines, into {@code out}; returns the length. */
@@ -263,14 +290,34 @@ final class SseUsageFilter {
 
     /**
      * Per-byte state of the current event: where it ends (a blank line: LF, CR or CRLF line ends),
-     * whether its first line is {@code data: [DONE]}, and whether it has a {@code "usage"} key whose
-     * value is not {@code null}.
+     * whether its first line is {@code data: [DONE]}, whether it has a {@code "usage"} key whose
+     * value is not {@code null}, and (responses streams) whether an {@code event:} line names a
+     * terminal event.
      */
     static final class Scanner implements ByteProcessor {
         private static final byte[] DONE_SPACED = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] DONE_TIGHT = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] EVENT_FIELD = "event:".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] COMPLETED = "response.completed".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] INCOMPLETE = "response.incomplete".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] FAILED = "response.failed".getBytes(StandardCharsets.US_ASCII);
+        /** Longest event line that may name a terminal event: "event: response.incomplete". */
+        private static final int MAX_EVENT_LINE = 32;
 
         private final SearchProcessor usageKey = USAGE_KEY.newSearchProcessor();
+        private final boolean eventLines;
+        /** The current line while it may be an {@code event:} line, else null. */
+        private final byte[] line;
+        private boolean lineMayBeEvent = true;
+
+        Scanner() {
+            this(false);
+        }
+
+        Scanner(boolean eventLines) {
+            this.eventLines = eventLines;
+            this.line = eventLines ? new byte[MAX_EVENT_LINE] : null;
+        }
 
         private int lineLength;
         boolean lastWasCr;
@@ -286,6 +333,8 @@ final class SseUsageFilter {
         boolean done;
         /** At a boundary: the event has a non-null {@code "usage"} value somewhere. */
         boolean usage;
+        /** At a boundary: an {@code event:} line named a terminal responses event. */
+        boolean terminal;
 
         @Override
         public boolean process(byte b) throws Exception {
@@ -302,6 +351,14 @@ final class SseUsageFilter {
             }
             lastWasCr = false;
             content = true;
+            if (eventLines && lineMayBeEvent) {
+                if (lineLength < MAX_EVENT_LINE) {
+                    line[lineLength] = b;
+                    lineMayBeEvent = lineLength >= EVENT_FIELD.length || EVENT_FIELD[lineLength] == b;
+                } else {
+                    lineMayBeEvent = false;
+                }
+            }
             if (inFirstLine) {
                 firstMatchesSpaced &= firstLength < DONE_SPACED.length && DONE_SPACED[firstLength] == b;
                 firstMatchesTight &= firstLength < DONE_TIGHT.length && DONE_TIGHT[firstLength] == b;
@@ -331,6 +388,15 @@ final class SseUsageFilter {
 
         /** Returns false at the blank line that ends an event. */
         private boolean lineEnd() {
+            if (eventLines && lineMayBeEvent && lineLength > EVENT_FIELD.length) {
+                int from = EVENT_FIELD.length;
+                if (line[from] == ' ') {
+                    from++;
+                }
+                terminal |= matches(line, from, lineLength, COMPLETED) || matches(line, from, lineLength, INCOMPLETE)
+                        || matches(line, from, lineLength, FAILED);
+            }
+            lineMayBeEvent = true;
             if (lineLength == 0) {
                 if (!content) {
                     return true;
@@ -346,6 +412,18 @@ final class SseUsageFilter {
             return true;
         }
 
+        private static boolean matches(byte[] line, int from, int to, byte[] name) {
+            if (to - from != name.length) {
+                return false;
+            }
+            for (int i = 0; i < name.length; i++) {
+                if (line[from + i] != name[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** Starts the next event (keeps the CR state so the LF of a CRLF is not a line of its own). */
         void reset() {
             lineLength = 0;
@@ -358,6 +436,8 @@ final class SseUsageFilter {
             usageKey.reset();
             done = false;
             usage = false;
+            terminal = false;
+            lineMayBeEvent = true;
         }
     }
 }

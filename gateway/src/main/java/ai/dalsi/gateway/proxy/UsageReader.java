@@ -6,21 +6,38 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * Reads the top-level {@code usage} object, and the length of the top-level {@code data} and
- * {@code choices} arrays, from a stream of JSON tokens, whatever drives it (a blocking parser over
- * one SSE event, or a non-blocking one fed chunk by chunk). Everything else is skipped token by
- * token, so the reader keeps no part of the document.
+ * Reads a usage object from a stream of JSON tokens, wherever it sits ({@link Where}), with the
+ * length of the top-level {@code choices} array and the top-level {@code type}, skipping everything
+ * else token by token, so the reader keeps no part of the document.
+ *
+ * <p>Both OpenAI shapes are understood: {@code prompt_tokens} / {@code completion_tokens} with
+ * {@code prompt_tokens_details.cached_tokens} and {@code completion_tokens_details.reasoning_tokens}
+ * (chat, completions, embeddings), and {@code input_tokens} / {@code output_tokens} with
+ * {@code input_tokens_details.cached_tokens} and {@code output_tokens_details.reasoning_tokens}
+ * (responses, images).
  */
 final class UsageReader {
 
-    private enum Field { NONE, USAGE, DATA, CHOICES }
+    /** Where the usage object is. */
+    enum Where {
+        /** {@code {"usage": {...}}}: chat, completions, embeddings, images, a whole response object. */
+        TOP_LEVEL,
+        /** {@code {"type": "response.completed", "response": {"usage": {...}}}}: a responses stream event. */
+        IN_RESPONSE,
+        /** The document is the usage object itself. */
+        DOCUMENT
+    }
 
+    private static final int MAX_DEPTH = 8;
+
+    private final Where where;
     /** Open containers: 1 inside the root object. */
     private int depth;
-    private Field topField = Field.NONE;
-    /** The top-level field whose object or array is open (at depth 2), or NONE. */
-    private Field open = Field.NONE;
-    private String usageField;
+    /** The member name last seen in the object at each depth (null in arrays). */
+    private final String[] keys = new String[MAX_DEPTH + 1];
+    /** Depth inside the usage object while it is open, else -1. */
+    private int usageDepth = -1;
+    private boolean choicesOpen;
 
     private boolean usageSeen;
     private long promptTokens = -1;
@@ -28,70 +45,95 @@ final class UsageReader {
     private long totalTokens = -1;
     private long inputTokens = -1;
     private long outputTokens = -1;
-    private boolean dataSeen;
-    private int dataCount;
+    private long cachedTokens;
+    private long reasoningTokens;
     private boolean choicesSeen;
     private int choicesCount;
+    private String type;
+
+    UsageReader(Where where) {
+        this.where = where;
+    }
 
     void token(JsonToken t, JsonParser p) throws IOException {
         switch (t) {
+            case FIELD_NAME -> {
+                if (depth <= MAX_DEPTH) {
+                    keys[depth] = p.currentName();
+                }
+            }
             case START_OBJECT, START_ARRAY -> {
-                value(t, p);
+                valueStarts(t);
                 depth++;
+                if (depth <= MAX_DEPTH) {
+                    keys[depth] = null;
+                }
             }
             case END_OBJECT, END_ARRAY -> {
                 depth--;
+                if (usageDepth > depth) {
+                    usageDepth = -1;
+                }
                 if (depth == 1) {
-                    open = Field.NONE;
+                    choicesOpen = false;
                 }
             }
-            case FIELD_NAME -> {
-                if (depth == 1) {
-                    topField = switch (p.currentName()) {
-                        case "usage" -> Field.USAGE;
-                        case "data" -> Field.DATA;
-                        case "choices" -> Field.CHOICES;
-                        default -> Field.NONE;
-                    };
-                } else if (depth == 2 && open == Field.USAGE) {
-                    usageField = p.currentName();
-                }
+            default -> {
+                valueStarts(t);
+                scalar(t, p);
             }
-            default -> value(t, p);
         }
     }
 
-    /** A value starts at the current depth. */
-    private void value(JsonToken t, JsonParser p) throws IOException {
-        if (depth == 1) {
-            if (topField == Field.USAGE && t == JsonToken.START_OBJECT) {
-                open = Field.USAGE;
-                usageSeen = true;
-            } else if (topField == Field.DATA && t == JsonToken.START_ARRAY) {
-                open = Field.DATA;
-                dataSeen = true;
-            } else if (topField == Field.CHOICES && t == JsonToken.START_ARRAY) {
-                open = Field.CHOICES;
-                choicesSeen = true;
-            }
-        } else if (depth == 2) {
-            switch (open) {
-                case USAGE -> {
-                    if (t == JsonToken.VALUE_NUMBER_INT && usageField != null) {
-                        long v = p.getLongValue();
-                        switch (usageField) {
-                            case "prompt_tokens" -> promptTokens = v;
-                            case "completion_tokens" -> completionTokens = v;
-                            case "total_tokens" -> totalTokens = v;
-                            case "input_tokens" -> inputTokens = v;
-                            case "output_tokens" -> outputTokens = v;
-                            default -> { }
-                        }
-                    }
-                }
-                case DATA -> dataCount++;
-                case CHOICES -> choicesCount++;
+    /** A value starts at the current depth (before the depth changes for a container). */
+    private void valueStarts(JsonToken t) {
+        if (depth == 2 && choicesOpen) {
+            choicesCount++;
+        }
+        if (t == JsonToken.START_OBJECT && usageDepth < 0 && isUsagePosition()) {
+            usageSeen = true;
+            usageDepth = depth + 1;
+        } else if (t == JsonToken.START_ARRAY && depth == 1 && "choices".equals(keys[1])) {
+            choicesSeen = true;
+            choicesOpen = true;
+        }
+    }
+
+    private boolean isUsagePosition() {
+        return switch (where) {
+            case TOP_LEVEL -> depth == 1 && "usage".equals(keys[1]);
+            case IN_RESPONSE -> depth == 2 && "response".equals(keys[1]) && "usage".equals(keys[2]);
+            case DOCUMENT -> depth == 0;
+        };
+    }
+
+    private void scalar(JsonToken t, JsonParser p) throws IOException {
+        if (depth == 1 && t == JsonToken.VALUE_STRING && "type".equals(keys[1])) {
+            type = p.getText();
+            return;
+        }
+        if (usageDepth < 0 || t != JsonToken.VALUE_NUMBER_INT || depth > MAX_DEPTH) {
+            return;
+        }
+        long v = p.getLongValue();
+        String key = keys[depth];
+        if (depth == usageDepth && key != null) {
+            switch (key) {
+                case "prompt_tokens" -> promptTokens = v;
+                case "completion_tokens" -> completionTokens = v;
+                case "total_tokens" -> totalTokens = v;
+                case "input_tokens" -> inputTokens = v;
+                case "output_tokens" -> outputTokens = v;
                 default -> { }
+            }
+        } else if (depth == usageDepth + 1 && key != null) {
+            String parent = keys[usageDepth];
+            if ("cached_tokens".equals(key)
+                    && ("prompt_tokens_details".equals(parent) || "input_tokens_details".equals(parent))) {
+                cachedTokens = v;
+            } else if ("reasoning_tokens".equals(key)
+                    && ("completion_tokens_details".equals(parent) || "output_tokens_details".equals(parent))) {
+                reasoningTokens = v;
             }
         }
     }
@@ -101,14 +143,22 @@ final class UsageReader {
         return choicesSeen && choicesCount == 0;
     }
 
+    /** The top-level {@code type}, or null. */
+    String type() {
+        return type;
+    }
+
+    /** Whether a usage object was found. */
+    boolean hasUsage() {
+        return usageSeen;
+    }
+
     /**
-     * The usage read so far: {@code prompt_tokens}/{@code completion_tokens} (chat, completions) or
-     * {@code input_tokens}/{@code output_tokens} (images), with the count of {@code data} entries as
-     * images; an images response without a usage object reports its images alone. Null when the
-     * document carried neither.
+     * The usage read, or null when the document carried none. Completion tokens fall back to
+     * {@code output_tokens}, then to {@code total_tokens - prompt}; an embedding's usage
+     * ({@code prompt_tokens} and {@code total_tokens} only) has none.
      */
-    TokenUsage usage() {
-        int images = dataSeen ? dataCount : 0;
+    TokenUsage usage(int images) {
         if (!usageSeen) {
             return images > 0 ? TokenUsage.reported(0, 0, images) : null;
         }
@@ -123,7 +173,7 @@ final class UsageReader {
         } else {
             completion = 0;
         }
-        return TokenUsage.reported(clamp(prompt), clamp(completion), images);
+        return TokenUsage.reported(clamp(prompt), clamp(completion), images, clamp(cachedTokens), clamp(reasoningTokens));
     }
 
     private static int clamp(long v) {

@@ -11,6 +11,7 @@ import ai.dalsi.gateway.health.HealthCheck;
 import ai.dalsi.gateway.health.HealthChecks;
 import ai.dalsi.gateway.health.Readiness;
 import ai.dalsi.gateway.metrics.GatewayMetrics;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendRoutes;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
@@ -106,8 +107,10 @@ public final class GatewayNode implements AutoCloseable {
         metrics = new GatewayMetrics();
         metrics.bindDatabasePool(database.pool());
         metering = startMetering();
-        proxy = new NettyBackendProxy(config.proxy().proxyConfig());
+        proxy = startProxy();
         BackendRoutes routes = config.proxy().routes();
+        proxy.health().track(routes.targets());
+        metrics.bindBackends(proxy.health());
         edge = startEdge(routes);
         metrics.bindCache("api_keys", edge.keyCacheStatistics());
         metrics.bindEventLoops(edge.eventLoops());
@@ -145,12 +148,20 @@ public final class GatewayNode implements AutoCloseable {
         }
     }
 
+    private NettyBackendProxy startProxy() {
+        try {
+            return new NettyBackendProxy(config.proxy().proxyConfig());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new NodeStartException(e.getMessage(), e);
+        }
+    }
+
     private EdgeServer startEdge(BackendRoutes routes) {
         try {
             return EdgeServer.builder(config.edge())
                     .database(database.dsl())
                     .proxy(proxy)
-                    .backends(routes::targetFor)
+                    .backends(routes::groupFor)
                     .sink(metering)
                     .metrics(metrics.edgeMetrics())
                     .clock(clock)
@@ -203,31 +214,30 @@ public final class GatewayNode implements AutoCloseable {
                     : HealthCheck.Result.down("retrying (" + error + "), " + waiting + " event(s) journaled meanwhile");
         }));
         checks.add(HealthChecks.database(database.dataSource()));
-        for (Map.Entry<String, BackendTarget> b : backends(routes).entrySet()) {
-            checks.add(HealthChecks.tcp(b.getKey(), b.getValue().baseUrl().getHost(), b.getValue().port(), false));
+        for (BackendTarget t : routes.targets()) {
+            checks.add(backendCheck(t));
         }
         checks.add(HealthChecks.flag("key_changes", false, listener::listening, "listening for key changes",
                 "not listening for key changes (the key cache's refresh still applies)"));
         return checks;
     }
 
-    /** One check per distinct backend address: {@code backend} for the default, {@code backend:<model>} for others. */
-    private static Map<String, BackendTarget> backends(BackendRoutes routes) {
-        Map<String, BackendTarget> named = new LinkedHashMap<>();
-        named.put("backend", routes.defaultTarget());
-        List<String> seen = new ArrayList<>();
-        seen.add(address(routes.defaultTarget()));
-        routes.models().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            if (!seen.contains(address(e.getValue()))) {
-                seen.add(address(e.getValue()));
-                named.put("backend:" + e.getKey(), e.getValue());
+    /**
+     * One check per backend, {@code backend:<base URL>}: its circuit (open is down) and whether it
+     * takes a TCP connection. Not required: the proxy fails over, and a model whose backends are all
+     * down is answered 503 at once.
+     */
+    private HealthCheck backendCheck(BackendTarget t) {
+        HealthCheck tcp = HealthChecks.tcp("backend:" + t.name(), t.host(), t.port(), false);
+        return HealthChecks.of("backend:" + t.name(), false, () -> {
+            String circuit = proxy.health().state(t.name());
+            if ("open".equals(circuit)) {
+                return HealthCheck.Result.down("circuit open (too many consecutive failures)");
             }
+            HealthCheck.Result reach = tcp.check(config.admin().readinessTimeout());
+            return reach.up() ? HealthCheck.Result.up("circuit " + circuit + ", " + reach.detail())
+                    : HealthCheck.Result.down("circuit " + circuit + ", " + reach.detail());
         });
-        return named;
-    }
-
-    private static String address(BackendTarget t) {
-        return t.baseUrl().getHost() + ":" + t.port();
     }
 
     /** The start-up summary: addresses and settings an operator checks first, never a secret. */
@@ -235,13 +245,14 @@ public final class GatewayNode implements AutoCloseable {
         BackendRoutes routes = config.proxy().routes();
         String overrides = routes.models().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + " -> " + describe(e.getValue())).collect(Collectors.joining(", "));
+        BackendTarget defaultTarget = routes.defaultGroup().backends().get(0).target();
         LOG.info("gateway started: public port {}:{} ({} transport), admin port {}:{} (admin token {})",
                 config.edge().host(), edge.port(), edge.nativeTransport() ? "epoll" : "nio",
                 config.admin().host(), admin.port(), config.admin().tokenEnabled() ? "set" : "not set");
         LOG.info("database {} (user {}, pool of {}, migrations {}); backends: default {}{}",
                 JdbcUrls.hostAndPort(config.database().jdbcUrl()), config.database().user(),
                 config.database().maxPoolSize(), config.database().migrateOnStart() ? "applied" : "not applied",
-                describe(routes.defaultTarget()), overrides.isEmpty() ? "" : "; " + overrides);
+                describe(defaultTarget), overrides.isEmpty() ? "" : "; " + overrides);
         LOG.info("serving key environments {}; trusted proxies {}; {}",
                 config.edge().servedEnvironments().stream().map(e -> e.dbValue()).sorted().toList(),
                 config.edge().trustedProxies().isEmpty() ? "none" : config.edge().trustedProxies(),
@@ -257,6 +268,13 @@ public final class GatewayNode implements AutoCloseable {
 
     private static String describe(BackendTarget t) {
         return t.baseUrl() + (t.apiKey() == null ? "" : " (upstream key set)");
+    }
+
+    private static String describe(BackendGroup g) {
+        return g.backends().stream().map(b -> describe(b.target()) + (b.weight() == 1 ? "" : " weight " + b.weight())
+                + (b.priority() == 0 ? "" : " priority " + b.priority())
+                + (b.upstreamModel() == null ? "" : " as " + b.upstreamModel()))
+                .collect(Collectors.joining(" | "));
     }
 
     /** The bound public port. */

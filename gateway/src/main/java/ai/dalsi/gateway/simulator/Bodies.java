@@ -81,6 +81,12 @@ final class Bodies {
     private static final byte[] IMAGES_DETAILS_END = ascii(",\"image_tokens\":0}}}");
     private static final byte[] IMAGES_END = ascii("]}");
 
+    private static final byte[] EMBEDDINGS_HEAD = ascii("{\"object\":\"list\",\"data\":[");
+    private static final byte[] EMBEDDING_INDEX = ascii("{\"object\":\"embedding\",\"index\":");
+    private static final byte[] EMBEDDING_VALUES = ascii(",\"embedding\":");
+    private static final byte[] EMBEDDINGS_MODEL = ascii("],\"model\":\"");
+    private static final byte[] EMBEDDINGS_USAGE = ascii(",\"usage\":{\"prompt_tokens\":");
+
     private static final byte[] STOP = ascii("stop");
     private static final byte[] LENGTH = ascii("length");
 
@@ -92,6 +98,7 @@ final class Bodies {
     private final byte[] idTag;
     private final byte[] modelList;
     private final Map<String, byte[]> modelById;
+    private final ResponsesBodies responses = new ResponsesBodies(this);
 
     Bodies(List<String> models, long createdSeconds, long idSeed) {
         tokens = new byte[TOKENS.size()][];
@@ -137,8 +144,11 @@ final class Bodies {
         return body == null ? null : Unpooled.wrappedBuffer(body);
     }
 
-    /** A whole {@code chat.completion} or {@code text_completion} object. */
+    /** A whole {@code chat.completion}, {@code text_completion} or {@code response} object. */
     ByteBuf generation(ByteBufAllocator alloc, Reply.Generation g, byte[] model, long created) {
+        if (g.kind() == Reply.Kind.RESPONSES) {
+            return responses.response(alloc, g, model, created);
+        }
         ByteBuf buf = alloc.buffer(320 + model.length + contentLength(g.completionTokens()));
         boolean chat = g.kind() == Reply.Kind.CHAT;
         buf.writeBytes(chat ? CHAT_ID : TEXT_ID);
@@ -161,6 +171,9 @@ final class Bodies {
      * Computed once per stream.
      */
     byte[] chunkPrefix(Reply.Generation g, byte[] model, long created) {
+        if (g.kind() == Reply.Kind.RESPONSES) {
+            return responses.prefix(g);
+        }
         boolean chat = g.kind() == Reply.Kind.CHAT;
         ByteBuf buf = Unpooled.buffer(128 + model.length);
         buf.writeBytes(DATA).writeBytes(chat ? CHAT_ID : TEXT_ID);
@@ -173,8 +186,14 @@ final class Bodies {
         return out;
     }
 
-    /** The chunk before the content (the assistant role, for chat), or null when there is none. */
-    ByteBuf firstChunk(ByteBufAllocator alloc, Reply.Generation g, byte[] prefix) {
+    /**
+     * The chunk before the content (the assistant role, for chat; the opening events, for responses),
+     * or null when there is none.
+     */
+    ByteBuf firstChunk(ByteBufAllocator alloc, Reply.Generation g, byte[] prefix, byte[] model, long created) {
+        if (g.kind() == Reply.Kind.RESPONSES) {
+            return responses.opening(alloc, g, model, created);
+        }
         if (g.kind() != Reply.Kind.CHAT) {
             return null;
         }
@@ -185,6 +204,9 @@ final class Bodies {
     /** The chunk carrying content token {@code index} (0-based). */
     ByteBuf tokenChunk(ByteBufAllocator alloc, Reply.Generation g, byte[] prefix, int index) {
         byte[] token = tokens[index % tokens.length];
+        if (g.kind() == Reply.Kind.RESPONSES) {
+            return responses.delta(alloc, prefix, token, index);
+        }
         ByteBuf buf = alloc.buffer(prefix.length + token.length + 96);
         buf.writeBytes(prefix);
         if (g.kind() == Reply.Kind.CHAT) {
@@ -199,7 +221,10 @@ final class Bodies {
      * The end of a stream: the chunk with the finish reason, the usage chunk ({@code "choices":[]})
      * when the request asked for it, and {@code data: [DONE]}.
      */
-    ByteBuf lastChunks(ByteBufAllocator alloc, Reply.Generation g, byte[] prefix) {
+    ByteBuf lastChunks(ByteBufAllocator alloc, Reply.Generation g, byte[] prefix, byte[] model, long created) {
+        if (g.kind() == Reply.Kind.RESPONSES) {
+            return responses.closing(alloc, g, model, created);
+        }
         ByteBuf buf = alloc.buffer(2 * prefix.length + 220);
         buf.writeBytes(prefix);
         buf.writeBytes(g.kind() == Reply.Kind.CHAT ? CHAT_FINISH_DELTA : TEXT_FINISH);
@@ -248,6 +273,88 @@ final class Bodies {
         buf.writeBytes(IMAGES_DETAILS);
         writeLong(buf, r.inputTokens());
         return buf.writeBytes(IMAGES_DETAILS_END);
+    }
+
+    /**
+     * An embeddings answer: one vector of {@code dimensions} numbers per input (floats, or base64 of
+     * little-endian float32), and the usage OpenAI reports for embeddings ({@code prompt_tokens},
+     * {@code total_tokens}).
+     */
+    ByteBuf embeddings(ByteBufAllocator alloc, Reply.Embeddings r, byte[] model) {
+        int each = r.base64() ? (r.dimensions() * 4 + 2) / 3 * 4 + 60 : r.dimensions() * 12 + 60;
+        ByteBuf buf = alloc.buffer(120 + model.length + r.inputs() * each);
+        buf.writeBytes(EMBEDDINGS_HEAD);
+        byte[] raw = r.base64() ? new byte[r.dimensions() * 4] : null;
+        for (int i = 0; i < r.inputs(); i++) {
+            if (i > 0) {
+                buf.writeByte(',');
+            }
+            buf.writeBytes(EMBEDDING_INDEX);
+            writeLong(buf, i);
+            buf.writeBytes(EMBEDDING_VALUES);
+            if (raw != null) {
+                for (int d = 0; d < r.dimensions(); d++) {
+                    int bits = Float.floatToIntBits(vectorValue(r.number(), i, d));
+                    raw[4 * d] = (byte) bits;
+                    raw[4 * d + 1] = (byte) (bits >>> 8);
+                    raw[4 * d + 2] = (byte) (bits >>> 16);
+                    raw[4 * d + 3] = (byte) (bits >>> 24);
+                }
+                buf.writeByte('"').writeBytes(Base64.getEncoder().encode(raw)).writeByte('"');
+            } else {
+                buf.writeByte('[');
+                for (int d = 0; d < r.dimensions(); d++) {
+                    if (d > 0) {
+                        buf.writeByte(',');
+                    }
+                    writeFraction(buf, vectorValue(r.number(), i, d));
+                }
+                buf.writeByte(']');
+            }
+            buf.writeByte('}');
+        }
+        buf.writeBytes(EMBEDDINGS_MODEL).writeBytes(model).writeByte('"');
+        if (!r.omitUsage()) {
+            buf.writeBytes(EMBEDDINGS_USAGE);
+            writeLong(buf, r.promptTokens());
+            buf.writeBytes(USAGE_TOTAL);
+            writeLong(buf, r.promptTokens());
+            buf.writeByte('}');
+        }
+        return buf.writeBytes(OBJECT_END);
+    }
+
+    /** A value in (-0.1, 0.1), the same for the same request, input and dimension. */
+    static float vectorValue(long number, int input, int dimension) {
+        long z = number * 0x9E3779B97F4A7C15L + input * 0xBF58476D1CE4E5B9L + dimension * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+        z ^= z >>> 29;
+        return ((z >>> 40) / (float) (1L << 24) - 0.5f) / 5f;
+    }
+
+    /** A value in (-1, 1) with six decimals, as text, without making a String. */
+    private static void writeFraction(ByteBuf buf, float v) {
+        long micros = Math.round(v * 1_000_000.0);
+        if (micros < 0) {
+            buf.writeByte('-');
+            micros = -micros;
+        }
+        buf.writeByte('0').writeByte('.');
+        for (long div = 100_000; div > 0; div /= 10) {
+            buf.writeByte('0' + (int) (micros / div % 10));
+        }
+    }
+
+    /** The id shared by a request's objects: the instance's tag and the request's number. */
+    String idText(long number) {
+        return new String(idTag, US_ASCII) + number;
+    }
+
+    /** The text of an answer of {@code n} tokens. */
+    String contentText(int n) {
+        ByteBuf buf = Unpooled.buffer(contentLength(n));
+        writeContent(buf, n);
+        return buf.toString(US_ASCII);
     }
 
     /** OpenAI's error object: {@code {"error":{"message":...,"type":...,"param":...,"code":...}}}. */
@@ -315,7 +422,7 @@ final class Bodies {
         return s == null ? "null" : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
     }
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(US_ASCII);
     }
 }

@@ -5,6 +5,8 @@ enum Endpoint {
     CHAT_COMPLETIONS("/v1/chat/completions"),
     COMPLETIONS("/v1/completions"),
     IMAGE_GENERATIONS("/v1/images/generations"),
+    EMBEDDINGS("/v1/embeddings"),
+    RESPONSES("/v1/responses"),
     MODELS("/v1/models"),
     /** {@code /v1/models/{id}}. */
     MODEL("/v1/models/{id}"),
@@ -29,6 +31,8 @@ enum Endpoint {
             case "/v1/chat/completions" -> CHAT_COMPLETIONS;
             case "/v1/completions" -> COMPLETIONS;
             case "/v1/images/generations" -> IMAGE_GENERATIONS;
+            case "/v1/embeddings" -> EMBEDDINGS;
+            case "/v1/responses" -> RESPONSES;
             case "/v1/models" -> MODELS;
             default -> {
                 if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {

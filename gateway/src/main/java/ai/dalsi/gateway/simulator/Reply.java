@@ -51,8 +51,22 @@ sealed interface Reply {
             boolean omitUsage) implements Reply {
     }
 
-    /** Chat ({@code chat.completion}) or text ({@code text_completion}) generation. */
-    enum Kind { CHAT, TEXT }
+    /**
+     * Embedding vectors, one per input.
+     *
+     * @param promptTokens the inputs' tokens, all of them billed
+     * @param dimensions   numbers per vector
+     * @param base64       vectors as base64 of little-endian float32 ({@code encoding_format: base64})
+     */
+    record Embeddings(long delayNanos, long number, String model, int inputs, int promptTokens, int dimensions,
+            boolean base64, boolean omitUsage) implements Reply {
+    }
+
+    /**
+     * Chat ({@code chat.completion}), text ({@code text_completion}) or Responses API ({@code response})
+     * generation.
+     */
+    enum Kind { CHAT, TEXT, RESPONSES }
 
     /**
      * A generated answer, whole or streamed.

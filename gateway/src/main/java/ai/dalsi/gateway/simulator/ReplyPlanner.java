@@ -67,7 +67,8 @@ final class ReplyPlanner {
         Endpoint endpoint = Endpoint.of(path);
         HttpMethod method = request.method();
         boolean post = endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS
-                || endpoint == Endpoint.IMAGE_GENERATIONS;
+                || endpoint == Endpoint.IMAGE_GENERATIONS || endpoint == Endpoint.EMBEDDINGS
+                || endpoint == Endpoint.RESPONSES;
 
         RequestBody body = null;
         RequestBody.Invalid invalidBody = null;
@@ -107,10 +108,13 @@ final class ReplyPlanner {
             if (invalidBody != null) {
                 throw new BadRequest(invalidBody.param(), invalidBody.getMessage());
             }
-            return endpoint == Endpoint.IMAGE_GENERATIONS
-                    ? images(number, body, o)
-                    : generation(number, endpoint == Endpoint.CHAT_COMPLETIONS ? Reply.Kind.CHAT : Reply.Kind.TEXT,
-                            body, o);
+            return switch (endpoint) {
+                case IMAGE_GENERATIONS -> images(number, body, o);
+                case EMBEDDINGS -> embeddings(number, body, o);
+                case CHAT_COMPLETIONS -> generation(number, Reply.Kind.CHAT, body, o);
+                case RESPONSES -> generation(number, Reply.Kind.RESPONSES, body, o);
+                default -> generation(number, Reply.Kind.TEXT, body, o);
+            };
         } catch (BadRequest e) {
             return Reply.Failure.now(HttpResponseStatus.BAD_REQUEST, "invalid_request_error",
                     "invalid_request", e.param, e.getMessage());
@@ -122,7 +126,13 @@ final class ReplyPlanner {
             throw new BadRequest("model", "you must provide a model parameter");
         }
         int promptTokens;
-        if (kind == Reply.Kind.CHAT) {
+        if (kind == Reply.Kind.RESPONSES) {
+            if (body.inputs() < 0) {
+                throw new BadRequest("input", "Missing required parameter: 'input'.");
+            }
+            promptTokens = saturate(tokensOf(body.inputChars()) + body.inputTokenIds()
+                    + (long) TOKENS_PER_MESSAGE * body.inputs() + TOKENS_PER_REPLY);
+        } else if (kind == Reply.Kind.CHAT) {
             if (body.messages() < 1) {
                 throw new BadRequest("messages", body.messages() < 0
                         ? "Missing required parameter: 'messages'."
@@ -149,7 +159,9 @@ final class ReplyPlanner {
         boolean truncated = body.maxTokens() >= 1 && body.maxTokens() < planned;
         int tokens = truncated ? body.maxTokens() : planned;
         double pace = Double.isNaN(o.tokensPerSecond) ? config.tokensPerSecond() : o.tokensPerSecond;
-        return new Reply.Generation(delay, number, kind, body.model(), stream, stream && body.includeUsage(),
+        // A responses stream always reports its usage, in its terminal event.
+        boolean includeUsage = stream && (body.includeUsage() || kind == Reply.Kind.RESPONSES);
+        return new Reply.Generation(delay, number, kind, body.model(), stream, includeUsage,
                 o.omitUsage, promptTokens, tokens, truncated, pace, o.abortAfterTokens);
     }
 
@@ -171,6 +183,44 @@ final class ReplyPlanner {
         }
         return new Reply.Images(delay, number, n, body.base64(), saturate(tokensOf(body.promptChars())),
                 outputTokensPerImage(body.quality()), o.omitUsage);
+    }
+
+    /** Largest {@code dimensions} of an embedding: text-embedding-3-large's. */
+    static final int MAX_DIMENSIONS = 3072;
+    /** Dimensions of an embedding when the request names none: text-embedding-3-small's. */
+    static final int DEFAULT_DIMENSIONS = 1536;
+    /** Most inputs one embeddings request may have, as OpenAI's API allows. */
+    private static final int MAX_INPUTS = 2048;
+
+    private Reply embeddings(long number, RequestBody body, Overrides o) throws BadRequest {
+        if (body.model() == null) {
+            throw new BadRequest("model", "you must provide a model parameter");
+        }
+        if (body.inputs() < 1) {
+            throw new BadRequest("input", body.inputs() < 0 ? "Missing required parameter: 'input'."
+                    : "Invalid 'input': empty array. Expected an array with minimum length 1.");
+        }
+        if (body.inputs() > MAX_INPUTS) {
+            throw new BadRequest("input", "Invalid 'input': " + body.inputs() + " inputs (expected: at most "
+                    + MAX_INPUTS + ").");
+        }
+        int dimensions = body.dimensions() == -1 ? DEFAULT_DIMENSIONS : body.dimensions();
+        if (dimensions > MAX_DIMENSIONS) {
+            throw new BadRequest("dimensions", "Invalid 'dimensions': " + dimensions + " (expected: 1.."
+                    + MAX_DIMENSIONS + ").");
+        }
+        long delay = o.latencyMs >= 0 ? o.latencyMs * 1_000_000 : latencyNanos;
+        Reply failure = failure(number, o, delay);
+        if (failure != null) {
+            return failure;
+        }
+        if (o.abortAfterTokens >= 0) {
+            return new Reply.Drop(delay);
+        }
+        // Text is about four characters per token; token-array inputs count their ids.
+        int promptTokens = saturate((body.inputChars() > 0 ? tokensOf(body.inputChars()) : 0) + body.inputTokenIds());
+        return new Reply.Embeddings(delay, number, body.model(), body.inputs(), Math.max(1, promptTokens), dimensions,
+                body.base64(), o.omitUsage);
     }
 
     /** A forced ({@code x-sim-status}) or injected ({@code errorRate}) error, or null for none. */

@@ -24,14 +24,20 @@ import java.io.InputStream;
  * @param promptChars      characters of a string prompt (or of the strings in an array)
  * @param promptTokens     elements of a token-array prompt
  * @param n                {@code n}, or -1
- * @param base64           {@code response_format} is {@code "b64_json"}
+ * @param base64           {@code response_format} is {@code "b64_json"}, or {@code encoding_format} is {@code "base64"}
  * @param quality          {@code quality}, or null
+ * @param inputs           number of {@code input}s (embeddings: strings or token arrays; responses: 1 for a
+ *                         string, else the items), or -1 when absent
+ * @param inputChars       characters of text in {@code input} (and {@code instructions})
+ * @param inputTokenIds    token ids given in {@code input} (token-array inputs)
+ * @param dimensions       {@code dimensions}, or -1
  */
 record RequestBody(
         String model, boolean stream, boolean includeUsage, int maxTokens,
         int messages, long messageChars, int messageImages,
         boolean prompt, long promptChars, int promptTokens,
-        int n, boolean base64, String quality) {
+        int n, boolean base64, String quality,
+        int inputs, long inputChars, int inputTokenIds, int dimensions) {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
@@ -86,6 +92,10 @@ record RequestBody(
         int n = -1;
         boolean base64 = false;
         String quality = null;
+        int inputs = -1;
+        long inputChars = 0;
+        int inputTokenIds = 0;
+        int dimensions = -1;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -94,7 +104,7 @@ record RequestBody(
                 case "quality" -> quality = nullableString(p, t, "quality");
                 case "stream" -> stream = bool(t, "stream");
                 case "stream_options" -> includeUsage = includeUsage(p, t);
-                case "max_tokens", "max_completion_tokens" -> {
+                case "max_tokens", "max_completion_tokens", "max_output_tokens" -> {
                     int v = integer(p, t, field);
                     if (v != -1 && (maxTokens == -1 || v < maxTokens)) {
                         maxTokens = v;
@@ -107,7 +117,31 @@ record RequestBody(
                 case "n" -> {
                     n = integer(p, t, "n");
                 }
-                case "response_format" -> base64 = t == JsonToken.VALUE_STRING && "b64_json".equals(p.getText());
+                case "response_format" -> {
+                    base64 = t == JsonToken.VALUE_STRING && "b64_json".equals(p.getText());
+                    p.skipChildren();
+                }
+                case "encoding_format" -> base64 = t == JsonToken.VALUE_STRING && "base64".equals(p.getText());
+                case "dimensions" -> {
+                    dimensions = integer(p, t, "dimensions");
+                    if (t == JsonToken.VALUE_NUMBER_INT && dimensions < 1) {
+                        throw new Invalid("dimensions", "Invalid 'dimensions': integer below minimum value. Expected a "
+                                + "value >= 1, but got " + dimensions + " instead.");
+                    }
+                }
+                case "instructions" -> {
+                    if (t == JsonToken.VALUE_STRING) {
+                        inputChars += p.getTextLength();
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw wrongType("instructions", "a string");
+                    }
+                }
+                case "input" -> {
+                    long[] counts = readInput(p, t);
+                    inputs = (int) counts[0];
+                    inputChars += counts[1];
+                    inputTokenIds += (int) counts[2];
+                }
                 case "messages" -> {
                     if (t != JsonToken.START_ARRAY) {
                         throw wrongType("messages", "an array");
@@ -148,7 +182,57 @@ record RequestBody(
             }
         }
         return new RequestBody(model, stream, includeUsage, maxTokens, messages, messageChars, messageImages,
-                prompt, promptChars, promptTokens, n, base64, quality);
+                prompt, promptChars, promptTokens, n, base64, quality, inputs, inputChars, inputTokenIds, dimensions);
+    }
+
+    /**
+     * Returns {inputs, characters of text, token ids} of an {@code input}: a string; an array of
+     * strings, of token ids (one input), of token arrays (embeddings); or of items with a
+     * {@code content} string or parts with {@code text} (responses).
+     */
+    private static long[] readInput(JsonParser p, JsonToken t) throws IOException, Invalid {
+        if (t == JsonToken.VALUE_NULL) {
+            return new long[] {-1, 0, 0};
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            return new long[] {1, p.getTextLength(), 0};
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw wrongType("input", "a string or an array");
+        }
+        long inputs = 0;
+        long chars = 0;
+        long ids = 0;
+        boolean flatIds = false;
+        JsonToken e;
+        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+            switch (e) {
+                case VALUE_STRING -> {
+                    inputs++;
+                    chars += p.getTextLength();
+                }
+                case VALUE_NUMBER_INT -> {
+                    ids++;
+                    flatIds = true;
+                }
+                case START_ARRAY -> {
+                    inputs++;
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        ids++;
+                        p.skipChildren();
+                    }
+                }
+                case START_OBJECT -> {
+                    inputs++;
+                    chars += readMessage(p, (int) inputs - 1)[0];
+                }
+                default -> throw wrongType("input", "a string or an array of strings, token ids or items");
+            }
+        }
+        if (flatIds) {
+            inputs++;
+        }
+        return new long[] {inputs, chars, ids};
     }
 
     /** Returns {characters of text, image parts} of one message; the parser is at its START_OBJECT. */

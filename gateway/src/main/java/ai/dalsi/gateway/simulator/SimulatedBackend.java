@@ -44,6 +44,16 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code POST /v1/images/generations}: {@code n} (1..10) image urls, or {@code b64_json} when
  *     {@code response_format} asks for it, with {@code usage} as OpenAI's image API reports it
  *     ({@code input_tokens}, {@code output_tokens}, {@code total_tokens}).</li>
+ * <li>{@code POST /v1/embeddings}: one vector per {@code input} (a string, an array of strings, of
+ *     token ids or of token arrays), {@code dimensions} numbers each (default 1536, at most 3072),
+ *     as floats or, with {@code encoding_format: base64}, as base64 of little-endian float32;
+ *     {@code usage} with {@code prompt_tokens} (about one per four characters, plus the token ids)
+ *     and {@code total_tokens}.</li>
+ * <li>{@code POST /v1/responses}: a {@code response} object with one output message and
+ *     {@code usage} ({@code input_tokens}, {@code output_tokens}, with their details); with
+ *     {@code "stream": true}, typed events ({@code response.created}, ...,
+ *     {@code response.output_text.delta} per token, ..., {@code response.completed} with the usage,
+ *     or {@code response.incomplete} when {@code max_output_tokens} cut it short), no {@code [DONE]}.</li>
  * <li>{@code GET /v1/models}, {@code GET /v1/models/{id}}: the configured models.</li>
  * <li>{@code GET /images/{name}.png}: the (one-pixel) picture behind every image url.</li>
  * </ul>
@@ -83,7 +93,7 @@ public final class SimulatedBackend implements AutoCloseable {
     private final URI baseUrl;
 
     private SimulatedBackend(SimulatorConfig config, EventLoopGroup group, Channel serverChannel,
-            SimulatorStats stats) {
+            SimulatorStats stats, boolean tls) {
         this.config = config;
         this.group = group;
         this.serverChannel = serverChannel;
@@ -95,7 +105,7 @@ public final class SimulatedBackend implements AutoCloseable {
         } else if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
         }
-        this.baseUrl = URI.create("http://" + host + ":" + port);
+        this.baseUrl = URI.create((tls ? "https://" : "http://") + host + ":" + port);
     }
 
     /**
@@ -104,10 +114,22 @@ public final class SimulatedBackend implements AutoCloseable {
      * @throws IllegalStateException when the address cannot be bound
      */
     public static SimulatedBackend start(SimulatorConfig config) {
-        return start(config, Clock.systemUTC());
+        return start(config, Clock.systemUTC(), null);
+    }
+
+    /**
+     * Binds and starts serving HTTPS with this server context (its certificate and key); the base URL
+     * is {@code https://...}.
+     */
+    public static SimulatedBackend startTls(SimulatorConfig config, io.netty.handler.ssl.SslContext tls) {
+        return start(config, Clock.systemUTC(), java.util.Objects.requireNonNull(tls, "tls"));
     }
 
     static SimulatedBackend start(SimulatorConfig config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    private static SimulatedBackend start(SimulatorConfig config, Clock clock, io.netty.handler.ssl.SslContext tls) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -123,11 +145,11 @@ public final class SimulatedBackend implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new SimulatorInitializer(planner, bodies, stats, clock))
+                    .childHandler(new SimulatorInitializer(planner, bodies, stats, clock, tls))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
-            return new SimulatedBackend(config, group, channel, stats);
+            return new SimulatedBackend(config, group, channel, stats, tls != null);
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (e instanceof InterruptedException) {

@@ -153,8 +153,10 @@ final class SimulatorHandler extends ChannelInboundHandlerAdapter {
         }
         switch (reply) {
             case Reply.Generation g when g.stream() -> {
-                byte[] prefix = bodies.chunkPrefix(g, modelJson(g.model()), createdSeconds());
-                stream = new StreamSession(ctx, g, bodies, prefix, chunked, stats, this::ended);
+                byte[] model = modelJson(g.model());
+                long created = createdSeconds();
+                byte[] prefix = bodies.chunkPrefix(g, model, created);
+                stream = new StreamSession(ctx, g, bodies, prefix, model, created, chunked, stats, this::ended);
                 stream.start();
                 return;
             }
@@ -162,6 +164,8 @@ final class SimulatorHandler extends ChannelInboundHandlerAdapter {
                     bodies.generation(ctx.alloc(), g, modelJson(g.model()), createdSeconds())));
             case Reply.Images r -> write(jsonResponse(HttpResponseStatus.OK,
                     bodies.images(ctx.alloc(), r, createdSeconds(), imageUrlPrefix())));
+            case Reply.Embeddings r -> write(jsonResponse(HttpResponseStatus.OK,
+                    bodies.embeddings(ctx.alloc(), r, modelJson(r.model()))));
             case Reply.Models m -> {
                 ByteBuf body = m.modelId() == null ? bodies.modelList() : bodies.model(m.modelId());
                 if (body == null) {

@@ -5,11 +5,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 
 /**
  * The simulator's pipeline, in the order a request passes it:
  * <pre>
+ * {@value #TLS}          TLS, when the backend was started with a server context
  * {@value #CONNECTIONS}  count open connections
  * {@value #CODEC}        HTTP/1.1 decode and encode
  * {@value #KEEP_ALIVE}   keep the connection open unless the request says otherwise
@@ -19,6 +21,7 @@ import java.time.Clock;
  */
 final class SimulatorInitializer extends ChannelInitializer<SocketChannel> {
 
+    static final String TLS = "tls";
     static final String CONNECTIONS = "connections";
     static final String CODEC = "codec";
     static final String KEEP_ALIVE = "keepAlive";
@@ -33,8 +36,10 @@ final class SimulatorInitializer extends ChannelInitializer<SocketChannel> {
     private final Bodies bodies;
     private final SimulatorStats stats;
     private final Clock clock;
+    private final SslContext tls;
 
-    SimulatorInitializer(ReplyPlanner planner, Bodies bodies, SimulatorStats stats, Clock clock) {
+    SimulatorInitializer(ReplyPlanner planner, Bodies bodies, SimulatorStats stats, Clock clock, SslContext tls) {
+        this.tls = tls;
         this.connections = new ConnectionCountHandler(stats);
         this.planner = planner;
         this.bodies = bodies;
@@ -45,6 +50,9 @@ final class SimulatorInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (tls != null) {
+            p.addLast(TLS, tls.newHandler(ch.alloc()));
+        }
         p.addLast(CONNECTIONS, connections);
         p.addLast(CODEC, new HttpServerCodec());
         p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());

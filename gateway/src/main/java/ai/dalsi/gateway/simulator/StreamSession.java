@@ -32,6 +32,8 @@ final class StreamSession {
     private final Reply.Generation reply;
     private final Bodies bodies;
     private final byte[] prefix;
+    private final byte[] model;
+    private final long created;
     private final boolean chunked;
     private final SimulatorStats stats;
     private final Runnable onEnd;
@@ -50,12 +52,14 @@ final class StreamSession {
      * @param chunked chunked transfer encoding (HTTP/1.1); otherwise the end of the body is the
      *                end of the connection (HTTP/1.0)
      */
-    StreamSession(ChannelHandlerContext ctx, Reply.Generation reply, Bodies bodies, byte[] prefix, boolean chunked,
-            SimulatorStats stats, Runnable onEnd) {
+    StreamSession(ChannelHandlerContext ctx, Reply.Generation reply, Bodies bodies, byte[] prefix, byte[] model,
+            long created, boolean chunked, SimulatorStats stats, Runnable onEnd) {
         this.ctx = ctx;
         this.reply = reply;
         this.bodies = bodies;
         this.prefix = prefix;
+        this.model = model;
+        this.created = created;
         this.chunked = chunked;
         this.stats = stats;
         this.onEnd = onEnd;
@@ -74,7 +78,7 @@ final class StreamSession {
             head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         lastWrite = ctx.write(head);
-        ByteBuf first = bodies.firstChunk(ctx.alloc(), reply, prefix);
+        ByteBuf first = bodies.firstChunk(ctx.alloc(), reply, prefix, model, created);
         if (first != null) {
             lastWrite = ctx.write(new DefaultHttpContent(first));
         }
@@ -157,7 +161,7 @@ final class StreamSession {
         stopTicker();
         // Counted first, so that a client that has read [DONE] finds the stream counted.
         stats.streamCompleted();
-        ctx.writeAndFlush(new DefaultLastHttpContent(bodies.lastChunks(ctx.alloc(), reply, prefix)));
+        ctx.writeAndFlush(new DefaultLastHttpContent(bodies.lastChunks(ctx.alloc(), reply, prefix, model, created)));
         onEnd.run();
     }
 

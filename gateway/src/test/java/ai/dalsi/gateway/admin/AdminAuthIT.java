@@ -26,6 +26,8 @@ class AdminAuthIT {
 
     AdminAuthIT(TestDatabase db) {
         f = new AdminFixture(db);
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
     }
 
     @AfterAll

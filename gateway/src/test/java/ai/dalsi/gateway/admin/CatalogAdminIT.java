@@ -60,6 +60,28 @@ class CatalogAdminIT {
         assertThat(p.active()).isFalse();
         assertThat(p.endpoints()).containsExactly("/v1/chat/completions", "/v1/completions");
         assertThat(p.displayName()).as("unchanged").isEqualTo("Chat");
+        assertThat(p.kind()).as("the default kind").isEqualTo("chat");
+    }
+
+    @Test
+    void aProductSaysWhatKindItIsAndBringsItsScopeForKeys() {
+        String user = f.newUser("embed-keys@example.com");
+        String keyBody = "{'user_id':'" + user + "','name':'embed','scopes':['ai.embed']}";
+        AdminHttp.Response refused = f.token.post("/admin/keys", json(keyBody));
+        assertThat(refused.status()).as("no product requires ai.embed yet").isEqualTo(400);
+        assertThat(refused.json().at("/error/field").asText()).isEqualTo("scopes");
+
+        AdminHttp.Response r = f.superAdmin.post("/admin/products", json("{'name':'ai.embed',"
+                + "'endpoints':['/v1/embeddings'],'required_scopes':['ai.embed'],'kind':'embedding'}"));
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        assertThat(r.json().get("kind").asText()).isEqualTo("embedding");
+        UUID id = UUID.fromString(r.json().get("id").asText());
+        assertThat(new ProductRepository(f.db.dsl()).findById(id).orElseThrow().kind()).isEqualTo("embedding");
+        assertThat(f.token.post("/admin/keys", json(keyBody)).status()).as("now a scope keys may hold").isEqualTo(201);
+
+        AdminHttp.Response patched = f.superAdmin.patch("/admin/products/" + id, json("{'kind':'image'}"));
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        assertThat(new ProductRepository(f.db.dsl()).findById(id).orElseThrow().kind()).isEqualTo("image");
     }
 
     @Test
@@ -87,7 +109,8 @@ class CatalogAdminIT {
             "{'name':'ai.x','endpoints':['/v1/x'],'price_per_1k_tokens':-0.01}         | price_per_1k_tokens        | price_per_1k_tokens: -0.01 (expected: >= 0)",
             "{'name':'ai.x','endpoints':['/v1/x'],'base_price_usd':'free'}             | base_price_usd             | base_price_usd: \"free\" (expected: a number >= 0)",
             "{'name':'ai.x','endpoints':['/v1/x'],'max_tokens_per_request':0}          | max_tokens_per_request     | max_tokens_per_request: 0 (expected: > 0)",
-            "{'name':'ai.x','endpoints':['/v1/x'],'required_scopes':['ai.video']}      | required_scopes            | required_scopes[0]: \"ai.video\" (expected: one of ai.chat, ai.code, ai.image)",
+            "{'name':'ai.x','endpoints':['/v1/x'],'required_scopes':['AI Video']}      | required_scopes            | required_scopes[0]: \"AI Video\" (expected: lower case letters, digits, '.', '_' or '-', such as ai.embed)",
+            "{'name':'ai.x','endpoints':['/v1/x'],'kind':'images'}                     | kind                       | kind: \"images\" (expected: one of chat, completion, embedding, image, responses)",
             "{'name':'ai.x','endpoints':['/v1/x'],'is_active':null}                    | is_active                  | is_active: null (expected: a value; this setting cannot be cleared)",
             "{'name':'ai.x','endpoints':['/v1/x'],'tier':'pro'}                        | tier                       | ",
     })

@@ -36,6 +36,8 @@ class KeyAdminIT {
 
     KeyAdminIT(TestDatabase db) {
         f = new AdminFixture(db);
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         userId = f.newUser("keys@example.com");
     }
 
@@ -157,9 +159,9 @@ class KeyAdminIT {
             "{'name':'x','scopes':['ai.chat']}                                   | user_id | user_id: missing (expected: an id (UUID))",
             "{'user_id':'nope','name':'x','scopes':['ai.chat']}                 | user_id | user_id: \"nope\" (expected: an id (UUID))",
             "{'user_id':'USER','scopes':['ai.chat']}                             | name    | name: missing (expected: a string)",
-            "{'user_id':'USER','name':'x'}                                        | scopes  | scopes: missing (expected: a list of ai.chat, ai.code, ai.image)",
+            "{'user_id':'USER','name':'x'}                                        | scopes  | scopes: missing (expected: a list of the scopes products require: ai.chat, ai.code, ai.image)",
             "{'user_id':'USER','name':'x','scopes':[]}                            | scopes  | scopes: [] (expected: at least one of ai.chat, ai.code, ai.image)",
-            "{'user_id':'USER','name':'x','scopes':['ai.video']}                  | scopes  | scopes[0]: \"ai.video\" (expected: one of ai.chat, ai.code, ai.image)",
+            "{'user_id':'USER','name':'x','scopes':['ai.video']}                  | scopes  | scopes[0]: \"ai.video\" (expected: one of the scopes products require: ai.chat, ai.code, ai.image)",
             "{'user_id':'USER','name':'x','scopes':['ai.chat','ai.chat']}         | scopes  | scopes[1]: \"ai.chat\" repeated (expected: distinct values)",
     })
     void requiredFieldsAreChecked(String body, String field, String message) {
@@ -254,7 +256,7 @@ class KeyAdminIT {
             "{'rate_limit_per_minute':null}    | rate_limit_per_minute | rate_limit_per_minute: null (expected: a value; this setting cannot be cleared)",
             "{'environment':'development'}     | environment           | environment: cannot be changed (rotate or issue a new key instead)",
             "{'key_hash':'00'}                 | key_hash              | ",
-            "{'scopes':['ai.everything']}      | scopes                | scopes[0]: \"ai.everything\" (expected: one of ai.chat, ai.code, ai.image)",
+            "{'scopes':['ai.everything']}      | scopes                | scopes[0]: \"ai.everything\" (expected: one of the scopes products require: ai.chat, ai.code, ai.image)",
             "{'allowed_ips':['300.1.1.1']}     | allowed_ips           | allowed_ips[0]: \"300.1.1.1\" (expected: an IPv4 or IPv6 address or CIDR range such as 203.0.113.0/24)",
     })
     void badPatchIs400AndChangesNothing(String body, String field, String message) {

@@ -45,6 +45,8 @@ class KeyChangeNotificationIT {
              KeyChangeListener a = new KeyChangeListener(db.config(), nodeA).start();
              KeyChangeListener b = new KeyChangeListener(db.config(), nodeB).start()) {
             Eventually.await("both listening", () -> a.listening() && b.listening());
+            // The scopes a key may hold are those the catalog's products require.
+            new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
             String user = f.newUser("notify@example.com");
             String id = f.token.post("/admin/keys", json("{'user_id':'" + user + "','name':'n','scopes':['ai.chat']}"))
                     .json().get("id").asText();

@@ -32,6 +32,8 @@ class KeyExpirySweeperIT {
 
     KeyExpirySweeperIT(TestDatabase db) {
         f = new AdminFixture(db);
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         userId = f.newUser("sweep@example.com");
     }
 

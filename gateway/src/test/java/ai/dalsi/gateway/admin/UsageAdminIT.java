@@ -30,6 +30,8 @@ class UsageAdminIT {
 
     UsageAdminIT(TestDatabase db) {
         f = new AdminFixture(db);
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         userId = f.newUser("usage@example.com");
         keyA = key("a");
         keyB = key("b");

@@ -10,6 +10,7 @@ import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.gateway.net.IpRanges;
 import ai.dalsi.gateway.ratelimit.RateLimits;
+import ai.dalsi.metering.ProductKind;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -138,7 +139,7 @@ class AuthorizationPolicyTest {
     void theMostARequestCouldCostMustBeRecordable(String what, BigDecimal in, BigDecimal out, BigDecimal image,
             BigDecimal base, long bytes, long maxTokens, long n, boolean allowed) {
         ProductInfo product = new ProductInfo("ai.chat", List.of("ai.chat"), Tier.FREE, 2048, true,
-                new BigDecimal("0.00000001"), base, false);
+                new BigDecimal("0.00000001"), base, ProductKind.CHAT);
         ModelInfo model = new ModelInfo("m", true, false, in, out, image, 0);
         AuthzDecision d = policy.checkCost(product, model, bytes, maxTokens, n);
         assertThat(d == AuthzDecision.ALLOWED).as(what).isEqualTo(allowed);
@@ -150,7 +151,7 @@ class AuthorizationPolicyTest {
 
     private static ProductInfo product(Tier tier, int maxTokens) {
         return new ProductInfo("ai.chat", List.of("ai.chat"), tier, maxTokens, true, BigDecimal.ZERO, BigDecimal.ZERO,
-                false);
+                ai.dalsi.metering.ProductKind.CHAT);
     }
 
     private static ModelInfo model(boolean active, boolean requiresSubscription) {

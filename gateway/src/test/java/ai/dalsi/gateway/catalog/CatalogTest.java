@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class CatalogTest {
 
     private static ProductInfo product(String name, boolean active) {
-        return new ProductInfo(name, List.of(name), Tier.FREE, 100, active, BigDecimal.ONE, BigDecimal.ZERO, false);
+        return new ProductInfo(name, List.of(name), Tier.FREE, 100, active, BigDecimal.ONE, BigDecimal.ZERO,
+                ai.dalsi.metering.ProductKind.CHAT);
     }
 
     private final ProductInfo chat = product("ai.chat", true);

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.dalsi.gateway.auth.KeyEnvironment;
+import ai.dalsi.gateway.proxy.Backend;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendRoutes;
+import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.HeaderAllowlist;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,9 +34,14 @@ class EdgeAndProxySectionsTest {
         assertThat(c.edge()).isEqualTo(EdgeConfig.defaults());
         assertThat(c.proxy().proxyConfig()).isEqualTo(ai.dalsi.gateway.proxy.ProxyConfig.DEFAULTS);
         BackendRoutes routes = c.proxy().routes();
-        assertThat(routes.defaultTarget().baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000"));
-        assertThat(routes.defaultTarget().apiKey()).isNull();
+        assertThat(target(routes, null).baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000"));
+        assertThat(target(routes, null).apiKey()).isNull();
         assertThat(routes.models()).isEmpty();
+        assertThat(routes.defaultGroup().forwardHeaders()).isEqualTo(HeaderAllowlist.DEFAULT);
+    }
+
+    private static BackendTarget target(BackendRoutes routes, String model) {
+        return routes.groupFor(model).backends().get(0).target();
     }
 
     @Test
@@ -80,11 +89,11 @@ class EdgeAndProxySectionsTest {
                 "GATEWAY_BACKEND_URL", "http://models.internal:9000",
                 "GATEWAY_BACKEND_API_KEY", "default-upstream-key"));
         BackendRoutes routes = c.proxy().routes();
-        assertThat(routes.targetFor("other").baseUrl()).isEqualTo(URI.create("http://models.internal:9000"));
-        assertThat(routes.targetFor("other").apiKey()).isEqualTo("default-upstream-key");
-        assertThat(routes.targetFor("dalsi-aivi").baseUrl()).isEqualTo(URI.create("http://vision.internal:8000/openai"));
-        assertThat(routes.targetFor("dalsi-aivi").apiKey()).isEqualTo("vision-upstream-key");
-        assertThat(routes.targetFor("dalsi-ai").apiKey()).as("an override names its own key or none").isNull();
+        assertThat(target(routes, "other").baseUrl()).isEqualTo(URI.create("http://models.internal:9000"));
+        assertThat(target(routes, "other").apiKey()).isEqualTo("default-upstream-key");
+        assertThat(target(routes, "dalsi-aivi").baseUrl()).isEqualTo(URI.create("http://vision.internal:8000/openai"));
+        assertThat(target(routes, "dalsi-aivi").apiKey()).isEqualTo("vision-upstream-key");
+        assertThat(target(routes, "dalsi-ai").apiKey()).as("an override names its own key or none").isNull();
         assertThat(c.proxy().proxyConfig().firstByteTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.toString()).doesNotContain("vision-upstream-key").doesNotContain("default-upstream-key")
                 .contains("backendApiKey=***");
@@ -94,7 +103,45 @@ class EdgeAndProxySectionsTest {
     void perModelOverridesFromTheEnvironmentAsJson() {
         GatewayConfig c = ConfigLoader.load(null, Map.of("GATEWAY_PROXY_MODELS",
                 "{\"dalsi-aivi\": {\"url\": \"http://10.1.2.3:8000\"}}"));
-        assertThat(c.proxy().routes().targetFor("dalsi-aivi").baseUrl()).isEqualTo(URI.create("http://10.1.2.3:8000"));
+        assertThat(target(c.proxy().routes(), "dalsi-aivi").baseUrl()).isEqualTo(URI.create("http://10.1.2.3:8000"));
+    }
+
+    @Test
+    void severalBackendsPerModelWithKeysFromFilesWeightsPrioritiesAliasesAndHeaders() throws IOException {
+        Path keyFile = dir.resolve("llm.key");
+        Files.writeString(keyFile, "sk-from-a-file\n");
+        GatewayConfig c = ConfigLoader.load(null, Map.of("GATEWAY_PROXY_MODELS", """
+                {"dalsi-ai": {"backends": [
+                    {"url": "http://127.0.0.1:9001"},
+                    {"url": "https://llm.internal:8443/v", "apiKeyFile": "%s", "weight": 2, "priority": 1,
+                     "model": "provider-model"}],
+                  "forwardHeaders": ["content-type", "x-sim-*"]}}""".formatted(keyFile),
+                "GATEWAY_PROXY_FORWARD_HEADERS", "content-type,openai-beta",
+                "GATEWAY_PROXY_TRUSTED_CA_FILE", keyFile.toString(),
+                "GATEWAY_PROXY_MAX_ATTEMPTS", "2"));
+        BackendRoutes routes = c.proxy().routes();
+        BackendGroup ai = routes.groupFor("dalsi-ai");
+        assertThat(ai.backends()).hasSize(2);
+        Backend second = ai.backends().get(1);
+        assertThat(second.target().secure()).isTrue();
+        assertThat(second.target().apiKey()).isEqualTo("sk-from-a-file");
+        assertThat(second.weight()).isEqualTo(2);
+        assertThat(second.priority()).isEqualTo(1);
+        assertThat(second.upstreamModel()).isEqualTo("provider-model");
+        assertThat(ai.backends().get(0)).isEqualTo(Backend.of(BackendRoutes.target("x", "http://127.0.0.1:9001", null)));
+        assertThat(ai.forwardHeaders().entries()).containsExactly("content-type", "x-sim-*");
+        assertThat(routes.groupFor("other").forwardHeaders().entries()).containsExactly("content-type", "openai-beta");
+        assertThat(c.proxy().proxyConfig().maxAttempts()).isEqualTo(2);
+        assertThat(c.proxy().proxyConfig().trustedCaFile()).isEqualTo(keyFile);
+        assertThat(c.toString()).doesNotContain("sk-from-a-file");
+    }
+
+    @Test
+    void theDemosBackendLetsTheSimulatorsHeadersThrough() {
+        ProxySettings demo = ConfigLoader.load(null, Map.of()).proxy().withBackend("http://127.0.0.1:7000", List.of("m"));
+        assertThat(demo.routes().groupFor("m").forwardHeaders().allows("x-sim-latency-ms")).isTrue();
+        assertThat(demo.routes().groupFor("m").forwardHeaders().allows("openai-beta")).isTrue();
+        assertThat(demo.routes().groupFor("m").forwardHeaders().allows("x-secret")).isFalse();
     }
 
     @ParameterizedTest
@@ -105,11 +152,17 @@ class EdgeAndProxySectionsTest {
             "edge:\\n  trustedProxies: [10.0.0.0/33]        | edge.trustedProxies[0]: 10.0.0.0/33",
             "edge:\\n  shutdownGracePeriod: soon            | edge.shutdownGracePeriod: \"soon\" (expected: a duration such as 250ms, 5s, 2m, 1h, at most 365d)",
             "edge:\\n  hots: 0.0.0.0                        | unknown setting: edge.hots (did you mean edge.host?)",
-            "proxy:\\n  backendUrl: https://x.internal      | proxy.backendUrl: https://x.internal (expected: http://host[:port][/prefix])",
-            "proxy:\\n  backendUrl: ''                      | proxy.backendUrl: missing (expected: http://host[:port][/prefix])",
+            "proxy:\\n  backendUrl: ftp://x.internal        | proxy.backendUrl: ftp://x.internal (expected: http(s)://host[:port][/prefix])",
+            "proxy:\\n  backendUrl: ''                      | proxy.backendUrl: missing (expected: http(s)://host[:port][/prefix])",
             "proxy:\\n  connectTimeout: 0s                  | proxy.connectTimeout: 0s (expected: > 0)",
             "proxy:\\n  maxIdleConnections: -1              | proxy.maxIdleConnections: -1 (expected: >= 0)",
-            "proxy:\\n  models:\\n    m1:\\n      url: ftp://x | proxy.models.m1.url: ftp://x (expected: http://host[:port][/prefix])",
+            "proxy:\\n  models:\\n    m1:\\n      url: ftp://x | proxy.models.m1.url: ftp://x (expected: http(s)://host[:port][/prefix])",
+            "proxy:\\n  models:\\n    m1:\\n      backends: [{url: http://a, weight: 0}] | proxy.models.m1.backends[0].weight: 0 (expected: 1..100)",
+            "proxy:\\n  models:\\n    m1:\\n      backends: [] | proxy.models.m1.backends: [] (expected: at least one backend)",
+            "proxy:\\n  models:\\n    m1:\\n      url: http://a\\n      backends: [{url: http://b}] | proxy.models.m1: both url and backends (expected: one of them)",
+            "proxy:\\n  models:\\n    m1:\\n      backends: [{url: http://a, apiKeyFile: /no/such/key}] | proxy.models.m1.backends[0].apiKeyFile: cannot read /no/such/key (NoSuchFileException)",
+            "proxy:\\n  forwardHeaders: [x/y]               | proxy.forwardHeaders: \"x/y\" (expected: a header name",
+            "proxy:\\n  maxAttempts: 0                      | proxy.maxAttempts: 0 (expected: 1..10)",
             "proxy:\\n  models:\\n    m1:\\n      ulr: http://x | unknown setting: proxy.models.m1.ulr",
             "proxy:\\n  models: [a, b]                      | proxy.models: wrong type (expected: a mapping)",
     })

@@ -39,7 +39,7 @@ class DemoCatalogIT {
         DemoCatalog catalog = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC());
         DemoCatalog.Seeded first = catalog.seed();
         assertThat(first.created()).containsExactly("product ai.chat", "product ai.code", "product ai.image",
-                "model dalsi-ai", "model dalsi-aivi", "user demo@example.com");
+                "product ai.embed", "product ai.responses", "model dalsi-ai", "model dalsi-aivi", "user demo@example.com");
         assertThat(first.present()).isEmpty();
 
         // An admin raises a price in between: a second run keeps it.
@@ -47,10 +47,18 @@ class DemoCatalogIT {
                 .where(API_PRODUCTS.NAME.eq("ai.chat")).execute();
         DemoCatalog.Seeded second = catalog.seed();
         assertThat(second.created()).isEmpty();
-        assertThat(second.present()).hasSize(6);
+        assertThat(second.present()).hasSize(8);
         assertThat(second.userId()).isEqualTo(first.userId());
         assertThat(second.key()).isNotEqualTo(first.key());
-        assertThat(db.dsl().fetchCount(API_PRODUCTS)).isEqualTo(3);
+        assertThat(db.dsl().fetchCount(API_PRODUCTS)).isEqualTo(5);
+        assertThat(db.dsl().select(API_PRODUCTS.KIND, API_PRODUCTS.REQUIRED_SCOPES).from(API_PRODUCTS)
+                .where(API_PRODUCTS.ENDPOINTS.contains(new String[] {"/v1/responses"})).fetchOne())
+                .as("responses are chat: the ai.chat scope").satisfies(r -> {
+                    assertThat(r.value1()).isEqualTo("responses");
+                    assertThat(r.value2()).containsExactly("ai.chat");
+                });
+        assertThat(db.dsl().select(API_PRODUCTS.KIND).from(API_PRODUCTS).where(API_PRODUCTS.NAME.eq("ai.embed"))
+                .fetchOne(API_PRODUCTS.KIND)).isEqualTo("embedding");
         assertThat(db.dsl().fetchCount(AI_MODELS)).isEqualTo(2);
         assertThat(db.dsl().fetchCount(API_KEYS)).isEqualTo(2);
         assertThat(db.dsl().select(API_PRODUCTS.PRICE_PER_1K_TOKENS).from(API_PRODUCTS)
@@ -60,14 +68,14 @@ class DemoCatalogIT {
         StoredKey stored = new ApiKeyRepository(db.dsl()).findByHash(ApiKeyFormat.sha256Hex(second.key())).orElseThrow();
         assertThat(ApiKeyFormat.isWellFormed(second.key())).isTrue();
         assertThat(ApiKeyFormat.environmentOf(second.key())).isEqualTo(KeyEnvironment.PRODUCTION);
-        assertThat(stored.scopes()).containsExactlyInAnyOrder("ai.chat", "ai.code", "ai.image");
+        assertThat(stored.scopes()).containsExactlyInAnyOrder("ai.chat", "ai.code", "ai.image", "ai.embed");
         assertThat(stored.subscriptionTier()).as("images need pro").isEqualTo("pro");
     }
 
     @Test
     void anEndpointServedByAnotherProductIsReported(TestDatabase db) {
         new ai.dalsi.persistence.repo.ProductRepository(db.dsl())
-                .upsert(EdgeSeed.product("legacy.chat", List.of("/v1/chat/completions"), "free", 1000, "0.001"));
+                .upsert(EdgeSeed.product("legacy.chat", List.of("/v1/chat/completions"), "free", 1000, "0.001", "chat"));
         DemoCatalog.Seeded seeded = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC()).seed();
         assertThat(seeded.endpointConflicts())
                 .containsExactly("/v1/chat/completions is already served by product legacy.chat");

@@ -128,7 +128,7 @@ class DemoIT {
         try (Database db = Database.open(DatabaseConfig.of(jdbcUrl, SERVER.user(), SERVER.password())
                 .withMigrateOnStart(false).withMaxPoolSize(1))) {
             DSLContext dsl = db.dsl();
-            assertThat(dsl.fetchCount(API_PRODUCTS)).as("no duplicate products").isEqualTo(3);
+            assertThat(dsl.fetchCount(API_PRODUCTS)).as("no duplicate products").isEqualTo(5);
             assertThat(dsl.fetchCount(AI_MODELS)).as("no duplicate models").isEqualTo(2);
             assertThat(dsl.fetchCount(USERS)).as("one demo user").isEqualTo(1);
             assertThat(dsl.fetchCount(API_KEYS)).as("one key per run").isEqualTo(2);
@@ -138,7 +138,8 @@ class DemoIT {
                     .isEqualTo(5);
             assertThat(dsl.select(API_PRODUCTS.NAME, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER).from(API_PRODUCTS)
                     .orderBy(API_PRODUCTS.NAME).fetch().intoMap(API_PRODUCTS.NAME, API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER))
-                    .isEqualTo(Map.of("ai.chat", "free", "ai.code", "free", "ai.image", "pro"));
+                    .isEqualTo(Map.of("ai.chat", "free", "ai.code", "free", "ai.image", "pro", "ai.embed", "free",
+                            "ai.responses", "free"));
         }
     }
 

@@ -59,7 +59,7 @@ class OpenAiSdkIT {
                 .timeToFirstToken(Duration.ZERO).tokensPerSecond(0).completionTokens(6).imageLatency(Duration.ZERO).build());
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS);
         BackendRoutes routes = BackendRoutes.single(new BackendTarget(backend.baseUrl(), null));
-        edge = TestEdge.builder(db).proxy(proxy).backends(routes::targetFor).start();
+        edge = TestEdge.builder(db).proxy(proxy).backends(routes::groupFor).start();
     }
 
     @AfterAll

@@ -5,8 +5,10 @@ import static ai.dalsi.gateway.testing.Responses.json;
 import static ai.dalsi.gateway.testing.Responses.requestId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendRoutes;
 import ai.dalsi.gateway.proxy.BackendTarget;
+import ai.dalsi.gateway.proxy.HeaderAllowlist;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
 import ai.dalsi.gateway.proxy.ProxyConfig;
 import ai.dalsi.gateway.simulator.SimulatedBackend;
@@ -51,8 +53,10 @@ class StreamingIT {
         backend = SimulatedBackend.start(SimulatorConfig.builder().latency(Duration.ZERO)
                 .timeToFirstToken(Duration.ZERO).tokensPerSecond(0).completionTokens(8).build());
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS);
-        BackendRoutes routes = BackendRoutes.single(new BackendTarget(backend.baseUrl(), "upstream-secret"));
-        edge = TestEdge.builder(db).proxy(proxy).backends(routes::targetFor).start();
+        // The simulator's x-sim-* headers shape its answers: let them through, as the demo does.
+        BackendRoutes routes = BackendRoutes.single(BackendGroup.single(new BackendTarget(backend.baseUrl(), "upstream-secret"))
+                .withForwardHeaders(HeaderAllowlist.DEFAULT.with(List.of("x-sim-*"))));
+        edge = TestEdge.builder(db).proxy(proxy).backends(routes::groupFor).start();
         key = edge.seed.key(KeySpec.chat());
     }
 

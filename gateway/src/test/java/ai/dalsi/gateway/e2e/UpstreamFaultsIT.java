@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
 import ai.dalsi.gateway.proxy.ProxyConfig;
@@ -57,11 +58,11 @@ class UpstreamFaultsIT {
         URI base = URI.create("http://127.0.0.1:" + wiremock.port());
         URI closed = URI.create("http://127.0.0.1:" + closedPort);
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(2),
-                Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10)));
+                Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(10)));
         edge = TestEdge.builder(db).proxy(proxy).backends(model -> switch (model) {
-            case RESET_MODEL -> new BackendTarget(base.resolve("/reset"), null);
-            case SLOW_MODEL -> new BackendTarget(base.resolve("/slow"), null);
-            case CLOSED_MODEL -> new BackendTarget(closed, null);
+            case RESET_MODEL -> BackendGroup.single(new BackendTarget(base.resolve("/reset"), null));
+            case SLOW_MODEL -> BackendGroup.single(new BackendTarget(base.resolve("/slow"), null));
+            case CLOSED_MODEL -> BackendGroup.single(new BackendTarget(closed, null));
             default -> null;
         }).start();
         key = edge.seed.key(KeySpec.chat().withTier("pro"));

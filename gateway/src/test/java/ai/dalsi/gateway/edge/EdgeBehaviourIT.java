@@ -218,7 +218,7 @@ class EdgeBehaviourIT {
         String key = edge.seed.key(KeySpec.scopes("ai.embed"));
         error(edge.post("/v1/embeddings", key, "{\"model\":\"" + CHAT_MODEL + "\"}"), 404, "not_found",
                 "invalid_request_error");
-        new ProductRepository(db.dsl()).upsert(EdgeSeed.product("ai.embed", List.of("/v1/embeddings"), "free", 100, "0"));
+        new ProductRepository(db.dsl()).upsert(EdgeSeed.product("ai.embed", List.of("/v1/embeddings"), "free", 100, "0", "embedding"));
         edge.server.catalog().reload();
         assertThat(edge.post("/v1/embeddings", key, "{\"model\":\"" + CHAT_MODEL + "\"}").statusCode()).isEqualTo(200);
         assertThat(proxy.last().uri()).isEqualTo("/v1/embeddings");
@@ -226,7 +226,7 @@ class EdgeBehaviourIT {
                 .orElseThrow();
         new ProductRepository(db.dsl()).upsert(new ai.dalsi.persistence.repo.Product(p.id(), p.name(), p.displayName(),
                 p.description(), p.category(), p.basePriceUsd(), p.pricePer1kTokens(), p.maxTokensPerRequest(),
-                p.endpoints(), p.requiredScopes(), p.requiredSubscriptionTier(), false, p.isPublic()));
+                p.endpoints(), p.requiredScopes(), p.requiredSubscriptionTier(), false, p.isPublic(), p.kind()));
         edge.server.catalog().reload();
         error(edge.post("/v1/embeddings", key, "{\"model\":\"" + CHAT_MODEL + "\"}"), 404, "not_found",
                 "invalid_request_error");

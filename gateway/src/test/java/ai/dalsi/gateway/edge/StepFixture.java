@@ -11,6 +11,7 @@ import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.net.IpRanges;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.gateway.testing.CannedBackendProxy;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import ai.dalsi.metering.ProductKind;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -61,9 +63,9 @@ final class StepFixture {
             Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(5));
     final KeyRateLimiter limiter = KeyRateLimiter.local(time, time, 1000);
     final ProductInfo chat = new ProductInfo("ai.chat", List.of("ai.chat"), Tier.FREE, 100, true, BigDecimal.ONE,
-            BigDecimal.ZERO, false);
+            BigDecimal.ZERO, ProductKind.CHAT);
     final ProductInfo image = new ProductInfo("ai.image", List.of("ai.image"), Tier.PRO, 100, true, BigDecimal.ONE,
-            BigDecimal.ZERO, true);
+            BigDecimal.ZERO, ProductKind.IMAGE);
     final Catalog catalog = Catalog.of(List.of(chat, image),
             Map.of(chat, List.of(CHAT), image, List.of("/v1/images/generations")),
             List.of(new ModelInfo(CHAT_MODEL, true, false, null, null, null, 1),
@@ -73,7 +75,7 @@ final class StepFixture {
     final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time));
     final List<ExchangeStep> steps = RequestPath.steps(new ClientAddressResolver(IpRanges.parse(List.of(), "t")),
             new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, limiter,
-            model -> new BackendTarget(URI.create("http://127.0.0.1:9"), null), sink);
+            model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)), sink);
 
     /** Stores a key and returns its plaintext. */
     String key(String tier, int perMinute, String... scopes) {

@@ -173,7 +173,7 @@ class StepsTest {
     void theProxyStepForwardsUnlessMeteringIsFull() {
         String key = f.key("free", 10, "ai.chat");
         StepResult r = run(PROXY, f.through(StepFixture.chat(key, "chat-1"), PROXY));
-        assertThat(((StepResult.Forward) r).target().baseUrl().toString()).isEqualTo("http://127.0.0.1:9");
+        assertThat(((StepResult.Forward) r).target().backends().getFirst().target().baseUrl().toString()).isEqualTo("http://127.0.0.1:9");
         ex.releaseBody();
         f.sink.accepting(false);
         assertThat(run(PROXY, f.through(StepFixture.chat(key, "chat-1"), PROXY))).isSameAs(ProxyStep.OVERLOADED);

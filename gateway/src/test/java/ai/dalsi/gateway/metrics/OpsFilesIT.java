@@ -106,7 +106,12 @@ class OpsFilesIT {
     /** Family names and their histogram/summary series names, from a scrape with every binder. */
     static Set<String> exportedSeriesNames(TestDatabase db) {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (GatewayMetrics metrics = new GatewayMetrics()) {
+        try (GatewayMetrics metrics = new GatewayMetrics();
+                ai.dalsi.gateway.proxy.NettyBackendProxy proxy =
+                        new ai.dalsi.gateway.proxy.NettyBackendProxy(ai.dalsi.gateway.proxy.ProxyConfig.DEFAULTS)) {
+            proxy.health().track(java.util.List.of(new ai.dalsi.gateway.proxy.BackendTarget(
+                    java.net.URI.create("http://backend.internal:9000"), null)));
+            metrics.bindBackends(proxy.health());
             metrics.bindDatabasePool(db.database().pool());
             metrics.bindCache("api_keys", Caffeine.newBuilder().recordStats().build());
             metrics.bindEventLoops(loops);

@@ -31,11 +31,13 @@ final class EmbeddedBackends implements BackendConnector {
         final EmbeddedChannel channel;
         final ReadCounter reads;
         final FailWrites failWrites;
+        final BackendTarget target;
 
-        Backend(EmbeddedChannel channel, ReadCounter reads, FailWrites failWrites) {
+        Backend(EmbeddedChannel channel, ReadCounter reads, FailWrites failWrites, BackendTarget target) {
             this.channel = channel;
             this.reads = reads;
             this.failWrites = failWrites;
+            this.target = target;
         }
 
         /** The backend sends these bytes (one read batch). */
@@ -91,6 +93,10 @@ final class EmbeddedBackends implements BackendConnector {
     final List<Backend> opened = new ArrayList<>();
     /** The next connect fails with this, or succeeds when null. */
     Throwable failNextConnect;
+    /** Backends (by name) that refuse every connection, as a stopped server does. */
+    final java.util.Set<String> refusing = new java.util.HashSet<>();
+    /** Connections asked for, refused ones included. */
+    int connects;
     boolean closed;
 
     EmbeddedBackends(MockTicker ticker) {
@@ -103,18 +109,35 @@ final class EmbeddedBackends implements BackendConnector {
         FailWrites failWrites = new FailWrites();
         EmbeddedChannel ch = EmbeddedChannel.builder().ticker(ticker).handlers(failWrites, reads, initializer).build();
         ch.config().setAutoRead(false);
-        if (failNextConnect != null) {
-            Throwable cause = failNextConnect;
+        connects++;
+        if (failNextConnect != null || refusing.contains(target.name())) {
+            Throwable cause = failNextConnect != null ? failNextConnect
+                    : new java.net.ConnectException("Connection refused: " + target.name());
             failNextConnect = null;
             ch.close();
             return ch.newFailedFuture(cause);
         }
-        opened.add(new Backend(ch, reads, failWrites));
+        opened.add(new Backend(ch, reads, failWrites, target));
         return ch.newSucceededFuture();
     }
 
     Backend last() {
         return opened.get(opened.size() - 1);
+    }
+
+    /** The latest connection to this backend. */
+    Backend last(BackendTarget target) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            if (opened.get(i).target.equals(target)) {
+                return opened.get(i);
+            }
+        }
+        throw new AssertionError("no connection to " + target.name());
+    }
+
+    /** Connections opened to this backend. */
+    long openedTo(BackendTarget target) {
+        return opened.stream().filter(b -> b.target.equals(target)).count();
     }
 
     @Override

@@ -20,7 +20,11 @@ class JsonUsageScannerTest {
             "usage":{"prompt_tokens":11,"completion_tokens":22,"total_tokens":33,"prompt_tokens_details":{"cached_tokens":5}}}""";
 
     private static TokenUsage scan(String body, long limit, int chunk) {
-        JsonUsageScanner scanner = new JsonUsageScanner(new JsonFactory(), limit);
+        return scan(body, limit, chunk, true);
+    }
+
+    private static TokenUsage scan(String body, long limit, int chunk, boolean countData) {
+        JsonUsageScanner scanner = new JsonUsageScanner(new JsonFactory(), limit, countData);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         for (int from = 0; from < bytes.length; from += chunk) {
             ByteBuf buf = Unpooled.directBuffer().writeBytes(bytes, from, Math.min(chunk, bytes.length - from));
@@ -34,7 +38,7 @@ class JsonUsageScannerTest {
     @Test
     void chatUsageIsTheTopLevelOneWhateverTheChunking() {
         for (int chunk = 1; chunk <= CHAT.length(); chunk += 7) {
-            assertThat(scan(CHAT, 1 << 20, chunk)).as("chunks of %d", chunk).isEqualTo(TokenUsage.reported(11, 22, 0));
+            assertThat(scan(CHAT, 1 << 20, chunk)).as("chunks of %d", chunk).isEqualTo(TokenUsage.reported(11, 22, 0, 5, 0));
         }
     }
 
@@ -56,6 +60,29 @@ class JsonUsageScannerTest {
     void totalWithoutCompletionMeansTheRest() {
         assertThat(scan("{\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}", 1 << 20, 100))
                 .isEqualTo(TokenUsage.reported(8, 0, 0));
+    }
+
+    @Test
+    void anEmbeddingsDataArrayIsVectorsNotImages() {
+        String body = """
+                {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,-0.2]},
+                 {"object":"embedding","index":1,"embedding":"AAAA"}],"model":"m","usage":{"prompt_tokens":9,"total_tokens":9}}""";
+        for (int chunk = 1; chunk <= body.length(); chunk += 11) {
+            assertThat(scan(body, 1 << 20, chunk, false)).isEqualTo(TokenUsage.reported(9, 0, 0));
+        }
+    }
+
+    @Test
+    void aResponsesObjectReportsInputAndOutputTokensWithTheirDetails() {
+        String body = """
+                {"id":"resp_1","object":"response","output":[{"type":"message","content":[{"type":"output_text",
+                 "text":"\\"usage\\":{\\"input_tokens\\":1} [ { ] }","annotations":[]}]}],
+                 "usage":{"input_tokens":30,"input_tokens_details":{"cached_tokens":12},"output_tokens":40,
+                 "output_tokens_details":{"reasoning_tokens":25},"total_tokens":70},"metadata":{}}""";
+        for (int chunk = 1; chunk <= body.length(); chunk += 13) {
+            assertThat(scan(body, 1 << 20, chunk, false)).as("chunks of %d", chunk)
+                    .isEqualTo(TokenUsage.reported(30, 40, 0, 12, 25));
+        }
     }
 
     @Test

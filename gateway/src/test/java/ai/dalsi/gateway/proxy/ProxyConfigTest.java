@@ -34,31 +34,60 @@ class ProxyConfigTest {
     void routesPickTheModelsBackendOrTheDefault() {
         BackendTarget def = BackendRoutes.target("proxy.backend.url", "http://127.0.0.1:9000", null);
         BackendTarget big = BackendRoutes.target("proxy.models.big.url", "http://models.internal/openai/", "up-key");
-        BackendRoutes routes = new BackendRoutes(def, Map.of("big-model", big));
-        assertThat(routes.targetFor("big-model")).isSameAs(big);
-        assertThat(routes.targetFor("other")).isSameAs(def);
-        assertThat(routes.targetFor(null)).isSameAs(def);
+        BackendGroup defaults = BackendGroup.single(def);
+        BackendGroup bigs = BackendGroup.single(big);
+        BackendRoutes routes = new BackendRoutes(defaults, Map.of("big-model", bigs));
+        assertThat(routes.groupFor("big-model")).isSameAs(bigs);
+        assertThat(routes.groupFor("other")).isSameAs(defaults);
+        assertThat(routes.groupFor(null)).isSameAs(defaults);
+        assertThat(routes.targets()).containsExactly(def, big);
         assertThat(big.pathPrefix()).isEqualTo("/openai");
         assertThat(big.hostHeader()).isEqualTo("models.internal");
         assertThat(big.port()).isEqualTo(80);
         assertThat(def.pathPrefix()).isEmpty();
         assertThat(def.hostHeader()).isEqualTo("127.0.0.1:9000");
         assertThat(big.toString()).doesNotContain("up-key");
+        assertThat(big.name()).isEqualTo("http://models.internal:80/openai");
+    }
+
+    @Test
+    void httpsBackendsDefaultToPort443AndNameTheirHostForTls() {
+        BackendTarget tls = BackendRoutes.target("proxy.backendUrl", "https://llm.example/v", "k");
+        assertThat(tls.secure()).isTrue();
+        assertThat(tls.port()).isEqualTo(443);
+        assertThat(tls.hostHeader()).isEqualTo("llm.example");
+        assertThat(tls.host()).isEqualTo("llm.example");
+        BackendTarget v6 = BackendRoutes.target("proxy.backendUrl", "https://[::1]:8443", null);
+        assertThat(v6.host()).isEqualTo("::1");
+        assertThat(v6.hostHeader()).isEqualTo("[::1]:8443");
+        assertThat(v6.name()).isEqualTo("https://[::1]:8443");
+    }
+
+    @Test
+    void retriesAndCircuitsAreBounded() {
+        assertThatThrownBy(() -> ProxyConfig.DEFAULTS.withRetries(0, 5, S))
+                .hasMessage("proxy.maxAttempts: 0 (expected: 1..10)");
+        assertThatThrownBy(() -> ProxyConfig.DEFAULTS.withRetries(3, 0, S))
+                .hasMessage("proxy.circuitFailureThreshold: 0 (expected: 1..1000)");
+        assertThatThrownBy(() -> ProxyConfig.DEFAULTS.withRetries(3, 5, Duration.ZERO))
+                .hasMessage("proxy.circuitOpenDuration: 0s (expected: > 0)");
+        assertThatThrownBy(() -> ProxyConfig.DEFAULTS.withTrustedCaFile(java.nio.file.Path.of("/no/such/ca.pem")))
+                .hasMessage("proxy.trustedCaFile: /no/such/ca.pem (expected: a readable PEM file of CA certificates)");
     }
 
     @Test
     void badRoutesNameTheirSetting() {
-        assertThatThrownBy(() -> BackendRoutes.target("proxy.models.x.url", "https://a", null))
-                .hasMessage("proxy.models.x.url: https://a (expected: http://host[:port][/prefix])");
+        assertThatThrownBy(() -> BackendRoutes.target("proxy.models.x.url", "ftp://a", null))
+                .hasMessage("proxy.models.x.url: ftp://a (expected: http(s)://host[:port][/prefix])");
         assertThatThrownBy(() -> BackendRoutes.target("proxy.backend.url", " ", null))
-                .hasMessage("proxy.backend.url: missing (expected: http://host[:port][/prefix])");
+                .hasMessage("proxy.backend.url: missing (expected: http(s)://host[:port][/prefix])");
         assertThatThrownBy(() -> BackendRoutes.target("proxy.backend.url", "http://a b", null))
                 .hasMessageStartingWith("proxy.backend.url: http://a b");
         assertThatThrownBy(() -> BackendRoutes.target("proxy.backend.url", "http://a/?q=1", null))
-                .hasMessageContaining("expected: http://host[:port][/prefix]");
+                .hasMessageContaining("expected: http(s)://host[:port][/prefix]");
         assertThatThrownBy(() -> new BackendTarget(URI.create("http://a"), "key\r\nX-Evil: 1"))
                 .hasMessageNotContaining("Evil");
         assertThatThrownBy(() -> new BackendRoutes(null, Map.of()))
-                .hasMessage("proxy.backendUrl: missing (expected: http://host[:port][/prefix])");
+                .hasMessage("proxy.backendUrl: missing (expected: http(s)://host[:port][/prefix])");
     }
 }

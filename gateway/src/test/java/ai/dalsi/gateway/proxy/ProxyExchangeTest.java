@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.gateway.testing.NettyLeakExtension;
+import ai.dalsi.metering.ProductKind;
 import ai.dalsi.metering.TokenUsage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,14 +38,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The exchange on EmbeddedChannels: the inbound channel collects what the proxy writes to the
- * client, each backend connection is an EmbeddedChannel with the real backend pipeline, and time
- * is a fake clock shared by both.
+ * The exchange on EmbeddedChannels, its parts together (attempt, relay, usage tap, deadlines): the
+ * inbound channel collects what the proxy writes to the client, each backend connection is an
+ * EmbeddedChannel with the real backend pipeline, and time is a fake clock shared by both (and by
+ * the circuit breakers). Retries and circuits over several backends are {@link FailoverTest}'s.
  */
 @ExtendWith(NettyLeakExtension.class)
 class ProxyExchangeTest {
 
     static final BackendTarget TARGET = new BackendTarget(URI.create("http://backend.test:9000/openai"), "upstream-key");
+    static final BackendGroup GROUP = BackendGroup.single(TARGET);
     static final ProxyConfig CONFIG = new ProxyConfig(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5),
             Duration.ofSeconds(60), 4, Duration.ofSeconds(30), 1 << 20);
 
@@ -64,7 +67,7 @@ class ProxyExchangeTest {
 
     @BeforeEach
     void setUp() {
-        proxy = new NettyBackendProxy(CONFIG, backends);
+        proxy = new NettyBackendProxy(CONFIG, backends, new TickerClock(ticker));
         inbound = EmbeddedChannel.builder().ticker(ticker).handlers(new ChannelInboundHandlerAdapter()).build();
         ctx = inbound.pipeline().firstContext();
     }
@@ -91,7 +94,7 @@ class ProxyExchangeTest {
                 .add(HttpHeaderNames.USER_AGENT, "OpenAI/Java 4.8.0");
         HttpHeaders responseHeaders = new DefaultHttpHeaders().add("x-request-id", "req-1").add("x-ratelimit-remaining-requests", "41");
         return new ProxyRequest("req-1", HttpMethod.POST, "/v1/chat/completions", h, EmbeddedBackends.ascii(body),
-                "gpt-test", stream, clientAskedForUsage, TARGET, responseHeaders);
+                "gpt-test", stream, clientAskedForUsage, ProductKind.CHAT, GROUP, responseHeaders);
     }
 
     private void forward(boolean stream, boolean clientAskedForUsage) {
@@ -189,9 +192,10 @@ class ProxyExchangeTest {
         assertThat(outcome.status()).isEqualTo(200);
         assertThat(outcome.usage()).isEqualTo(TokenUsage.reported(4, 2, 0));
         assertThat(outcome.responseBytes()).isEqualTo(body.length());
-        assertThat(outcome.gatewayError()).isNull();
-        assertThat(outcome.clientAborted()).isFalse();
+        assertThat(outcome).isInstanceOf(ProxyOutcome.Completed.class);
         assertThat(outcome.backendLatencyMs()).isNotNull();
+        assertThat(outcome.backend()).isEqualTo("http://backend.test:9000/openai");
+        assertThat(outcome.attempts()).isEqualTo(1);
         // The usage is not journaled yet: the last bytes of the body and the end wait.
         List<Object> middlePart = written();
         assertThat(text(middlePart)).isEqualTo(middle);
@@ -350,7 +354,8 @@ class ProxyExchangeTest {
         assertThat(listener.outcomes).isEmpty();
         advance(Duration.ofMillis(1));
         ProxyOutcome outcome = listener.only();
-        assertThat(outcome.gatewayError()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT);
+        assertThat(outcome).isInstanceOfSatisfying(ProxyOutcome.Unanswered.class,
+                u -> assertThat(u.error()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT));
         assertThat(outcome.status()).isEqualTo(504);
         assertThat(outcome.errorMessage()).contains("10s");
         assertThat(written()).isEmpty();
@@ -376,7 +381,7 @@ class ProxyExchangeTest {
 
         ProxyOutcome outcome = listener.only();
         assertThat(outcome.status()).isEqualTo(200);
-        assertThat(outcome.gatewayError()).isNull();
+        assertThat(outcome).isInstanceOf(ProxyOutcome.Broken.class);
         assertThat(outcome.errorMessage()).contains("sent nothing for 5s");
         assertThat(inbound.isActive()).isFalse();
         assertThat(backend.channel.isActive()).isFalse();
@@ -386,7 +391,7 @@ class ProxyExchangeTest {
     @Test
     void theTotalTimeoutEndsEvenAStreamThatKeepsTalking() {
         ProxyConfig tight = CONFIG.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(12));
-        proxy = new NettyBackendProxy(tight, backends);
+        proxy = new NettyBackendProxy(tight, backends, new TickerClock(ticker));
         forward(true, false);
         EmbeddedBackends.Backend backend = backends.last();
         release(backend.requests());
@@ -410,7 +415,7 @@ class ProxyExchangeTest {
 
         inbound.close();
         ProxyOutcome outcome = listener.only();
-        assertThat(outcome.clientAborted()).isTrue();
+        assertThat(outcome).isInstanceOf(ProxyOutcome.ClientGone.class);
         assertThat(outcome.status()).isEqualTo(499);
         assertThat(outcome.responseBytes()).isEqualTo(EVENT_1.length());
         assertThat(backend.channel.isActive()).as("backend connection closed, not pooled").isFalse();
@@ -466,7 +471,8 @@ class ProxyExchangeTest {
         backend.channel.close();
         assertThat(backends.opened).as("no second attempt").hasSize(1);
         ProxyOutcome outcome = listener.outcomes.get(1);
-        assertThat(outcome.gatewayError()).isEqualTo(ErrorCode.UPSTREAM_ERROR);
+        assertThat(outcome).isInstanceOfSatisfying(ProxyOutcome.Unanswered.class,
+                u -> assertThat(u.error()).isEqualTo(ErrorCode.UPSTREAM_ERROR));
         assertThat(outcome.status()).isEqualTo(502);
         assertThat(written()).isEmpty();
     }
@@ -475,12 +481,14 @@ class ProxyExchangeTest {
     void aRefusedConnectionIs502AndAConnectTimeout504() {
         backends.failNextConnect = new ConnectException("Connection refused");
         forward(false, false);
-        assertThat(listener.only().gatewayError()).isEqualTo(ErrorCode.UPSTREAM_ERROR);
+        assertThat(listener.only()).isInstanceOfSatisfying(ProxyOutcome.Unanswered.class,
+                u -> assertThat(u.error()).isEqualTo(ErrorCode.UPSTREAM_ERROR));
         assertThat(listener.only().errorMessage()).contains("Connection refused");
 
         backends.failNextConnect = new ConnectTimeoutException("connection timed out");
         forward(false, false);
-        assertThat(listener.outcomes.get(1).gatewayError()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT);
+        assertThat(listener.outcomes.get(1)).isInstanceOfSatisfying(ProxyOutcome.Unanswered.class,
+                u -> assertThat(u.error()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT));
         assertThat(written()).isEmpty();
         assertThat(inbound.runScheduledPendingTasks()).isEqualTo(-1);
     }
@@ -495,7 +503,7 @@ class ProxyExchangeTest {
         backend.channel.close();
         ProxyOutcome outcome = listener.only();
         assertThat(outcome.status()).isEqualTo(200);
-        assertThat(outcome.gatewayError()).isNull();
+        assertThat(outcome).isInstanceOf(ProxyOutcome.Broken.class);
         assertThat(outcome.errorMessage()).isNotNull();
         assertThat(inbound.isActive()).isFalse();
     }
@@ -505,12 +513,13 @@ class ProxyExchangeTest {
         proxy.close();
         ByteBuf body = EmbeddedBackends.ascii("{}");
         proxy.forward(ctx, new ProxyRequest("r", HttpMethod.POST, "/v1/completions", new DefaultHttpHeaders(), body,
-                null, false, false, TARGET), listener);
-        assertThat(listener.only().gatewayError()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+                null, false, false, ProductKind.COMPLETION, GROUP, null), listener);
+        assertThat(listener.only()).isInstanceOfSatisfying(ProxyOutcome.Unanswered.class,
+                u -> assertThat(u.error()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE));
         assertThat(body.refCnt()).isZero();
         assertThat(backends.closed).isTrue();
 
-        proxy = new NettyBackendProxy(CONFIG, backends);
+        proxy = new NettyBackendProxy(CONFIG, backends, new TickerClock(ticker));
         inbound.close();
         forward(false, false);
         assertThat(listener.outcomes.get(1).status()).isEqualTo(499);

@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.proxy;
 
+import ai.dalsi.metering.ProductKind;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A stand-in for the edge in front of a {@link NettyBackendProxy}, on a real socket: it aggregates
  * a request and forwards it as the edge will after its checks, answering a
- * {@link ProxyOutcome#gatewayError()} itself. It deliberately passes the client's headers
+ * {@link ProxyOutcome.Unanswered} itself. It deliberately passes the client's headers
  * unfiltered (Authorization included) to prove the proxy never forwards the client's key. One
  * event loop, so every inbound connection shares one backend pool.
  */
@@ -50,9 +51,12 @@ final class ProxyHarness implements AutoCloseable {
     private final Channel server;
     private final AtomicLong ids = new AtomicLong();
     volatile BackendTarget target;
+    /** The product kind of every request (the edge reads it from the catalog). */
+    volatile ProductKind kind = ProductKind.CHAT;
+    /** The client headers that go upstream: the defaults and the simulator's. */
+    volatile HeaderAllowlist forwardHeaders = HeaderAllowlist.DEFAULT.with(List.of("x-sim-*"));
     /** Whether to add {@code stream_options.include_usage} to stream requests, as the edge does. */
     volatile boolean askForStreamUsage;
-    private final com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
     /** Response bytes the proxy wrote to any client that the client's socket has not taken yet, and their peak. */
     final InFlight inFlight = new InFlight();
 
@@ -119,7 +123,7 @@ final class ProxyHarness implements AutoCloseable {
             ByteBuf content = req.content().retain();
             if (stream && askForStreamUsage) {
                 try {
-                    StreamOptions.Rewritten rewritten = StreamOptions.ensureIncludeUsage(mapper, content, ctx.alloc());
+                    StreamOptions.Rewritten rewritten = StreamOptions.ensureIncludeUsage(content, ctx.alloc());
                     content = rewritten.body();
                     askedForUsage = rewritten.clientAskedForUsage();
                 } catch (java.io.IOException e) {
@@ -127,11 +131,12 @@ final class ProxyHarness implements AutoCloseable {
                 }
             }
             ProxyRequest request = new ProxyRequest(id, req.method(), req.uri(), req.headers(), content,
-                    "test-model", stream, askedForUsage, target, responseHeaders);
+                    "test-model", stream, askedForUsage, kind,
+                    new BackendGroup(List.of(Backend.of(target)), forwardHeaders), responseHeaders);
             proxy.forward(ctx, request, outcome -> {
                 var stage = listener.completed(outcome);
-                if (outcome.gatewayError() != null) {
-                    ByteBuf json = Unpooled.copiedBuffer("{\"error\":{\"code\":\"" + outcome.gatewayError().code() + "\"}}",
+                if (outcome instanceof ProxyOutcome.Unanswered unanswered) {
+                    ByteBuf json = Unpooled.copiedBuffer("{\"error\":{\"code\":\"" + unanswered.error().code() + "\"}}",
                             StandardCharsets.UTF_8);
                     FullHttpResponse error = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                             HttpResponseStatus.valueOf(outcome.status()), json);

@@ -138,7 +138,7 @@ class ProxyIT {
         assertThat(outcome.status()).isEqualTo(200);
         assertThat(outcome.usage()).isEqualTo(TokenUsage.reported(9, 2, 0));
         assertThat(outcome.responseBytes()).isEqualTo((EVENT_1 + EVENT_2 + DONE).length());
-        assertThat(outcome.clientAborted()).isFalse();
+        assertThat(outcome).isInstanceOf(ProxyOutcome.Completed.class);
 
         TestBackend.Received got = backend.received.get(0);
         assertThat(got.headers().getAll("authorization")).containsExactly("Bearer upstream-key");
@@ -189,14 +189,14 @@ class ProxyIT {
         Eventually.await("the backend saw its connection closed", () -> backend.closed.get() == 1);
         Eventually.await("the abort was reported", () -> harness.listener.outcomes.size() == 1);
         ProxyOutcome outcome = harness.listener.only();
-        assertThat(outcome.clientAborted()).isTrue();
+        assertThat(outcome).isInstanceOf(ProxyOutcome.ClientGone.class);
         assertThat(outcome.status()).isEqualTo(499);
 
         // A second exchange proves no late second outcome for the first one: exactly two in all.
         backend.script = heldStream(CompletableFuture.completedFuture(null));
         client.send(post(STREAM_BODY), HttpResponse.BodyHandlers.ofString());
         assertThat(harness.listener.outcomes).hasSize(2);
-        assertThat(harness.listener.outcomes.get(1).clientAborted()).isFalse();
+        assertThat(harness.listener.outcomes.get(1)).isInstanceOf(ProxyOutcome.Completed.class);
     }
 
     @ParameterizedTest

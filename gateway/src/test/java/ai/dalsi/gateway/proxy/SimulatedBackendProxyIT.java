@@ -106,6 +106,7 @@ class SimulatedBackendProxyIT {
 
     @Test
     void imagesAreCountedWithTheirTokens() throws Exception {
+        harness.kind = ai.dalsi.metering.ProductKind.IMAGE;
         HttpResponse<String> r = post("/v1/images/generations",
                 "{\"model\":\"dalsi-aivi\",\"prompt\":\"a cat\",\"n\":2,\"response_format\":\"b64_json\"}");
         assertThat(r.statusCode()).isEqualTo(200);

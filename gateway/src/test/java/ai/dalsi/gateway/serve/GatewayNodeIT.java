@@ -45,8 +45,8 @@ class GatewayNodeIT {
             assertThat(checks.get("edge").get("detail").asText()).isEqualTo("public port " + node.edgePort() + " bound");
             assertThat(checks.get("metering").get("status").asText()).isEqualTo("up");
             assertThat(checks.get("database").get("status").asText()).isEqualTo("up");
-            assertThat(checks.get("backend").get("detail").asText())
-                    .startsWith("connected to 127.0.0.1:" + backend.getLocalPort());
+            assertThat(checks.get("backend:http://127.0.0.1:" + backend.getLocalPort()).get("detail").asText())
+                    .startsWith("circuit closed, connected to 127.0.0.1:" + backend.getLocalPort());
             assertThat(checks.get("key_changes").get("status").asText()).isEqualTo("up");
             assertThat(node.stop()).as("a clean stop").isTrue();
             assertThat(node.stop()).as("stopping twice is harmless").isTrue();

@@ -74,9 +74,9 @@ class ServeStartFailuresIT {
     void invalidValuesFromTheEnvironmentAreNamedWithTheirVariable() {
         assertThat(refused(env().with("GATEWAY_HTTP_PORT", "80800").variables()))
                 .containsExactly("serve: edge.port: 80800 (expected: 0..65535) [from GATEWAY_HTTP_PORT]");
-        assertThat(refused(env().with("GATEWAY_BACKEND_URL", "https://models.example.com").variables()))
-                .containsExactly("serve: proxy.backendUrl: https://models.example.com"
-                        + " (expected: http://host[:port][/prefix]) [from GATEWAY_BACKEND_URL]");
+        assertThat(refused(env().with("GATEWAY_BACKEND_URL", "ftp://models.example.com").variables()))
+                .containsExactly("serve: proxy.backendUrl: ftp://models.example.com"
+                        + " (expected: http(s)://host[:port][/prefix]) [from GATEWAY_BACKEND_URL]");
     }
 
     @Test

@@ -100,6 +100,80 @@ class SimulatorHandlerTest {
     }
 
     @Test
+    void embeddingsAnswerOneVectorPerInputWithTheirInputTokens() throws Exception {
+        start(SimulatorConfig.builder().latency(Duration.ZERO));
+        channel.writeInbound(post("/v1/embeddings",
+                "{\"model\":\"emb\",\"input\":[\"Hello there\",\"and again\"],\"dimensions\":8}"));
+        JsonNode body = readJson(HttpResponseStatus.OK);
+        assertThat(body.path("object").asText()).isEqualTo("list");
+        assertThat(body.path("data")).hasSize(2);
+        assertThat(body.at("/data/1/index").asInt()).isEqualTo(1);
+        assertThat(body.at("/data/0/embedding")).hasSize(8).allSatisfy(v -> assertThat(Math.abs(v.asDouble())).isLessThan(0.1));
+        // 20 characters of text -> 5 tokens; an embedding's usage has no completion tokens
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
+        assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(5);
+        assertThat(body.at("/usage").has("completion_tokens")).isFalse();
+
+        channel.writeInbound(post("/v1/embeddings",
+                "{\"model\":\"emb\",\"input\":[1,2,3],\"encoding_format\":\"base64\",\"dimensions\":4}"));
+        JsonNode b64 = readJson(HttpResponseStatus.OK);
+        byte[] raw = java.util.Base64.getDecoder().decode(b64.at("/data/0/embedding").asText());
+        assertThat(raw).hasSize(16);
+        assertThat(b64.at("/usage/prompt_tokens").asInt()).as("three token ids").isEqualTo(3);
+
+        channel.writeInbound(post("/v1/embeddings", "{\"model\":\"emb\"}"));
+        assertThat(readJson(HttpResponseStatus.BAD_REQUEST).at("/error/param").asText()).isEqualTo("input");
+    }
+
+    @Test
+    void responsesAnswerAResponseObjectWithInputAndOutputTokens() throws Exception {
+        start(SimulatorConfig.builder().latency(Duration.ZERO).completionTokens(3));
+        channel.writeInbound(post("/v1/responses", "{\"model\":\"dalsi-ai\",\"input\":\"Hello there\"}"));
+        JsonNode body = readJson(HttpResponseStatus.OK);
+        assertThat(body.path("object").asText()).isEqualTo("response");
+        assertThat(body.path("status").asText()).isEqualTo("completed");
+        assertThat(body.at("/output/0/content/0/text").asText()).isEqualTo("This is a");
+        // "Hello there" -> 3 tokens, + 4 for the input item + 3 for the reply
+        assertThat(body.at("/usage/input_tokens").asInt()).isEqualTo(10);
+        assertThat(body.at("/usage/output_tokens").asInt()).isEqualTo(3);
+        assertThat(body.at("/usage/input_tokens_details/cached_tokens").asInt()).isZero();
+        assertThat(body.at("/usage/output_tokens_details/reasoning_tokens").asInt()).isZero();
+
+        channel.writeInbound(post("/v1/responses",
+                "{\"model\":\"dalsi-ai\",\"input\":\"Hello there\",\"max_output_tokens\":2}"));
+        JsonNode cut = readJson(HttpResponseStatus.OK);
+        assertThat(cut.path("status").asText()).isEqualTo("incomplete");
+        assertThat(cut.at("/incomplete_details/reason").asText()).isEqualTo("max_output_tokens");
+        assertThat(cut.at("/usage/output_tokens").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aResponsesStreamIsTypedEventsEndingWithTheCompletedResponseAndNoDone() throws Exception {
+        start(SimulatorConfig.builder().timeToFirstToken(Duration.ZERO).tokensPerSecond(0).completionTokens(2));
+        channel.writeInbound(post("/v1/responses", "{\"model\":\"dalsi-ai\",\"input\":\"Hello there\",\"stream\":true}"));
+        HttpResponse head = channel.readOutbound();
+        assertThat(head.headers().get("content-type")).startsWith("text/event-stream");
+        List<String> events = readEvents();
+        assertThat(lastContentSeen).isTrue();
+        List<String> types = events.stream().map(e -> e.substring("event: ".length(), e.indexOf('\n'))).toList();
+        assertThat(types).containsExactly("response.created", "response.in_progress", "response.output_item.added",
+                "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+                "response.output_text.done", "response.content_part.done", "response.output_item.done",
+                "response.completed");
+        assertThat(events).noneMatch(e -> e.contains("[DONE]"));
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode e = JSON.readTree(events.get(i).substring(events.get(i).indexOf("data: ") + 6));
+            assertThat(e.path("type").asText()).isEqualTo(types.get(i));
+            assertThat(e.path("sequence_number").asInt()).isEqualTo(i);
+        }
+        JsonNode created = JSON.readTree(events.get(0).substring(events.get(0).indexOf("data: ") + 6));
+        assertThat(created.at("/response/usage").isNull()).isTrue();
+        JsonNode completed = JSON.readTree(events.get(9).substring(events.get(9).indexOf("data: ") + 6));
+        assertThat(completed.at("/response/usage/output_tokens").asInt()).isEqualTo(2);
+        assertThat(completed.at("/response/output/0/content/0/text").asText()).isEqualTo("This is");
+    }
+
+    @Test
     void streamIsPacedByTheTokenRate() throws Exception {
         // 10 tokens/s: one token every 100 ms after the first
         start(SimulatorConfig.builder().timeToFirstToken(Duration.ofMillis(50)).tokensPerSecond(10).completionTokens(3));
@@ -316,9 +390,9 @@ class SimulatorHandlerTest {
     @Test
     void unknownPathIsNotFoundAndWrongMethodIsNotAllowed() throws Exception {
         start(SimulatorConfig.builder());
-        channel.writeInbound(post("/v1/embeddings", "{}"));
+        channel.writeInbound(post("/v1/audio/speech", "{}"));
         JsonNode notFound = readJson(HttpResponseStatus.NOT_FOUND);
-        assertThat(notFound.at("/error/message").asText()).isEqualTo("Invalid URL (POST /v1/embeddings)");
+        assertThat(notFound.at("/error/message").asText()).isEqualTo("Invalid URL (POST /v1/audio/speech)");
 
         channel.writeInbound(get("/v1/chat/completions"));
         FullHttpResponse response = channel.readOutbound();

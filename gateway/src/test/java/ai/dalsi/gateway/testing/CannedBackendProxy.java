@@ -43,10 +43,11 @@ public final class CannedBackendProxy implements BackendProxy {
         String text = request.body().toString(StandardCharsets.UTF_8);
         request.body().release();
         forwarded.add(new Forwarded(request.requestId(), request.uri(), request.headers().copy(), text, request.model(),
-                request.stream(), request.clientAskedForUsage(), request.target().baseUrl().toString()));
+                request.stream(), request.clientAskedForUsage(),
+                request.backends().backends().get(0).target().baseUrl().toString()));
         ErrorCode error = gatewayError;
         if (error != null) {
-            listener.completed(new ProxyOutcome(error.status().code(), null, 0, null, false, error, "canned " + error));
+            listener.completed(new ProxyOutcome.Unanswered(error, "canned " + error, -1, "canned", 1));
             return;
         }
         Channel ch = inbound.channel();
@@ -56,7 +57,7 @@ public final class CannedBackendProxy implements BackendProxy {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
                 .set("x-request-id", "backend-id-must-be-replaced");
         ch.writeAndFlush(head);
-        listener.completed(new ProxyOutcome(status, usage, bytes.length, 3, false, null, null))
+        listener.completed(new ProxyOutcome.Completed(status, usage, bytes.length, 3, -1, "canned", 1))
                 .whenComplete((v, e) -> ch.eventLoop().execute(() -> {
                     if (e != null) {
                         ch.close();

@@ -20,12 +20,12 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Seeds what an edge test needs: the three products, a few models, users and keys (returned in
+ * Seeds what an edge test needs: the products, a few models, users and keys (returned in
  * plaintext, as a client would hold them).
  *
  * <p>The standard catalog: {@code ai.chat} ({@code /v1/chat/completions}, scope ai.chat, free tier,
  * 2048 tokens, $0.002/1k), {@code ai.code} ({@code /v1/completions}, scope ai.code, free),
- * {@code ai.image} ({@code /v1/images/generations}, scope ai.image, pro tier). Models:
+ * {@code ai.image} ({@code /v1/images/generations}, scope ai.image, pro tier, kind image). Models:
  * {@value #CHAT_MODEL} (input $0.001/1k, output $0.002/1k), {@value #CODE_MODEL},
  * {@value #IMAGE_MODEL} ($0.04 per image), {@value #PREMIUM_MODEL} (requires a subscription),
  * {@value #RETIRED_MODEL} (inactive).
@@ -49,9 +49,9 @@ public final class EdgeSeed {
     /** The three products and five models above. */
     public EdgeSeed standardCatalog() {
         ProductRepository products = new ProductRepository(dsl);
-        products.upsert(product("ai.chat", List.of("/v1/chat/completions"), "free", 2048, "0.002"));
-        products.upsert(product("ai.code", List.of("/v1/completions"), "free", 2048, "0.001"));
-        products.upsert(product("ai.image", List.of("/v1/images/generations"), "pro", 2048, "0"));
+        products.upsert(product("ai.chat", List.of("/v1/chat/completions"), "free", 2048, "0.002", "chat"));
+        products.upsert(product("ai.code", List.of("/v1/completions"), "free", 2048, "0.001", "completion"));
+        products.upsert(product("ai.image", List.of("/v1/images/generations"), "pro", 2048, "0", "image"));
         ModelRepository models = new ModelRepository(dsl);
         models.upsert(new Model(null, CHAT_MODEL, "1", "text", "{}",
                 "{\"input_per_1k\": 0.001, \"output_per_1k\": 0.002}", true, false));
@@ -62,9 +62,25 @@ public final class EdgeSeed {
         return this;
     }
 
-    public static Product product(String name, List<String> endpoints, String tier, int maxTokens, String per1k) {
+    /**
+     * The standard catalog plus {@code ai.embed} ({@code /v1/embeddings}, scope ai.embed, kind embedding,
+     * free, $0.0001/1k) and {@code ai.responses} ({@code /v1/responses}, scope ai.chat, kind responses,
+     * free, $0.002/1k), as the demo has them.
+     */
+    public EdgeSeed withEmbeddingsAndResponses() {
+        ProductRepository products = new ProductRepository(dsl);
+        products.upsert(new Product(null, "ai.embed", "ai.embed", null, "ai", BigDecimal.ZERO, new BigDecimal("0.0001"),
+                8192, List.of("/v1/embeddings"), List.of("ai.embed"), "free", true, true, "embedding"));
+        products.upsert(new Product(null, "ai.responses", "ai.responses", null, "ai", BigDecimal.ZERO,
+                new BigDecimal("0.002"), 2048, List.of("/v1/responses"), List.of("ai.chat"), "free", true, true,
+                "responses"));
+        return this;
+    }
+
+    public static Product product(String name, List<String> endpoints, String tier, int maxTokens, String per1k,
+            String kind) {
         return new Product(null, name, name, null, "ai", BigDecimal.ZERO, new BigDecimal(per1k), maxTokens, endpoints,
-                List.of(name), tier, true, true);
+                List.of(name), tier, true, true, kind);
     }
 
     /** A new active user. */

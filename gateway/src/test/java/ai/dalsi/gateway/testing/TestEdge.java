@@ -3,6 +3,7 @@ package ai.dalsi.gateway.testing;
 import ai.dalsi.gateway.config.EdgeConfig;
 import ai.dalsi.gateway.edge.EdgeServer;
 import ai.dalsi.gateway.proxy.BackendProxy;
+import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.persistence.testing.TestDatabase;
 import java.io.IOException;
@@ -130,8 +131,8 @@ public final class TestEdge implements AutoCloseable {
         private final TestDatabase db;
         private UnaryOperator<EdgeConfig.Builder> config = c -> c;
         private BackendProxy proxy = new CannedBackendProxy();
-        private Function<String, BackendTarget> backends =
-                model -> new BackendTarget(URI.create("http://127.0.0.1:9"), null);
+        private Function<String, BackendGroup> backends =
+                model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null));
         private RecordingUsageSink sink = new RecordingUsageSink();
         private FakeTime time = FakeTime.startingNow();
         private boolean seedCatalog = true;
@@ -145,7 +146,7 @@ public final class TestEdge implements AutoCloseable {
 
         public Builder proxy(BackendProxy v) { proxy = v; return this; }
 
-        public Builder backends(Function<String, BackendTarget> v) { backends = v; return this; }
+        public Builder backends(Function<String, BackendGroup> v) { backends = v; return this; }
 
         public Builder sink(RecordingUsageSink v) { sink = v; return this; }
 

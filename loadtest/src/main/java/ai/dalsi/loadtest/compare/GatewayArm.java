@@ -177,10 +177,10 @@ final class GatewayArm extends Target {
              Statement s = c.createStatement()) {
             s.execute("""
                     INSERT INTO api_products (name, display_name, price_per_1k_tokens, base_price_usd, endpoints,
-                                              required_scopes, required_subscription_tier)
-                    VALUES ('ai.chat', 'Chat', 0.002, 0, '{/v1/chat/completions}', '{ai.chat}', 'free'),
-                           ('ai.code', 'Code', 0.002, 0, '{/v1/completions}', '{ai.code}', 'free'),
-                           ('ai.image', 'Images', 0, 0.02, '{/v1/images/generations}', '{ai.image}', 'free')
+                                              required_scopes, required_subscription_tier, kind)
+                    VALUES ('ai.chat', 'Chat', 0.002, 0, '{/v1/chat/completions}', '{ai.chat}', 'free', 'chat'),
+                           ('ai.code', 'Code', 0.002, 0, '{/v1/completions}', '{ai.code}', 'free', 'completion'),
+                           ('ai.image', 'Images', 0, 0.02, '{/v1/images/generations}', '{ai.image}', 'free', 'image')
                     ON CONFLICT (name) DO NOTHING""");
             s.execute("INSERT INTO ai_models (name, type, pricing) VALUES "
                     + "('" + textModel + "', 'text', '{\"input_per_1k\": 0.0005, \"output_per_1k\": 0.0015}'), "

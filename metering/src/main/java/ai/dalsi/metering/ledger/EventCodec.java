@@ -20,9 +20,9 @@ import java.util.UUID;
  * event loop for every request: encoding an event takes a few hundred nanoseconds and allocates
  * nothing but the scratch buffer's growth.
  *
- * <p>Version 1:
+ * <p>Version 2 (version 1, still read, is the same without the last line):
  * <pre>
- *   u8   version (1)
+ *   u8   version (2)
  *   i64  journaled at (epoch ms)
  *   i64  x6  request id, user id, key id (msb, lsb each)
  *   u16  flags: 1 usage estimated, 2 stream, 4 client aborted, 8 has rate-limit remaining,
@@ -36,13 +36,16 @@ import java.util.UUID;
  *   [i32 rate-limit remaining] [i64 reset epoch second, i32 nanos] [i32 backend latency ms]
  *   str  endpoint, method, client ip, tier, error message, user agent, model, product
  *        (i32 UTF-8 length, -1 for null, then the bytes)
+ *   i32  cached tokens, reasoning tokens, attempts; str backend
  * </pre>
  * Strings longer than {@value #MAX_STRING_CHARS} characters are cut there: the journal bounds a
  * record's size, and no field the edge sends is meant to be that long.
  */
 final class EventCodec {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    /** The first version, written before cached/reasoning tokens, attempts and backend were recorded. */
+    static final byte VERSION_1 = 1;
     static final int MAX_STRING_CHARS = 32 * 1024;
 
     private static final int ESTIMATED = 1;
@@ -196,6 +199,10 @@ final class EventCodec {
         out.str(e.userAgent());
         out.str(e.model());
         out.str(e.product());
+        out.i32(u.cachedTokens());
+        out.i32(u.reasoningTokens());
+        out.i32(e.attempts());
+        out.str(e.backend());
         return out.pos;
     }
 
@@ -214,9 +221,9 @@ final class EventCodec {
         try {
             Reader r = new Reader(b);
             int version = r.u8();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown usage record version " + version
-                        + " (this gateway reads version " + VERSION + ")");
+                        + " (this gateway reads versions " + VERSION_1 + " and " + VERSION + ")");
             }
             long journaledAt = r.i64();
             UUID requestId = r.uuid();
@@ -244,12 +251,30 @@ final class EventCodec {
                 long sec = r.i64();
                 reset = Instant.ofEpochSecond(sec, r.i32());
             }
-            Integer backend = (flags & HAS_BACKEND) != 0 ? r.i32() : null;
-            UsageEvent e = new UsageEvent(requestId, userId, apiKeyId, r.str(), r.str(), status, responseTime,
-                    requestBytes, responseBytes, r.str(),
-                    new TokenUsage(prompt, completion, images, (flags & ESTIMATED) != 0), cost, r.str(), r.str(),
-                    r.str(), remaining, reset, r.str(), r.str(), (flags & STREAM) != 0, backend,
-                    (flags & ABORTED) != 0, (flags & REFUSED) != 0);
+            Integer backendLatency = (flags & HAS_BACKEND) != 0 ? r.i32() : null;
+            String endpoint = r.str();
+            String method = r.str();
+            String clientIp = r.str();
+            String tier = r.str();
+            String error = r.str();
+            String userAgent = r.str();
+            String model = r.str();
+            String product = r.str();
+            int cached = 0;
+            int reasoning = 0;
+            int attempts = 0;
+            String backend = null;
+            if (version >= VERSION) {
+                cached = r.i32();
+                reasoning = r.i32();
+                attempts = r.i32();
+                backend = r.str();
+            }
+            UsageEvent e = new UsageEvent(requestId, userId, apiKeyId, endpoint, method, status, responseTime,
+                    requestBytes, responseBytes, clientIp,
+                    new TokenUsage(prompt, completion, images, (flags & ESTIMATED) != 0, cached, reasoning), cost,
+                    tier, error, userAgent, remaining, reset, model, product, (flags & STREAM) != 0, backendLatency,
+                    (flags & ABORTED) != 0, backend, attempts, (flags & REFUSED) != 0);
             if (r.pos != b.length) {
                 throw new IllegalArgumentException("usage record has " + (b.length - r.pos) + " trailing bytes");
             }

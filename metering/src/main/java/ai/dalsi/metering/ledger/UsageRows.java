@@ -15,8 +15,10 @@ import java.util.Set;
  * the request named none), {@code product}, {@code stream}, {@code backend_latency_ms} (null when
  * the backend was never called), {@code prompt_tokens}, {@code completion_tokens}, {@code images},
  * {@code usage_estimated} (always present, true or false, so that queries need not tell "absent"
- * from "false") and {@code client_aborted}. A client address that is not an IP literal is stored
- * as {@code client_ip_raw} there, with {@code ip_address} null, rather than failing the
+ * from "false") and {@code client_aborted}; {@code cached_tokens} and {@code reasoning_tokens} when the
+ * backend reported them (above 0); {@code backend} (the base URL of the backend that answered, or
+ * the last one tried) and {@code attempts} (how many backends were tried) when a backend was called.
+ * A client address that is not an IP literal is stored as {@code client_ip_raw} there, with {@code ip_address} null, rather than failing the
  * {@code inet} cast. NUL characters, which PostgreSQL text and jsonb cannot hold, become U+FFFD.
  * Sizes beyond the {@code integer} columns are stored as {@link Integer#MAX_VALUE}. The endpoint
  * and the model, which key the hourly rollups (a btree holds at most 2,704 bytes per entry), are
@@ -112,6 +114,17 @@ final class UsageRows {
         if (e.refused()) {
             // An example of requests the edge refused: counted in the refusal counts, not through this row.
             sb.append(",\"sampled_refusal\":true");
+        }
+        if (e.usage().cachedTokens() > 0) {
+            sb.append(",\"cached_tokens\":").append(e.usage().cachedTokens());
+        }
+        if (e.usage().reasoningTokens() > 0) {
+            sb.append(",\"reasoning_tokens\":").append(e.usage().reasoningTokens());
+        }
+        if (e.attempts() > 0) {
+            sb.append(",\"backend\":");
+            string(sb, e.backend());
+            sb.append(",\"attempts\":").append(e.attempts());
         }
         if (rawIp != null) {
             sb.append(",\"client_ip_raw\":");

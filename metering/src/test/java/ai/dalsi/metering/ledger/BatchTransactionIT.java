@@ -122,6 +122,6 @@ class BatchTransactionIT {
         return new UsageEvent(e.requestId(), e.userId(), e.apiKeyId(), e.endpoint(), e.method(), e.statusCode(),
                 e.responseTimeMs(), e.requestSizeBytes(), e.responseSizeBytes(), ip, e.usage(), e.costUsd(),
                 e.subscriptionTier(), e.errorMessage(), e.userAgent(), e.rateLimitRemaining(), e.rateLimitReset(),
-                e.model(), e.product(), e.stream(), e.backendLatencyMs(), e.clientAborted());
+                e.model(), e.product(), e.stream(), e.backendLatencyMs(), e.clientAborted(), e.backend(), e.attempts(), e.refused());
     }
 }

@@ -21,10 +21,11 @@ class EventCodecTest {
         return UsageEvent.builder(UuidV7.at(at), UUID.randomUUID(), UUID.randomUUID())
                 .endpoint("/v1/chat/completions").method("POST").statusCode(200).responseTimeMs(1234)
                 .requestSizeBytes(5_000_000_000L).responseSizeBytes(42).clientIp("2001:db8::1")
-                .usage(TokenUsage.estimate(100, 200, 3)).costUsd(new BigDecimal("1.23456789"))
+                .usage(new TokenUsage(100, 200, 3, true, 40, 60)).costUsd(new BigDecimal("1.23456789"))
                 .subscriptionTier("enterprise").errorMessage("naïve “quotes” and emoji \uD83D\uDE00")
                 .userAgent("OpenAI/Python 1.54").rateLimitRemaining(7).rateLimitReset(at.plusNanos(123_456_789))
-                .model("dalsi-chat").product("ai.chat").stream(true).backendLatencyMs(99).clientAborted(true).build();
+                .model("dalsi-chat").product("ai.chat").stream(true).backendLatencyMs(99).clientAborted(true)
+                .backend("https://llm.internal:8443/openai").attempts(2).build();
     }
 
     private static EventCodec.Journaled roundTrip(UsageEvent e, long at) {
@@ -39,6 +40,23 @@ class EventCodecTest {
         EventCodec.Journaled back = roundTrip(e, 1_764_000_000_000L);
         assertThat(back.event()).isEqualTo(e);
         assertThat(back.journaledAtMillis()).isEqualTo(1_764_000_000_000L);
+    }
+
+    @Test
+    void aVersionOneRecordLeftInAnOlderJournalIsStillRead() {
+        UsageEvent e = full();
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        int n = EventCodec.encode(e, 7, s);
+        // Version 1 is version 2 without its last fields: three ints and the backend string.
+        int tail = 4 * 3 + 4 + e.backend().length();
+        byte[] v1 = Arrays.copyOf(s.bytes(), n - tail);
+        v1[0] = EventCodec.VERSION_1;
+        UsageEvent back = EventCodec.decode(v1).event();
+        assertThat(back.usage()).isEqualTo(new TokenUsage(100, 200, 3, true));
+        assertThat(back.backend()).isNull();
+        assertThat(back.attempts()).isZero();
+        assertThat(back.requestId()).isEqualTo(e.requestId());
+        assertThat(back.product()).isEqualTo("ai.chat");
     }
 
     @Test
@@ -61,7 +79,7 @@ class EventCodecTest {
         UsageEvent base = full();
         UsageEvent big = new UsageEvent(base.requestId(), base.userId(), base.apiKeyId(), base.endpoint(),
                 base.method(), 200, 1, 1, 1, null, TokenUsage.NONE, new BigDecimal("123456789012345678901.12345678"),
-                null, null, null, null, null, null, null, false, null, false);
+                null, null, null, null, null, null, null, false, null, false, null, 0, false);
         assertThat(roundTrip(big, 1).event().costUsd()).isEqualTo(new BigDecimal("123456789012345678901.12345678"));
     }
 
@@ -71,7 +89,7 @@ class EventCodecTest {
         String huge = "é".repeat(EventCodec.MAX_STRING_CHARS + 10);
         UsageEvent e = new UsageEvent(base.requestId(), base.userId(), base.apiKeyId(), base.endpoint(), base.method(),
                 500, 1, 1, 1, null, TokenUsage.NONE, BigDecimal.ZERO, null, huge, "a".repeat(100_000), null, null, null,
-                null, false, null, false);
+                null, false, null, false, null, 0, false);
         UsageEvent back = roundTrip(e, 1).event();
         assertThat(back.errorMessage()).hasSize(EventCodec.MAX_STRING_CHARS);
         assertThat(back.userAgent()).hasSize(EventCodec.MAX_STRING_CHARS);
@@ -82,10 +100,10 @@ class EventCodecTest {
         EventCodec.Scratch s = new EventCodec.Scratch();
         int n = EventCodec.encode(full(), 1, s);
         byte[] bytes = Arrays.copyOf(s.bytes(), n);
-        byte[] v2 = bytes.clone();
-        v2[0] = 2;
-        assertThatThrownBy(() -> EventCodec.decode(v2)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown usage record version 2");
+        byte[] v3 = bytes.clone();
+        v3[0] = 3;
+        assertThatThrownBy(() -> EventCodec.decode(v3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown usage record version 3");
         assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n - 5)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n + 3)))

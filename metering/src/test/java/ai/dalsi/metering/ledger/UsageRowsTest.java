@@ -40,6 +40,20 @@ class UsageRowsTest {
         assertThat(m.get("usage_estimated").asBoolean()).isTrue();
         assertThat(m.get("client_aborted").asBoolean()).isFalse();
         assertThat(m.has("x")).isFalse();
+        assertThat(m.has("backend")).as("no backend called").isFalse();
+        assertThat(m.has("cached_tokens")).isFalse();
+    }
+
+    @Test
+    void metadataSaysWhichBackendAnsweredAfterHowManyAttemptsAndTheUsageDetails() throws Exception {
+        UsageEvent e = event().usage(TokenUsage.reported(120, 40, 0, 100, 30))
+                .backend("https://llm.internal:8443").attempts(2).build();
+        JsonNode m = JSON.readTree(UsageRows.row(e).requestMetadataJson());
+        assertThat(m.get("backend").asText()).isEqualTo("https://llm.internal:8443");
+        assertThat(m.get("attempts").asInt()).isEqualTo(2);
+        assertThat(m.get("cached_tokens").asInt()).isEqualTo(100);
+        assertThat(m.get("reasoning_tokens").asInt()).isEqualTo(30);
+        assertThat(m.get("prompt_tokens").asInt()).isEqualTo(120);
     }
 
     @Test

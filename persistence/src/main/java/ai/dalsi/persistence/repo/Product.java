@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * An API product ({@code ai.chat}, {@code ai.code}, {@code ai.image}): the endpoints it owns and
- * what a key needs to call them.
+ * An API product ({@code ai.chat}, {@code ai.code}, {@code ai.image}, ...): the endpoints it owns,
+ * what a key needs to call them, and its {@code kind} ({@code chat}, {@code completion},
+ * {@code embedding}, {@code image} or {@code responses}: how its usage is read and priced).
  */
 public record Product(
         UUID id,
@@ -21,10 +22,12 @@ public record Product(
         List<String> requiredScopes,
         String requiredSubscriptionTier,
         boolean active,
-        boolean isPublic) {
+        boolean isPublic,
+        String kind) {
 
     public Product {
         endpoints = List.copyOf(endpoints);
         requiredScopes = List.copyOf(requiredScopes);
+        java.util.Objects.requireNonNull(kind, "kind");
     }
 }

@@ -45,6 +45,7 @@ public final class ProductRepository {
         values.put(API_PRODUCTS.REQUIRED_SUBSCRIPTION_TIER, p.requiredSubscriptionTier());
         values.put(API_PRODUCTS.IS_ACTIVE, p.active());
         values.put(API_PRODUCTS.IS_PUBLIC, p.isPublic());
+        values.put(API_PRODUCTS.KIND, p.kind());
         return dsl.insertInto(API_PRODUCTS)
                 .set(API_PRODUCTS.NAME, p.name())
                 .set(values)
@@ -70,6 +71,7 @@ public final class ProductRepository {
                 Arrays.asList(r.getRequiredScopes()),
                 r.getRequiredSubscriptionTier(),
                 r.getIsActive(),
-                r.getIsPublic());
+                r.getIsPublic(),
+                r.getKind());
     }
 }

@@ -131,6 +131,12 @@ public class ApiProducts extends TableImpl<ApiProductsRecord> {
      */
     public final TableField<ApiProductsRecord, Instant> UPDATED_AT = createField(DSL.name("updated_at"), SQLDataType.INSTANT.nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), this, "");
 
+    /**
+     * The column <code>api_products.kind</code>. How usage is read and priced:
+     * chat, completion, embedding, image or responses
+     */
+    public final TableField<ApiProductsRecord, String> KIND = createField(DSL.name("kind"), SQLDataType.CLOB.nullable(false).defaultValue(DSL.field(DSL.raw("'chat'::text"), SQLDataType.CLOB)), this, "How usage is read and priced: chat, completion, embedding, image or responses");
+
     private ApiProducts(Name alias, Table<ApiProductsRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -178,6 +184,7 @@ public class ApiProducts extends TableImpl<ApiProductsRecord> {
     @Override
     public List<Check<ApiProductsRecord>> getChecks() {
         return Arrays.asList(
+            Internal.createCheck(this, DSL.name("api_products_kind_check"), "((kind = ANY (ARRAY['chat'::text, 'completion'::text, 'embedding'::text, 'image'::text, 'responses'::text])))", true),
             Internal.createCheck(this, DSL.name("api_products_max_tokens_per_request_check"), "((max_tokens_per_request > 0))", true),
             Internal.createCheck(this, DSL.name("api_products_prices_check"), "(((base_price_usd >= (0)::numeric) AND (price_per_1k_tokens >= (0)::numeric)))", true),
             Internal.createCheck(this, DSL.name("api_products_required_subscription_tier_check"), "((required_subscription_tier = ANY (ARRAY['free'::text, 'pro'::text, 'enterprise'::text])))", true)

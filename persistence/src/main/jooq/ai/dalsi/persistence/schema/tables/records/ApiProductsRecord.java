@@ -247,6 +247,23 @@ public class ApiProductsRecord extends UpdatableRecordImpl<ApiProductsRecord> {
         return (Instant) get(14);
     }
 
+    /**
+     * Setter for <code>api_products.kind</code>. How usage is read and priced:
+     * chat, completion, embedding, image or responses
+     */
+    public ApiProductsRecord setKind(String value) {
+        set(15, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>api_products.kind</code>. How usage is read and priced:
+     * chat, completion, embedding, image or responses
+     */
+    public String getKind() {
+        return (String) get(15);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -270,7 +287,7 @@ public class ApiProductsRecord extends UpdatableRecordImpl<ApiProductsRecord> {
     /**
      * Create a detached, initialised ApiProductsRecord
      */
-    public ApiProductsRecord(UUID id, String name, String displayName, String description, String category, BigDecimal basePriceUsd, BigDecimal pricePer_1kTokens, Integer maxTokensPerRequest, String[] endpoints, String[] requiredScopes, String requiredSubscriptionTier, Boolean isActive, Boolean isPublic, Instant createdAt, Instant updatedAt) {
+    public ApiProductsRecord(UUID id, String name, String displayName, String description, String category, BigDecimal basePriceUsd, BigDecimal pricePer_1kTokens, Integer maxTokensPerRequest, String[] endpoints, String[] requiredScopes, String requiredSubscriptionTier, Boolean isActive, Boolean isPublic, Instant createdAt, Instant updatedAt, String kind) {
         super(ApiProducts.API_PRODUCTS);
 
         setId(id);
@@ -288,6 +305,7 @@ public class ApiProductsRecord extends UpdatableRecordImpl<ApiProductsRecord> {
         setIsPublic(isPublic);
         setCreatedAt(createdAt);
         setUpdatedAt(updatedAt);
+        setKind(kind);
         resetTouchedOnNotNull();
     }
 }
