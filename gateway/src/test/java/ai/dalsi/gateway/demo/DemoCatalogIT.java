@@ -35,7 +35,7 @@ class DemoCatalogIT {
     }
 
     @Test
-    void seedingTwiceCreatesTheCatalogOnceAndTwoKeys(TestDatabase db) {
+    void seedingTwiceCreatesTheCatalogOnceAndEachKeyIsNew(TestDatabase db) {
         DemoCatalog catalog = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC());
         DemoCatalog.Seeded first = catalog.seed();
         assertThat(first.created()).containsExactly("product ai.chat", "product ai.code", "product ai.image",
@@ -49,7 +49,13 @@ class DemoCatalogIT {
         assertThat(second.created()).isEmpty();
         assertThat(second.present()).hasSize(6);
         assertThat(second.userId()).isEqualTo(first.userId());
-        assertThat(second.key()).isNotEqualTo(first.key());
+        assertThat(db.dsl().fetchCount(API_KEYS)).as("seeding creates no key").isZero();
+        DemoCatalog.DemoKey firstKey = catalog.createKey(first.userId());
+        DemoCatalog.DemoKey secondKey = catalog.createKey(second.userId());
+        assertThat(secondKey.key()).isNotEqualTo(firstKey.key());
+        assertThat(secondKey.perMinute()).as("the schema's default limits").isEqualTo(60);
+        assertThat(secondKey.perHour()).isEqualTo(1000);
+        assertThat(secondKey.perDay()).isEqualTo(10000);
         assertThat(db.dsl().fetchCount(API_PRODUCTS)).isEqualTo(3);
         assertThat(db.dsl().fetchCount(AI_MODELS)).isEqualTo(2);
         assertThat(db.dsl().fetchCount(API_KEYS)).isEqualTo(2);
@@ -57,9 +63,10 @@ class DemoCatalogIT {
                 .where(API_PRODUCTS.NAME.eq("ai.chat")).fetchOne(API_PRODUCTS.PRICE_PER_1K_TOKENS))
                 .isEqualByComparingTo("0.005");
 
-        StoredKey stored = new ApiKeyRepository(db.dsl()).findByHash(ApiKeyFormat.sha256Hex(second.key())).orElseThrow();
-        assertThat(ApiKeyFormat.isWellFormed(second.key())).isTrue();
-        assertThat(ApiKeyFormat.environmentOf(second.key())).isEqualTo(KeyEnvironment.PRODUCTION);
+        StoredKey stored = new ApiKeyRepository(db.dsl()).findByHash(ApiKeyFormat.sha256Hex(secondKey.key()))
+                .orElseThrow();
+        assertThat(ApiKeyFormat.isWellFormed(secondKey.key())).isTrue();
+        assertThat(ApiKeyFormat.environmentOf(secondKey.key())).isEqualTo(KeyEnvironment.PRODUCTION);
         assertThat(stored.scopes()).containsExactlyInAnyOrder("ai.chat", "ai.code", "ai.image");
         assertThat(stored.subscriptionTier()).as("images need pro").isEqualTo("pro");
     }
