@@ -50,26 +50,37 @@ public record DemoDatabase(DatabaseConfig config, String description, Path journ
      * @throws IllegalStateException with one line naming what failed
      */
     public static DemoDatabase choose(DatabaseConfig configured, boolean urlGiven, Consumer<Path> embedding) {
+        return choose(configured, urlGiven, embedding, new Places(LOCAL_HOST, LOCAL_PORT, NAME, EMBEDDED_DIRECTORY));
+    }
+
+    /**
+     * Where to look and to put things: the local server, the demo's database name and the embedded
+     * server's directory (tests use their own).
+     */
+    record Places(String host, int port, String database, Path embeddedDirectory) {
+    }
+
+    static DemoDatabase choose(DatabaseConfig configured, boolean urlGiven, Consumer<Path> embedding, Places places) {
         if (urlGiven) {
             return new DemoDatabase(configured, JdbcUrls.masked(configured.jdbcUrl()) + " (GATEWAY_DB_URL)",
                     journalFor(configured.jdbcUrl()), null);
         }
-        if (answers(LOCAL_HOST, LOCAL_PORT)) {
-            String server = "jdbc:postgresql://" + LOCAL_HOST + ":" + LOCAL_PORT + "/";
-            createIfMissing(server + "postgres", configured.user(), configured.password());
-            DatabaseConfig config = configured.withJdbcUrl(server + NAME);
+        if (answers(places.host(), places.port())) {
+            String server = "jdbc:postgresql://" + places.host() + ":" + places.port() + "/";
+            createIfMissing(server + "postgres", configured.user(), configured.password(), places.database());
+            DatabaseConfig config = configured.withJdbcUrl(server + places.database());
             return new DemoDatabase(config, JdbcUrls.masked(config.jdbcUrl()) + " (the local PostgreSQL;"
                     + " the demo's own database)", journalFor(config.jdbcUrl()), null);
         }
-        embedding.accept(EMBEDDED_DIRECTORY.toAbsolutePath());
-        EmbeddedPostgres pg = EmbeddedPostgres.start(EMBEDDED_DIRECTORY);
+        embedding.accept(places.embeddedDirectory().toAbsolutePath());
+        EmbeddedPostgres pg = EmbeddedPostgres.start(places.embeddedDirectory());
         try {
-            createIfMissing(pg.jdbcUrl("postgres"), pg.user(), "");
+            createIfMissing(pg.jdbcUrl("postgres"), pg.user(), "", places.database());
         } catch (RuntimeException e) {
             pg.close();
             throw e;
         }
-        DatabaseConfig config = configured.withJdbcUrl(pg.jdbcUrl(NAME)).withCredentials(pg.user(), "");
+        DatabaseConfig config = configured.withJdbcUrl(pg.jdbcUrl(places.database())).withCredentials(pg.user(), "");
         return new DemoDatabase(config, "embedded PostgreSQL " + pg.version() + " in " + pg.directory()
                 + " (" + JdbcUrls.masked(config.jdbcUrl()) + ")", pg.directory().resolve("journal"), pg);
     }
@@ -84,24 +95,24 @@ public record DemoDatabase(DatabaseConfig config, String description, Path journ
         }
     }
 
-    /** {@code CREATE DATABASE dalsi_demo} on the server of {@code maintenanceUrl} unless it exists. */
-    private static void createIfMissing(String maintenanceUrl, String user, String password) {
+    /** {@code CREATE DATABASE} on the server of {@code maintenanceUrl} unless it exists. */
+    private static void createIfMissing(String maintenanceUrl, String user, String password, String name) {
         try (Connection c = DriverManager.getConnection(maintenanceUrl, user, password);
                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            exists.setString(1, NAME);
+            exists.setString(1, name);
             try (ResultSet rs = exists.executeQuery()) {
                 if (rs.next()) {
                     return;
                 }
             }
             try (Statement create = c.createStatement()) {
-                create.execute("CREATE DATABASE " + NAME);
+                create.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
             }
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
                 return; // another demo created it a moment ago
             }
-            throw new IllegalStateException("cannot create the database " + NAME + " on "
+            throw new IllegalStateException("cannot create the database " + name + " on "
                     + JdbcUrls.masked(maintenanceUrl) + ": " + DatabaseUnavailableException.rootMessage(e)
                     + " (set GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD)", e);
         }

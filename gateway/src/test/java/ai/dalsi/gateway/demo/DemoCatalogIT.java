@@ -72,6 +72,26 @@ class DemoCatalogIT {
     }
 
     @Test
+    void usageIsTheTotalsOfTheDemoUsersKeys(TestDatabase db) {
+        DemoCatalog catalog = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC());
+        DemoCatalog.Seeded seeded = catalog.seed();
+        DemoCatalog.Usage none = catalog.usage(seeded.userId());
+        assertThat(none.requests()).isZero();
+        assertThat(none.tokens()).isZero();
+        assertThat(none.costUsd()).isEqualByComparingTo("0");
+        DemoCatalog.DemoKey a = catalog.createKey(seeded.userId());
+        DemoCatalog.DemoKey b = catalog.createKey(seeded.userId());
+        db.dsl().update(API_KEYS).set(API_KEYS.TOTAL_REQUESTS, 3L).set(API_KEYS.TOTAL_TOKENS_USED, 120L)
+                .set(API_KEYS.TOTAL_COST_USD, new BigDecimal("0.0012")).where(API_KEYS.ID.eq(a.id())).execute();
+        db.dsl().update(API_KEYS).set(API_KEYS.TOTAL_REQUESTS, 2L).set(API_KEYS.TOTAL_TOKENS_USED, 30L)
+                .set(API_KEYS.TOTAL_COST_USD, new BigDecimal("0.0003")).where(API_KEYS.ID.eq(b.id())).execute();
+        DemoCatalog.Usage usage = catalog.usage(seeded.userId());
+        assertThat(usage.requests()).isEqualTo(5);
+        assertThat(usage.tokens()).isEqualTo(150);
+        assertThat(usage.costUsd()).isEqualByComparingTo("0.0015");
+    }
+
+    @Test
     void anEndpointServedByAnotherProductIsReported(TestDatabase db) {
         new ai.dalsi.persistence.repo.ProductRepository(db.dsl())
                 .upsert(EdgeSeed.product("legacy.chat", List.of("/v1/chat/completions"), "free", 1000, "0.001"));
