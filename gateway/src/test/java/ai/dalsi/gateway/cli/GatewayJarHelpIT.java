@@ -28,7 +28,7 @@ class GatewayJarHelpIT {
             args.add("--help");
             JarCommands.Run r = JarCommands.run(JAR, args);
             assertThat(r.exit()).as(args + "\n" + r.err()).isZero();
-            assertThat(r.out()).as(args.toString()).startsWith("Usage: gateway" + (path.isEmpty() ? "" : " "
+            assertThat(r.out()).as(args.toString()).contains("Usage: gateway" + (path.isEmpty() ? "" : " "
                     + String.join(" ", path)));
             assertThat(r.err()).as(args.toString()).isEmpty();
         }
@@ -43,7 +43,7 @@ class GatewayJarHelpIT {
 
     @Test
     void badArgumentsAreOneLineThenTheUsageAndExitTwo() throws Exception {
-        JarCommands.Run billing = JarCommands.run(JAR, List.of("billing", "--help-me"));
+        JarCommands.Run billing = JarCommands.run(JAR, List.of("billing", "--period", "2026-10", "--help-me"));
         assertThat(billing.exit()).isEqualTo(2);
         assertThat(billing.err().lines().findFirst()).hasValue("billing: Unknown option: '--help-me'");
         assertThat(billing.err()).contains("Usage: gateway billing");
