@@ -94,16 +94,16 @@ public final class DemoCommand implements Callable<Integer> {
             generatedToken = token();
             config = config.withAdmin(config.admin().withToken(generatedToken));
         }
-        Integer failed = run(config, database, generatedToken);
-        if (failed != null) {
-            database.close();
-            return failed;
-        }
-        return 0; // not reached: run() ends the JVM once the demo is stopped
+        int failed = run(config, database, generatedToken);
+        database.close();
+        return failed;
     }
 
-    /** Seeds, starts and serves; returns the exit code of a failed start, or never returns. */
-    private Integer run(GatewayConfig config, DemoDatabase database, String generatedToken) {
+    /**
+     * Seeds, starts and serves. Returns only when the demo could not start (with its exit code); once
+     * it serves, it runs until a signal ends the JVM ({@link ProcessShutdown}).
+     */
+    private int run(GatewayConfig config, DemoDatabase database, String generatedToken) {
         DemoCatalog.Seeded seeded;
         try (Database db = Database.open(config.database().withMaxPoolSize(2).withMigrateOnStart(true))) {
             seeded = new DemoCatalog(db.dsl(), random, Clock.systemUTC()).seed();
