@@ -2,71 +2,48 @@ package ai.dalsi.gateway;
 
 import ai.dalsi.gateway.cli.AdminCommand;
 import ai.dalsi.gateway.cli.BillingCommand;
+import ai.dalsi.gateway.cli.Cli;
 import ai.dalsi.gateway.cli.DemoCommand;
 import ai.dalsi.gateway.cli.MigrateCommand;
 import ai.dalsi.gateway.cli.ServeCommand;
 import java.io.PrintStream;
-import java.util.Arrays;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * Entry point of {@code gateway.jar}: picks the command and hands it the environment. The
- * commands themselves build what they need (this is the one composition root per command).
- *
- * <pre>
- * java -jar gateway.jar serve [--config FILE]   run a gateway node until SIGTERM
- * java -jar gateway.jar demo        seed a demo catalog and key, run with a simulated backend
- * java -jar gateway.jar migrate     apply the database migrations and exit
- * java -jar gateway.jar admin create --username NAME --role super_admin   (password on stdin)
- * java -jar gateway.jar billing --period YYYY-MM                          invoices for a month
- * </pre>
+ * Entry point of {@code gateway.jar} ({@code bin/gateway}): picocli picks the command and hands it
+ * the environment. The commands themselves build what they need (the one composition root per
+ * command). {@code bin/gateway --help} lists them, {@code bin/gateway COMMAND --help} explains one.
  */
+@Command(name = "gateway", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        scope = CommandLine.ScopeType.INHERIT, synopsisSubcommandLabel = "COMMAND",
+        description = "The Dalsi AI API gateway: an OpenAI-compatible public API with a usage ledger.",
+        commandListHeading = "%nCommands:%n",
+        footer = {"", "Settings come from gateway-defaults.yaml, a --config file (serve) and GATEWAY_* environment"
+                + " variables; the database from GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD."})
 public final class GatewayMain {
 
     private GatewayMain() {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.getenv(), System.out, System.err);
-        if (code != Integer.MIN_VALUE) {
-            System.exit(code);
-        }
+        System.exit(run(args, System.getenv(), System.out, System.err));
     }
 
-    /**
-     * Runs a command and returns its exit code; {@link Integer#MIN_VALUE} means the command keeps
-     * running (a server) and the JVM must not exit.
-     */
+    /** Runs a command and returns its exit code ({@code serve} and {@code demo} return only by ending the JVM). */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (args.length == 0) {
-            usage(err);
-            return 2;
-        }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        return switch (args[0]) {
-            case "serve" -> new ServeCommand(env, out, err).run(rest);
-            case "demo" -> new DemoCommand(env, out, err).run(rest);
-            case "migrate" -> new MigrateCommand(env, out, err).run(rest);
-            case "admin" -> new AdminCommand(env, out, err).run(rest);
-            case "billing" -> new BillingCommand(env, out, err).run(rest);
-            case "help", "--help", "-h" -> {
-                usage(out);
-                yield 0;
-            }
-            default -> {
-                err.println("unknown command: " + args[0]);
-                usage(err);
-                yield 2;
-            }
-        };
+        return commandLine(env, out, err).execute(args);
     }
 
-    private static void usage(PrintStream s) {
-        s.println("usage: java -jar gateway.jar <command>");
-        s.println("  serve      run a gateway node: serve [--config FILE] (every setting also from GATEWAY_* variables)");
-        s.println("  demo       seed a demo catalog and key, then serve with a simulated model backend");
-        s.println("  migrate    apply the database migrations (GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD)");
-        s.println("  admin      admin create --username NAME --role admin|super_admin (password on stdin)");
-        s.println("  billing    billing --period YYYY-MM [--tax-rate R]: invoices for a month's usage");
+    /** Every command of the jar, as picocli runs them (a test walks it to ask each one for --help). */
+    public static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err) {
+        return Cli.commandLine(new GatewayMain(), out, err,
+                new ServeCommand(env, out, err),
+                new DemoCommand(env, out, err),
+                new MigrateCommand(env, out, err),
+                new AdminCommand(env, out, err),
+                new BillingCommand(env, out, err),
+                new CommandLine.HelpCommand());
     }
 }

@@ -1,21 +1,22 @@
 package ai.dalsi.loadtest;
 
+import ai.dalsi.gateway.cli.Cli;
 import ai.dalsi.loadtest.backend.BackendCommand;
 import ai.dalsi.loadtest.cli.CompareCommand;
 import ai.dalsi.loadtest.cli.RunCommand;
 import java.io.PrintStream;
-import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * Entry point of {@code loadtest.jar}: picks the command and hands it the arguments after the
- * command name. Each command builds what it needs.
- *
- * <pre>
- * java -jar loadtest.jar backend [options]   run the simulated model backend until stopped
- * java -jar loadtest.jar run ...             one load run against a URL, with a summary
- * java -jar loadtest.jar compare ...         backend alone vs nginx vs the gateway, with a report
- * </pre>
+ * Entry point of {@code loadtest.jar} ({@code bin/loadtest}): picocli picks the command; each
+ * command builds what it needs. {@code bin/loadtest --help} lists them, {@code bin/loadtest
+ * COMMAND --help} explains one.
  */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+        scope = CommandLine.ScopeType.INHERIT, synopsisSubcommandLabel = "COMMAND",
+        description = "Load generator, benchmark and simulated model backend of the Dalsi AI API gateway.",
+        commandListHeading = "%nCommands:%n")
 public final class LoadtestMain {
 
     /** Returned by a command that keeps running (a server): the JVM must not exit. */
@@ -33,31 +34,15 @@ public final class LoadtestMain {
 
     /** Runs a command and returns its exit code, or {@link #KEEP_RUNNING}. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0) {
-            usage(err);
-            return 2;
-        }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        return switch (args[0]) {
-            case "backend" -> new BackendCommand(out, err).run(rest);
-            case "run" -> new RunCommand(out, err).run(rest);
-            case "compare" -> new CompareCommand(out, err).run(rest);
-            case "help", "--help", "-h" -> {
-                usage(out);
-                yield 0;
-            }
-            default -> {
-                err.println("unknown command: " + args[0]);
-                usage(err);
-                yield 2;
-            }
-        };
+        return commandLine(out, err).execute(args);
     }
 
-    private static void usage(PrintStream s) {
-        s.println("usage: java -jar loadtest.jar <command> [options]");
-        s.println("  backend    run the simulated OpenAI-compatible model backend until stopped (--help for its options)");
-        s.println("  run        load one URL (open loop at --rate, or --max) and print a summary");
-        s.println("  compare    backend alone, nginx and the gateway under the same load; writes a report");
+    /** Every command of the jar, as picocli runs them (a test walks it to ask each one for --help). */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        return Cli.commandLine(new LoadtestMain(), out, err,
+                new BackendCommand(out, err),
+                new RunCommand(out, err),
+                new CompareCommand(out, err),
+                new CommandLine.HelpCommand());
     }
 }

@@ -60,6 +60,16 @@ public record DatabaseConfig(
         return new DatabaseConfig(jdbcUrl, user, password, size, connectionTimeout, migrateOnStart);
     }
 
+    /** The same settings for another database (or server). */
+    public DatabaseConfig withJdbcUrl(String url) {
+        return new DatabaseConfig(url, user, password, maxPoolSize, connectionTimeout, migrateOnStart);
+    }
+
+    /** The same settings with another user and password (the embedded demo server's superuser). */
+    public DatabaseConfig withCredentials(String newUser, String newPassword) {
+        return new DatabaseConfig(jdbcUrl, newUser, newPassword, maxPoolSize, connectionTimeout, migrateOnStart);
+    }
+
     /** Safe to log: the password and any password in the URL are masked. */
     @Override
     public String toString() {

@@ -12,7 +12,7 @@ public sealed interface AuthzDecision {
     /**
      * Refused.
      *
-     * @param code    the error (status and code per DESIGN.md's table)
+     * @param code    the error (status and code per the table in docs/ARCHITECTURE.md)
      * @param message what the client reads; never contains the key
      * @param param   the request field at fault (OpenAI's {@code error.param}), or null
      */

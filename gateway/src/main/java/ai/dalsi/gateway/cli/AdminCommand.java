@@ -15,6 +15,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code admin create --username NAME --role admin|super_admin [--full-name TEXT] [--email ADDRESS]}:
@@ -25,21 +29,24 @@ import java.util.Map;
  * <p>Exit codes: 0 created; 1 the database cannot be reached or migrated; 2 bad arguments or an
  * unusable password; 3 the username is taken.
  */
+@Command(name = "admin", description = "Manage admin accounts of the admin API (the database from GATEWAY_DB_URL,"
+        + " GATEWAY_DB_USER, GATEWAY_DB_PASSWORD).", synopsisSubcommandLabel = "COMMAND",
+        commandListHeading = "%nCommands:%n")
 public final class AdminCommand {
 
     public static final int CREATED = 0;
     public static final int DATABASE_PROBLEM = 1;
-    public static final int USAGE = 2;
+    public static final int USAGE = Cli.USAGE;
     public static final int USERNAME_TAKEN = 3;
-
-    private static final String USAGE_TEXT = "usage: java -jar gateway.jar admin create --username NAME"
-            + " --role admin|super_admin [--full-name TEXT] [--email ADDRESS]   (password on standard input)";
 
     private final Map<String, String> env;
     private final InputStream in;
     private final Console console;
     private final PrintStream out;
     private final PrintStream err;
+
+    @Spec
+    CommandSpec spec;
 
     public AdminCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, System.in, System.console(), out, err);
@@ -53,45 +60,28 @@ public final class AdminCommand {
         this.err = err;
     }
 
-    public int run(String[] args) {
-        if (args.length == 0 || !args[0].equals("create")) {
-            err.println(args.length == 0 ? USAGE_TEXT : "admin: unknown subcommand " + args[0] + "\n" + USAGE_TEXT);
-            return USAGE;
+    @Command(name = "create", description = {"Create an admin account. The password is read from standard input"
+            + " (one line; not echoed on a terminal), at least 12 characters, at most 72 bytes; stored as a bcrypt"
+            + " hash and never printed.",
+        "Example: echo \"$ADMIN_PASSWORD\" | bin/gateway admin create --username ops --role super_admin"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:created", "1:the database cannot be reached or migrated",
+                "2:bad arguments or an unusable password", "3:the username exists"})
+    int create(
+            @Option(names = "--username", required = true, paramLabel = "NAME",
+                    description = "login name, at most 100 characters") String username,
+            @Option(names = "--role", paramLabel = "ROLE", defaultValue = "admin",
+                    description = "admin or super_admin (default: ${DEFAULT-VALUE})") String roleName,
+            @Option(names = "--full-name", paramLabel = "TEXT") String fullName,
+            @Option(names = "--email", paramLabel = "ADDRESS") String email) {
+        if (username.isBlank() || username.length() > 100 || !username.strip().equals(username)) {
+            throw Cli.badArgument(spec.subcommands().get("create").getCommandSpec(),
+                    "--username: at most 100 characters, no leading or trailing spaces");
         }
-        String username = null;
-        String roleName = null;
-        String fullName = null;
-        String email = null;
-        for (int i = 1; i < args.length; i++) {
-            String option = args[i];
-            if (i + 1 >= args.length) {
-                err.println("admin create: " + option + " needs a value\n" + USAGE_TEXT);
-                return USAGE;
-            }
-            String value = args[++i];
-            switch (option) {
-                case "--username" -> username = value;
-                case "--role" -> roleName = value;
-                case "--full-name" -> fullName = value;
-                case "--email" -> email = value;
-                default -> {
-                    err.println("admin create: unknown option " + option + "\n" + USAGE_TEXT);
-                    return USAGE;
-                }
-            }
-        }
-        if (username == null || username.isBlank()) {
-            err.println("admin create: --username is required\n" + USAGE_TEXT);
-            return USAGE;
-        }
-        if (username.length() > 100 || !username.strip().equals(username)) {
-            err.println("admin create: username: at most 100 characters, no leading or trailing spaces");
-            return USAGE;
-        }
-        Role role = Role.ofDbValue(roleName == null ? "admin" : roleName);
+        Role role = Role.ofDbValue(roleName);
         if (role == null) {
-            err.println("admin create: role: \"" + roleName + "\" (expected: admin or super_admin)");
-            return USAGE;
+            throw Cli.badArgument(spec.subcommands().get("create").getCommandSpec(),
+                    "role: \"" + roleName + "\" (expected: admin or super_admin)");
         }
         String password = readPassword();
         String problem = AdminAccounts.passwordProblem(password);

@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.cli;
 
+import ai.dalsi.gateway.config.ConfigLoader;
 import ai.dalsi.metering.billing.BillingConfig;
 import ai.dalsi.metering.billing.BillingJob;
 import ai.dalsi.metering.billing.BillingResult;
@@ -13,6 +14,11 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code billing --period YYYY-MM [--tax-rate R] [--due-days N]}: turns the month's usage rollups
@@ -25,14 +31,34 @@ import java.util.Map;
  * <p>Exit 0 when done; 2 with one line naming the argument when an argument is wrong (or the month
  * has not ended); 1 with one line when the database cannot be used.
  */
-public final class BillingCommand {
+@Command(name = "billing", description = {"Write one pending invoice per user for a month's usage (from the hourly"
+        + " rollups; internal keys excluded). Running it again for the same month changes nothing.",
+        "The database: GATEWAY_DB_URL, GATEWAY_DB_USER, GATEWAY_DB_PASSWORD."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done (a summary line on standard output)", "1:the database cannot be used",
+            "2:bad arguments, or the month has not ended"})
+public final class BillingCommand implements Callable<Integer> {
 
-    static final String TAX_RATE_ENV = "GATEWAY_BILLING_TAX_RATE";
+    static final String TAX_RATE_ENV = ConfigLoader.BILLING_TAX_RATE_VARIABLE;
 
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--period", required = true, paramLabel = "YYYY-MM", description = "the month to bill (UTC)")
+    String period;
+
+    @Option(names = "--tax-rate", paramLabel = "RATE", description = "tax as a fraction, 0.19 for 19%% (default:"
+            + " GATEWAY_BILLING_TAX_RATE, else 0)")
+    String taxRate;
+
+    @Option(names = "--due-days", paramLabel = "DAYS", description = "invoices are due this many days after the"
+            + " month (default: 14)")
+    String dueDays;
 
     public BillingCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, out, err, Clock.systemUTC());
@@ -45,67 +71,37 @@ public final class BillingCommand {
         this.clock = clock;
     }
 
-    public int run(String[] args) {
-        String period = null;
-        String taxRate = env.get(TAX_RATE_ENV);
-        String taxRateSource = TAX_RATE_ENV;
-        String dueDays = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            String value;
-            if (arg.contains("=")) {
-                value = arg.substring(arg.indexOf('=') + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                value = null;
-            }
-            switch (name) {
-                case "--period" -> period = value;
-                case "--tax-rate" -> {
-                    taxRate = value;
-                    taxRateSource = "--tax-rate";
-                }
-                case "--due-days" -> dueDays = value;
-                default -> {
-                    return usage("unknown argument " + arg);
-                }
-            }
-            if (value == null) {
-                return usage(name + " needs a value");
-            }
-        }
-        if (period == null) {
-            return usage("--period is required (expected: YYYY-MM)");
-        }
+    @Override
+    public Integer call() {
+        String rate = taxRate != null ? taxRate : env.get(TAX_RATE_ENV);
+        String rateSource = taxRate != null ? "--tax-rate" : TAX_RATE_ENV;
         YearMonth month;
         try {
             month = YearMonth.parse(period);
         } catch (DateTimeParseException e) {
-            return usage("--period " + period + ": not a month (expected: YYYY-MM, e.g. 2026-10)");
+            throw Cli.badArgument(spec, "--period " + period + ": not a month (expected: YYYY-MM, e.g. 2026-10)");
         }
         BillingConfig config = BillingConfig.defaults();
-        if (taxRate != null && !taxRate.isBlank()) {
+        if (rate != null && !rate.isBlank()) {
             try {
-                config = config.withTaxRate(new BigDecimal(taxRate.strip()));
+                config = config.withTaxRate(new BigDecimal(rate.strip()));
             } catch (NumberFormatException e) {
-                return usage(taxRateSource + " " + taxRate + ": not a number (expected: a fraction between 0 and 1,"
-                        + " e.g. 0.19 for 19%)");
+                throw Cli.badArgument(spec, rateSource + " " + rate + ": not a number (expected: a fraction between 0"
+                        + " and 1, e.g. 0.19 for 19%)");
             } catch (IllegalArgumentException e) {
-                return usage(taxRateSource + " " + taxRate + " (expected: a fraction between 0 and 1, e.g. 0.19"
-                        + " for 19%)");
+                throw Cli.badArgument(spec, rateSource + " " + rate + " (expected: a fraction between 0 and 1, e.g."
+                        + " 0.19 for 19%)");
             }
         }
         if (dueDays != null) {
             try {
                 config = config.withDueDays(Integer.parseInt(dueDays.strip()));
             } catch (IllegalArgumentException e) {
-                return usage("--due-days " + dueDays + " (expected: a whole number of days, 0..365)");
+                throw Cli.badArgument(spec, "--due-days " + dueDays + " (expected: a whole number of days, 0..365)");
             }
         }
         if (clock.instant().isBefore(BillingJob.end(month))) {
-            return usage("--period " + month + " has not ended yet (it ends " + BillingJob.end(month)
+            throw Cli.badArgument(spec, "--period " + month + " has not ended yet (it ends " + BillingJob.end(month)
                     + "); bill a month once it is over");
         }
 
@@ -128,10 +124,5 @@ public final class BillingCommand {
                     + DatabaseUnavailableException.rootMessage(e));
             return 1;
         }
-    }
-
-    private int usage(String problem) {
-        err.println("billing: " + problem);
-        return 2;
     }
 }

@@ -1,8 +1,10 @@
 package ai.dalsi.gateway.cli;
 
+import ai.dalsi.gateway.config.ConfigLoader;
 import ai.dalsi.gateway.config.GatewayConfig;
 import ai.dalsi.gateway.config.WebhooksConfig;
 import ai.dalsi.gateway.demo.DemoCatalog;
+import ai.dalsi.gateway.demo.DemoDatabase;
 import ai.dalsi.gateway.serve.GatewayNode;
 import ai.dalsi.gateway.serve.NodeStartException;
 import ai.dalsi.gateway.serve.ProcessShutdown;
@@ -12,35 +14,47 @@ import ai.dalsi.persistence.Database;
 import ai.dalsi.persistence.DatabaseUnavailableException;
 import ai.dalsi.persistence.JdbcUrls;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 
 /**
- * {@code demo}: the README's run command. Given only a reachable PostgreSQL ({@code GATEWAY_DB_URL},
- * default the local server), it migrates the database, seeds the demo catalog ({@link DemoCatalog}:
- * idempotent, plus a new demo key on every run), starts the simulated model backend in-process on a
- * free port with both demo models routed to it, and serves the same composition as {@code serve}
- * ({@link GatewayNode}: public port, admin port, metering, metrics). It prints the key once, a
- * ready-to-paste curl and the base URL for an OpenAI SDK, then runs until Ctrl-C or SIGTERM.
+ * {@code demo}: the README's run command. It picks its database ({@link DemoDatabase}: the one named
+ * by {@code GATEWAY_DB_URL}, else its own {@code dalsi_demo} on a local PostgreSQL, else an embedded
+ * PostgreSQL whose data stays under the working directory), migrates it, seeds the demo catalog
+ * ({@link DemoCatalog}, idempotent), starts the simulated model backend in-process on a free port
+ * with both demo models routed to it, and serves the same composition as {@code serve}
+ * ({@link GatewayNode}: public port, admin port, metering, metrics). Once the node serves, it
+ * creates a new demo key and prints it once, a ready-to-paste curl, the base URL for an OpenAI SDK
+ * and the admin token, then runs until Ctrl-C or SIGTERM.
  *
  * <p>Decisions: every setting comes from the environment as for {@code serve} (ports 8080/8081 unless
  * {@code GATEWAY_HTTP_PORT}/{@code GATEWAY_ADMIN_PORT} say otherwise), except that the public port
  * binds 127.0.0.1 unless {@code GATEWAY_EDGE_HOST} is set (a demo should not face the network), the
- * backend settings are replaced by the simulator, the usage journal goes to
- * {@code journal/demo-<database>} under the working directory unless
- * {@code GATEWAY_METERING_JOURNAL_DIRECTORY} is set (one journal per database, so a journal is
- * never replayed into another database), when {@code GATEWAY_ADMIN_TOKEN} is not set, a random
- * admin token is generated for this run and printed, so the admin API can be tried at once, and
- * webhooks may go to http and private addresses (a receiver next to the demo) and are signed with a
- * secret generated and printed for the run unless {@code GATEWAY_WEBHOOKS_SIGNING_SECRET} is set.
+ * backend settings are replaced by the simulator, the usage journal is one per database (so a
+ * journal is never replayed into another database) unless {@code GATEWAY_METERING_JOURNAL_DIRECTORY}
+ * is set, when {@code GATEWAY_ADMIN_TOKEN} is not set, a random admin token is generated for this
+ * run and printed with the line that sets it in the user's shell, and webhooks may go to http and
+ * private addresses (a receiver next to the demo) and are signed with a secret generated and
+ * printed for the run unless {@code GATEWAY_WEBHOOKS_SIGNING_SECRET} is set. The key is created
+ * only once the node serves: a demo that cannot start (a port in use, a locked journal) leaves no
+ * key behind.
  *
  * <p>Exit codes: 1 when the configuration is unusable, the database cannot be reached or a port is
  * taken (one line naming it and the variable to change); 2 on arguments; 0 after SIGTERM.
  */
-public final class DemoCommand {
+@Command(name = "demo", description = {"Seed a demo catalog, start a simulated model backend and serve it with a new"
+        + " demo key, until Ctrl-C or SIGTERM.",
+        "Its database: GATEWAY_DB_URL if set; else the database dalsi_demo of the PostgreSQL on 127.0.0.1:5432 (created"
+                + " if missing); else an embedded PostgreSQL with its data in demo-postgres/ under the working directory,"
+                + " kept between runs. Other settings come from GATEWAY_* variables as for serve."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped in order after SIGTERM or Ctrl-C",
+            "1:unusable configuration, no usable database, a port in use, ...", "2:bad arguments"})
+public final class DemoCommand implements Callable<Integer> {
 
     private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -55,21 +69,30 @@ public final class DemoCommand {
         this.err = err;
     }
 
-    public int run(String[] args) {
-        if (args.length > 0) {
-            err.println("demo: takes no arguments (settings come from the environment, e.g. GATEWAY_DB_URL,"
-                    + " GATEWAY_HTTP_PORT, GATEWAY_ADMIN_PORT)");
-            return 2;
-        }
+    @Override
+    public Integer call() {
         GatewayConfig config = ServeCommand.load("demo", null, env, err);
         if (config == null) {
             return 1;
         }
-        if (isBlank(env.get("GATEWAY_EDGE_HOST"))) {
+        if (!ConfigLoader.setInEnvironment(env, "edge.host")) {
             config = config.withEdge(config.edge().toBuilder().host("127.0.0.1").build());
         }
-        if (isBlank(env.get("GATEWAY_METERING_JOURNAL_DIRECTORY"))) {
-            config = config.withMetering(config.metering().withJournalDirectory(demoJournal(config.database().jdbcUrl())));
+        DemoDatabase database;
+        try {
+            database = DemoDatabase.choose(config.database(), ConfigLoader.setInEnvironment(env, "database.url"),
+                    directory -> {
+                        out.println("Nothing answers on 127.0.0.1:5432 and GATEWAY_DB_URL is not set: starting an"
+                                + " embedded PostgreSQL with its data in " + directory + " (kept between runs)");
+                        out.flush();
+                    });
+        } catch (IllegalStateException e) {
+            err.println("demo: " + e.getMessage());
+            return 1;
+        }
+        config = config.withDatabase(database.config());
+        if (!ConfigLoader.setInEnvironment(env, "metering.journalDirectory")) {
+            config = config.withMetering(config.metering().withJournalDirectory(database.journal()));
         }
         // Webhooks may reach a receiver on this machine over http; a run without a secret signs with one of its own.
         if (isBlank(env.get("GATEWAY_WEBHOOKS_ALLOW_PRIVATE_TARGETS"))
@@ -88,7 +111,16 @@ public final class DemoCommand {
             generatedToken = token();
             config = config.withAdmin(config.admin().withToken(generatedToken));
         }
+        int failed = run(config, database, generatedToken, generatedSecret);
+        database.close();
+        return failed;
+    }
 
+    /**
+     * Seeds, starts and serves. Returns only when the demo could not start (with its exit code); once
+     * it serves, it runs until a signal ends the JVM ({@link ProcessShutdown}).
+     */
+    private int run(GatewayConfig config, DemoDatabase database, String generatedToken, String generatedSecret) {
         DemoCatalog.Seeded seeded;
         try (Database db = Database.open(config.database().withMaxPoolSize(2).withMigrateOnStart(true))) {
             seeded = new DemoCatalog(db.dsl(), random, Clock.systemUTC()).seed();
@@ -109,16 +141,30 @@ public final class DemoCommand {
             err.println("demo: " + e.getMessage());
             return 1;
         }
-        config = config.withProxy(config.proxy().withBackend(backend.baseUrl().toString(), DemoCatalog.MODELS));
+        GatewayConfig serving = config.withProxy(config.proxy().withBackend(backend.baseUrl().toString(),
+                DemoCatalog.MODELS));
         GatewayNode node;
         try {
-            node = GatewayNode.start(config);
+            node = GatewayNode.start(serving);
         } catch (NodeStartException e) {
             backend.close();
             err.println("demo: " + e.getMessage());
             return 1;
         }
-        printWelcome(config, node, backend, seeded, generatedToken);
+        DemoCatalog.DemoKey key;
+        DemoCatalog.Usage usage;
+        try (Database db = Database.open(serving.database().withMaxPoolSize(1).withMigrateOnStart(false))) {
+            DemoCatalog catalog = new DemoCatalog(db.dsl(), random, Clock.systemUTC());
+            usage = catalog.usage(seeded.userId());
+            key = catalog.createKey(seeded.userId());
+        } catch (RuntimeException e) {
+            node.stop();
+            backend.close();
+            err.println("demo: cannot create the demo key in " + JdbcUrls.masked(serving.database().jdbcUrl()) + ": "
+                    + DatabaseUnavailableException.rootMessage(e));
+            return 1;
+        }
+        new DemoWelcome(out).print(serving, node, backend, database, seeded, usage, key, generatedToken);
         if (generatedSecret != null) {
             out.println("Webhook signing secret for this run (set GATEWAY_WEBHOOKS_SIGNING_SECRET to choose your own): "
                     + generatedSecret);
@@ -127,74 +173,14 @@ public final class DemoCommand {
         return ProcessShutdown.awaitSignal(() -> {
             boolean clean = node.stop();
             backend.close();
+            try {
+                database.close();
+            } catch (IllegalStateException e) {
+                err.println("demo: " + e.getMessage());
+                clean = false;
+            }
             return clean;
         });
-    }
-
-    private void printWelcome(GatewayConfig config, GatewayNode node, SimulatedBackend backend,
-            DemoCatalog.Seeded seeded, String generatedToken) {
-        String base = "http://" + displayHost(config.edge().host()) + ":" + node.edgePort();
-        String adminBase = "http://" + displayHost(config.admin().host()) + ":" + node.adminPort();
-        String key = seeded.key();
-        out.println();
-        out.println("Dalsi AI gateway demo");
-        out.println("  database:  " + JdbcUrls.masked(config.database().jdbcUrl()));
-        if (!seeded.created().isEmpty()) {
-            out.println("  seeded:    " + String.join(", ", seeded.created()));
-        }
-        if (!seeded.present().isEmpty()) {
-            out.println("  kept:      " + String.join(", ", seeded.present()) + " (already there)");
-        }
-        for (String conflict : seeded.endpointConflicts()) {
-            out.println("  warning:   " + conflict + "; requests to it go to that product");
-        }
-        out.println("  journal:   " + config.metering().journalDirectory().toAbsolutePath()
-                + " (usage is journaled here before PostgreSQL)");
-        out.println("  backend:   simulated, " + backend.baseUrl() + " (models " + String.join(", ", DemoCatalog.MODELS)
-                + ")");
-        out.println();
-        out.println("Your demo API key (shown only now; the database keeps its hash):");
-        out.println("  " + key);
-        out.println();
-        out.println("Chat completion:");
-        out.println("  curl " + base + "/v1/chat/completions -H \"Authorization: Bearer " + key + "\""
-                + " -H \"Content-Type: application/json\" -d '{\"model\":\"" + DemoCatalog.TEXT_MODEL
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
-        out.println();
-        out.println("OpenAI SDKs (Python, Node, Java, ...) read these:");
-        out.println("  OPENAI_BASE_URL=" + base + "/v1 OPENAI_API_KEY=" + key);
-        out.println();
-        out.println("Admin API, /metrics and /health/ready: " + adminBase);
-        if (generatedToken != null) {
-            out.println("  admin token for this run (set GATEWAY_ADMIN_TOKEN to choose your own): " + generatedToken);
-            out.println("  curl -H \"Authorization: Bearer " + generatedToken + "\" \"" + adminBase
-                    + "/admin/keys?user_id=" + seeded.userId() + "\"");
-        } else {
-            out.println("  admin token: the one in GATEWAY_ADMIN_TOKEN");
-        }
-        out.println();
-        out.println("Ctrl-C stops the demo.");
-        out.flush();
-    }
-
-    /**
-     * The demo's journal: {@code journal/demo-<host>_<port>_<database>} under the working directory,
-     * one per database, so that events a killed demo left behind are replayed into the database
-     * they belong to, whichever database the next run uses.
-     */
-    static Path demoJournal(String jdbcUrl) {
-        String rest = jdbcUrl.replaceFirst("^jdbc:postgresql://", "");
-        int slash = rest.indexOf('/');
-        String database = slash < 0 ? "postgres" : rest.substring(slash + 1).replaceFirst("[?;].*$", "");
-        String name = (JdbcUrls.hostAndPort(jdbcUrl) + "_" + database).replaceAll("[^A-Za-z0-9._-]", "_");
-        return Path.of("journal", "demo-" + name);
-    }
-
-    private static String displayHost(String host) {
-        if (host.equals("0.0.0.0") || host.equals("::")) {
-            return "127.0.0.1";
-        }
-        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     private String token() {

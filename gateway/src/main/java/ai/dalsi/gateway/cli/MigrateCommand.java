@@ -6,14 +6,22 @@ import ai.dalsi.persistence.JdbcUrls;
 import ai.dalsi.persistence.Migrations;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.flywaydb.core.api.output.MigrateResult;
+import picocli.CommandLine.Command;
 
 /**
  * {@code migrate}: applies the migrations to the database named by {@code GATEWAY_DB_URL},
  * {@code GATEWAY_DB_USER} and {@code GATEWAY_DB_PASSWORD}. Exit 0 on success; on failure one line
  * naming the (masked) URL and the cause, and exit 1.
  */
-public final class MigrateCommand {
+@Command(name = "migrate", description = {"Apply the database migrations and exit.",
+        "The database: GATEWAY_DB_URL (default " + DatabaseConfig.DEFAULT_URL + "), GATEWAY_DB_USER (default"
+                + " postgres), GATEWAY_DB_PASSWORD."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:migrated (or already current)", "1:the database cannot be reached or migrated",
+            "2:bad arguments"})
+public final class MigrateCommand implements Callable<Integer> {
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -25,12 +33,8 @@ public final class MigrateCommand {
         this.err = err;
     }
 
-    public int run(String[] args) {
-        if (args.length > 0) {
-            err.println("migrate: takes no arguments (the database comes from GATEWAY_DB_URL, GATEWAY_DB_USER,"
-                    + " GATEWAY_DB_PASSWORD)");
-            return 2;
-        }
+    @Override
+    public Integer call() {
         DatabaseConfig db;
         try {
             db = EnvDatabase.config(env);

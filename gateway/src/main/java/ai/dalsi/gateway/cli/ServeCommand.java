@@ -9,6 +9,9 @@ import ai.dalsi.gateway.serve.ProcessShutdown;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code serve [--config FILE]}: loads the configuration (defaults, the file, the environment),
@@ -19,44 +22,37 @@ import java.util.Map;
  * setting) or the node cannot start (one line: the database does not answer, a port is taken, ...);
  * 2 on bad arguments. Never a stack trace for these.
  */
-public final class ServeCommand {
-
-    static final String USAGE = "usage: java -jar gateway.jar serve [--config FILE]   (settings: gateway-defaults.yaml;"
-            + " every setting is also an environment variable, e.g. GATEWAY_HTTP_PORT)";
+@Command(name = "serve", description = {"Run a gateway node until SIGTERM or Ctrl-C.",
+        "Every setting and its default is in gateway-defaults.yaml; a --config file overrides them, and every"
+                + " setting is also an environment variable (admin.sweepInterval is GATEWAY_ADMIN_SWEEP_INTERVAL),"
+                + " which overrides the file."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped in order after SIGTERM or Ctrl-C",
+            "1:unusable configuration (one line per problem), unreachable database, port in use, ...",
+            "2:bad arguments"})
+public final class ServeCommand implements Callable<Integer> {
 
     private final Map<String, String> env;
-    private final PrintStream out;
     private final PrintStream err;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file with settings (same layout as"
+            + " gateway-defaults.yaml)")
+    Path config;
 
     public ServeCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
-        this.out = out;
         this.err = err;
     }
 
-    public int run(String[] args) {
-        Path file = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                out.println(USAGE);
-                return 0;
-            } else if (a.equals("--config") && i + 1 < args.length && file == null) {
-                file = Path.of(args[++i]);
-            } else if (a.startsWith("--config=") && file == null) {
-                file = Path.of(a.substring("--config=".length()));
-            } else {
-                err.println("serve: unexpected argument " + a + "\n" + USAGE);
-                return 2;
-            }
-        }
-        GatewayConfig config = load("serve", file, env, err);
-        if (config == null) {
+    @Override
+    public Integer call() {
+        GatewayConfig loaded = load("serve", config, env, err);
+        if (loaded == null) {
             return 1;
         }
         GatewayNode node;
         try {
-            node = GatewayNode.start(config);
+            node = GatewayNode.start(loaded);
         } catch (NodeStartException e) {
             err.println("serve: " + e.getMessage());
             return 1;

@@ -47,10 +47,11 @@ import java.util.TreeMap;
  *
  * <p>Every setting {@code section.someSetting} is also the environment variable
  * {@code GATEWAY_SECTION_SOME_SETTING}; {@link #ENV_ALIASES} adds the short documented names
- * ({@code GATEWAY_DB_URL}, ...). Environment variables that name no setting are ignored (CI and
- * test harnesses set their own {@code GATEWAY_TEST_*}); unknown keys in the file are an error, with
- * a suggestion when one is close. Every error names the setting and what was expected, and never
- * shows a secret's value.
+ * ({@code GATEWAY_DB_URL}, ...). A {@code GATEWAY_*} variable that is neither a setting, an alias
+ * nor one of {@link #OTHER_VARIABLES} is an error, like an unknown key in the file, with a
+ * suggestion when one is close: a misspelt variable would otherwise be ignored without a word.
+ * Every problem is reported at once (unknown names, and every bad value that can be told apart),
+ * each naming the setting and what was expected, never showing a secret's value.
  */
 public final class ConfigLoader {
 
@@ -71,6 +72,18 @@ public final class ConfigLoader {
             "GATEWAY_HTTP_PORT", "edge.port",
             "GATEWAY_BACKEND_URL", "proxy.backendUrl",
             "GATEWAY_BACKEND_API_KEY", "proxy.backendApiKey");
+
+    /** Tax rate of the {@code billing} command, a fraction (not a setting of a running node). */
+    public static final String BILLING_TAX_RATE_VARIABLE = "GATEWAY_BILLING_TAX_RATE";
+
+    /**
+     * The project's other {@code GATEWAY_*} variables, read outside the configuration: the billing
+     * command's tax rate, and the test server of the integration tests and the jOOQ code generator
+     * ({@code TestServer} in the persistence test jar). Allowed next to the settings, so a test or CI
+     * environment can start a node.
+     */
+    public static final Set<String> OTHER_VARIABLES = Set.of(BILLING_TAX_RATE_VARIABLE,
+            "GATEWAY_TEST_DB_URL", "GATEWAY_TEST_DB_USER", "GATEWAY_TEST_DB_PASSWORD");
 
     /** Endings of last path segments whose values are never shown in messages ({@code backendApiKey}, ...). */
     private static final Set<String> SECRET_NAMES = Set.of("token", "password", "secret", "apikey");
@@ -121,21 +134,18 @@ public final class ConfigLoader {
     public static <T> T load(Class<T> type, ObjectNode defaults, Path file, Map<String, String> env) {
         ObjectNode merged = defaults.deepCopy();
         Map<String, String> sources = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(unknownVariables(defaults, env));
         if (file != null) {
             JsonNode fromFile = readFile(file);
             checkKnown(defaults, fromFile, "", problems);
-            merge(merged, fromFile);
+            merge(merged, withoutUnknown(defaults, fromFile));
         }
         applyEnvironment(defaults, merged, env, sources, problems);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
-        T config;
+        T config = null;
         try {
             config = BINDER.treeToValue(merged, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new ConfigException(describe(e, sources));
+            problems.addAll(badValues(type, defaults, merged, sources, e));
         }
         // After the records' own checks, which say more where they look (a line break in a key):
         // no setting takes control characters, and one that no record checks would fail later.
@@ -144,6 +154,86 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return config;
+    }
+
+    /**
+     * Every bad value, not only the first one binding stopped at: each setting that differs from its
+     * default is bound alone, on top of the defaults. When none fails alone, the settings only
+     * disagree with each other (such as a minimum above a maximum), and the first failure is it.
+     */
+    private static <T> List<String> badValues(Class<T> type, ObjectNode defaults, ObjectNode merged,
+            Map<String, String> sources, Exception first) {
+        Set<String> found = new java.util.LinkedHashSet<>();
+        for (String path : leafPaths(defaults, "")) {
+            JsonNode value = at(merged, path);
+            if (value == null || value.equals(at(defaults, path))) {
+                continue;
+            }
+            ObjectNode alone = defaults.deepCopy();
+            put(alone, path, value);
+            try {
+                BINDER.treeToValue(alone, type);
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                found.add(describe(e, sources));
+            }
+        }
+        return found.isEmpty() ? List.of(describe(first, sources)) : List.copyOf(found);
+    }
+
+    /**
+     * One line for each {@code GATEWAY_*} variable in {@code env} that names no setting of
+     * {@code defaults}, no alias and none of {@link #OTHER_VARIABLES}, with the closest known name
+     * when one is close.
+     */
+    public static List<String> unknownVariables(ObjectNode defaults, Map<String, String> env) {
+        Set<String> known = new java.util.TreeSet<>(environmentNames(defaults).keySet());
+        known.addAll(ENV_ALIASES.keySet());
+        known.addAll(OTHER_VARIABLES);
+        List<String> problems = new ArrayList<>();
+        env.keySet().stream().filter(name -> name.startsWith(ENV_PREFIX) && !known.contains(name)).sorted()
+                .forEach(name -> problems.add("unknown environment variable: " + name + closest(name, known)));
+        return problems;
+    }
+
+    /** {@link #unknownVariables(ObjectNode, Map)} of the gateway's own settings. */
+    public static List<String> unknownVariables(Map<String, String> env) {
+        return unknownVariables(defaults(), env);
+    }
+
+    /** Whether {@code env} sets the setting at {@code path} by any of its names (the systematic one or an alias). */
+    public static boolean setInEnvironment(Map<String, String> env, String path) {
+        return environmentNames(defaults()).entrySet().stream()
+                .anyMatch(e -> e.getValue().equals(path) && env.get(e.getKey()) != null && !env.get(e.getKey()).isBlank());
+    }
+
+    private static String closest(String name, Set<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int d = levenshtein(name, candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        int stem = name.length() - ENV_PREFIX.length();
+        return best == null || bestDistance > Math.max(2, stem / 3) ? "" : " (did you mean " + best + "?)";
+    }
+
+    /** {@code given} without the keys {@code defaults} does not have (already reported by {@link #checkKnown}). */
+    private static JsonNode withoutUnknown(JsonNode defaults, JsonNode given) {
+        ObjectNode kept = JsonNodeFactory.instance.objectNode();
+        Iterator<Map.Entry<String, JsonNode>> fields = given.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            JsonNode known = defaults.get(f.getKey());
+            if (known == null) {
+                continue;
+            }
+            kept.set(f.getKey(), isSection(known) && f.getValue().isObject() ? withoutUnknown(known, f.getValue())
+                    : f.getValue());
+        }
+        return kept;
     }
 
     /** Environment variable name of each setting (aliases included), in name order. */

@@ -34,6 +34,11 @@ public record GatewayConfig(AdminConfig admin, DatabaseConfig database, EdgeConf
         return new GatewayConfig(v, database, edge, proxy, metering, webhooks);
     }
 
+    /** The same configuration with another database section. */
+    public GatewayConfig withDatabase(DatabaseConfig v) {
+        return new GatewayConfig(admin, v, edge, proxy, metering, webhooks);
+    }
+
     /** The same configuration with another edge section. */
     public GatewayConfig withEdge(EdgeConfig v) {
         return new GatewayConfig(admin, database, v, proxy, metering, webhooks);

@@ -1,5 +1,7 @@
 package ai.dalsi.gateway.demo;
 
+import static ai.dalsi.persistence.schema.Tables.API_KEYS;
+
 import ai.dalsi.gateway.auth.ApiKeyFormat;
 import ai.dalsi.gateway.auth.KeyEnvironment;
 import ai.dalsi.persistence.repo.ApiKeyRepository;
@@ -18,12 +20,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * What the {@code demo} command puts in the database: five products, two models, a demo user and a
  * new demo key per run. Seeding is idempotent: a product, model or user that already exists (by
- * name or email) is left as it is, including any change an admin made to it, so running the demo
- * again adds only the new key.
+ * name or email) is left as it is, including any change an admin made to it. The key is created
+ * apart ({@link #createKey}), once the node serves, so a demo that fails to start leaves no key.
  *
  * <table>
  *   <caption>The catalog</caption>
@@ -60,8 +63,15 @@ public final class DemoCatalog {
     public static final List<String> SCOPES = List.of("ai.chat", "ai.code", "ai.image", "ai.embed");
 
     /** What a run found and created. */
-    public record Seeded(List<String> created, List<String> present, UUID userId, UUID keyId, String key,
-            List<String> endpointConflicts) {
+    public record Seeded(List<String> created, List<String> present, UUID userId, List<String> endpointConflicts) {
+    }
+
+    /** A new demo key: its id, the plaintext (shown once) and its request limits (the schema's defaults). */
+    public record DemoKey(UUID id, String key, int perMinute, int perHour, int perDay) {
+    }
+
+    /** What the demo user's keys have used so far (their totals in {@code api_keys}). */
+    public record Usage(long requests, long tokens, BigDecimal costUsd) {
     }
 
     private final DSLContext dsl;
@@ -104,8 +114,8 @@ public final class DemoCatalog {
     }
 
     /**
-     * Creates what is missing and a new key, in one transaction (so two demos started at once
-     * cannot leave half a catalog).
+     * Creates what is missing, in one transaction (so two demos started at once cannot leave half a
+     * catalog).
      */
     public Seeded seed() {
         return dsl.transactionResult(c -> {
@@ -146,11 +156,27 @@ public final class DemoCatalog {
             } else {
                 present.add("user " + USER_EMAIL);
             }
-            String key = ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random);
-            UUID keyId = new ApiKeyRepository(tx).insert(new NewKey(userId, ApiKeyFormat.sha256Hex(key),
-                    ApiKeyFormat.displayPrefix(key), "demo key " + clock.instant(), SCOPES, null, null, null, "pro",
-                    KeyEnvironment.PRODUCTION.dbValue(), null, null, false, null));
-            return new Seeded(List.copyOf(created), List.copyOf(present), userId, keyId, key, List.copyOf(conflicts));
+            return new Seeded(List.copyOf(created), List.copyOf(present), userId, List.copyOf(conflicts));
         });
+    }
+
+    /** A new production key of tier pro with all three scopes for the demo user; the database keeps its hash. */
+    public DemoKey createKey(UUID userId) {
+        String key = ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random);
+        UUID keyId = new ApiKeyRepository(dsl).insert(new NewKey(userId, ApiKeyFormat.sha256Hex(key),
+                ApiKeyFormat.displayPrefix(key), "demo key " + clock.instant(), SCOPES, null, null, null, "pro",
+                KeyEnvironment.PRODUCTION.dbValue(), null, null, false, null));
+        var limits = dsl.select(API_KEYS.RATE_LIMIT_PER_MINUTE, API_KEYS.RATE_LIMIT_PER_HOUR, API_KEYS.RATE_LIMIT_PER_DAY)
+                .from(API_KEYS).where(API_KEYS.ID.eq(keyId)).fetchSingle();
+        return new DemoKey(keyId, key, limits.value1(), limits.value2(), limits.value3());
+    }
+
+    /** The totals of every key of the demo user: the usage of earlier runs, kept in the database. */
+    public Usage usage(UUID userId) {
+        var row = dsl.select(DSL.coalesce(DSL.sum(API_KEYS.TOTAL_REQUESTS), BigDecimal.ZERO),
+                        DSL.coalesce(DSL.sum(API_KEYS.TOTAL_TOKENS_USED), BigDecimal.ZERO),
+                        DSL.coalesce(DSL.sum(API_KEYS.TOTAL_COST_USD), BigDecimal.ZERO))
+                .from(API_KEYS).where(API_KEYS.USER_ID.eq(userId)).fetchOne();
+        return new Usage(row.value1().longValue(), row.value2().longValue(), row.value3());
     }
 }

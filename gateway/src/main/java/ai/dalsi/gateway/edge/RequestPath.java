@@ -14,7 +14,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The request path of DESIGN.md, in order: the steps {@link RequestPathHandler} runs for every
+ * The request path of docs/ARCHITECTURE.md, in order: the steps {@link RequestPathHandler} runs for every
  * request. Read top to bottom, this is what a request goes through once HTTP is decoded.
  *
  * <pre>

@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Every error the gateway itself makes, with its HTTP status, OpenAI error {@code type} and
- * {@code code}: the table in DESIGN.md. Rendered as OpenAI's error JSON
+ * {@code code}: the table in docs/ARCHITECTURE.md. Rendered as OpenAI's error JSON
  * {@code {"error":{"message":...,"type":...,"param":null,"code":...}}}.
  */
 public enum ErrorCode {

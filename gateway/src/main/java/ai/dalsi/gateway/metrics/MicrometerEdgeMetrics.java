@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * {@link EdgeMetrics} on Micrometer, with DESIGN.md's names:
+ * {@link EdgeMetrics} on Micrometer, with the names of docs/ARCHITECTURE.md and the README:
  * <ul>
  *   <li>{@code gateway_requests_total{product,status,tier}}</li>
  *   <li>{@code gateway_request_duration_seconds{product}}: first byte in to last byte out</li>

@@ -91,12 +91,22 @@ public final class GatewayNode implements AutoCloseable {
     /** {@link #start(GatewayConfig)} with another wall clock (request ids, expiry, usage timestamps). */
     public static GatewayNode start(GatewayConfig config, Clock clock) {
         GatewayNode node = new GatewayNode(Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock));
+        // The parts log their progress as they start; a failed start prints only its one line.
+        StartupLogAppender.Held startupLines = StartupLogAppender.hold();
+        boolean started = false;
         try {
             node.build();
+            started = true;
         } catch (Exception e) { // Netty rethrows a failed bind's checked exception as is
             node.close();
             throw e instanceof NodeStartException n ? n : new NodeStartException(
                     "cannot start: " + DatabaseUnavailableException.rootMessage(e), e);
+        } finally {
+            if (started) {
+                startupLines.release();
+            } else {
+                startupLines.discard();
+            }
         }
         node.logSummary();
         return node;

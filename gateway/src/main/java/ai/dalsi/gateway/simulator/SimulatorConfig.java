@@ -97,68 +97,6 @@ public record SimulatorConfig(
                 .imageLatency(imageLatency);
     }
 
-    /**
-     * Builds the settings from command-line options (see {@link #usage()}), starting from
-     * {@link #defaults()}. Accepts {@code --name value} and {@code --name=value}.
-     *
-     * @throws IllegalArgumentException naming the option or setting that is wrong
-     */
-    public static SimulatorConfig fromArgs(List<String> args) {
-        Builder b = builder();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String name;
-            String value;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            } else {
-                name = arg;
-                if (!arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unexpected argument: " + arg + " (expected: --option value)");
-                }
-                if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(name + ": missing value");
-                }
-                value = args.get(++i);
-            }
-            switch (name) {
-                case "--host" -> b.host(value);
-                case "--port" -> b.port(parseInt(name, value));
-                case "--threads" -> b.ioThreads(parseInt(name, value));
-                case "--latency-ms" -> b.latency(Duration.ofMillis(parseLong(name, value)));
-                case "--ttft-ms" -> b.timeToFirstToken(Duration.ofMillis(parseLong(name, value)));
-                case "--tokens-per-second" -> b.tokensPerSecond(parseDouble(name, value));
-                case "--completion-tokens" -> b.completionTokens(parseInt(name, value));
-                case "--error-rate" -> b.errorRate(parseDouble(name, value));
-                case "--seed" -> b.seed(parseLong(name, value));
-                case "--models" -> b.models(List.of(value.split(",", -1)));
-                case "--image-latency-ms" -> b.imageLatency(Duration.ofMillis(parseLong(name, value)));
-                default -> throw new IllegalArgumentException("unknown option: " + name);
-            }
-        }
-        return b.build();
-    }
-
-    /** The options {@link #fromArgs} understands, one per line, with their defaults. */
-    public static String usage() {
-        SimulatorConfig d = defaults();
-        return String.join("\n",
-                "  --host ADDRESS             address to bind (default " + d.host + ")",
-                "  --port N                   port to bind, 0 = any free port (default " + d.port + ")",
-                "  --threads N                event-loop threads (default " + d.ioThreads + ")",
-                "  --latency-ms N             delay before a non-streamed answer, and before the first",
-                "                             stream chunk unless --ttft-ms is given (default " + d.latency.toMillis() + ")",
-                "  --ttft-ms N                time to first token of a stream (default: --latency-ms)",
-                "  --tokens-per-second X      stream pace, 0 = as fast as possible (default " + formatRate(d.tokensPerSecond) + ")",
-                "  --completion-tokens N      answer size in tokens, capped by max_tokens (default " + d.completionTokens + ")",
-                "  --error-rate X             share 0..1 of requests answered with 500 (default " + d.errorRate + ")",
-                "  --seed N                   seed for choosing the failing requests (default " + d.seed + ")",
-                "  --models A,B               model ids listed by /v1/models (default " + String.join(",", d.models) + ")",
-                "  --image-latency-ms N       delay before an image generation answer (default " + d.imageLatency.toMillis() + ")");
-    }
-
     /** One line for logs and the console. */
     public String summary() {
         return "latency " + latency.toMillis() + " ms, ttft " + timeToFirstToken.toMillis() + " ms, "
@@ -168,7 +106,8 @@ public record SimulatorConfig(
                 + String.join(",", models);
     }
 
-    private static String formatRate(double rate) {
+    /** A token rate as people write it: {@code 50}, {@code 12.5}. */
+    public static String formatRate(double rate) {
         return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 
@@ -180,30 +119,6 @@ public record SimulatorConfig(
 
     private static IllegalArgumentException invalid(String setting, Object value, String expected) {
         return new IllegalArgumentException("simulator." + setting + ": " + value + " (expected: " + expected + ")");
-    }
-
-    private static int parseInt(String option, String value) {
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": " + value + " (expected: a whole number)");
-        }
-    }
-
-    private static long parseLong(String option, String value) {
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": " + value + " (expected: a whole number)");
-        }
-    }
-
-    private static double parseDouble(String option, String value) {
-        try {
-            return Double.parseDouble(value.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": " + value + " (expected: a number)");
-        }
     }
 
     /**

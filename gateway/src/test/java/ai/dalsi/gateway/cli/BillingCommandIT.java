@@ -81,11 +81,12 @@ class BillingCommandIT {
     }
 
     @Test
-    void aBadPeriodIsOneLineAndExitTwo() throws Exception {
+    void aBadPeriodIsOneLineThenTheUsageAndExitTwo() throws Exception {
         Run r = run("billing", "--period", "October");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("billing: --period October: not a month (expected: YYYY-MM, e.g. 2026-10)");
-        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err().lines().findFirst()).hasValue(
+                "billing: --period October: not a month (expected: YYYY-MM, e.g. 2026-10)");
+        assertThat(r.err()).as("then the usage").contains("Usage: gateway billing");
     }
 
     private UUID key(UUID user, boolean internal) {

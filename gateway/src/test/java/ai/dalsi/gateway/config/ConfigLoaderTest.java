@@ -95,9 +95,44 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unrelatedGatewayVariablesAreIgnored() {
-        GatewayConfig c = ConfigLoader.load(null, Map.of("GATEWAY_TEST_DB_URL", "jdbc:postgresql://x/y"));
+    void theProjectsOtherVariablesAreAllowedButDoNotChangeSettings() {
+        GatewayConfig c = ConfigLoader.load(null, Map.of("GATEWAY_TEST_DB_URL", "jdbc:postgresql://x/y",
+                "GATEWAY_TEST_DB_USER", "u", "GATEWAY_TEST_DB_PASSWORD", "p", "GATEWAY_BILLING_TAX_RATE", "0.19",
+                "HOME", "/root", "PGHOST", "elsewhere"));
         assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/postgres");
+    }
+
+    @Test
+    void aMisspeltVariableStopsStartUpWithASuggestion() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GATEWAY_EDGE_PROT", "1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown environment variable: GATEWAY_EDGE_PROT (did you mean GATEWAY_EDGE_PORT?)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GATEWAY_DB_URI", "jdbc:postgresql://x/y")))
+                .hasMessage("unknown environment variable: GATEWAY_DB_URI (did you mean GATEWAY_DB_URL?)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GATEWAY_COLOUR_SCHEME", "dark")))
+                .hasMessage("unknown environment variable: GATEWAY_COLOUR_SCHEME");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() throws IOException {
+        Path f = Files.writeString(dir.resolve("all.yaml"),
+                "admin:\n  prot: 1\n  port: 70000\nmetering:\n  batchSize: 0\n  warnRatio: 2\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of("GATEWAY_HTTP_PORT", "http", "GATEWAY_EDGE_HOTS", "x")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "unknown environment variable: GATEWAY_EDGE_HOTS (did you mean GATEWAY_EDGE_HOST?)",
+                        "unknown setting: admin.prot (did you mean admin.port?)",
+                        "admin.port: 70000 (expected: 0..65535)",
+                        "edge.port: \"http\" (expected: an integer) [from GATEWAY_HTTP_PORT]",
+                        "metering.batchSize: 0 (expected: > 0)",
+                        "metering.warnRatio: 2.0 (expected: > 0 and < 1)"));
+    }
+
+    @Test
+    void settingsThatOnlyDisagreeWithEachOtherAreStillNamed() throws IOException {
+        Path f = Files.writeString(dir.resolve("pair.yaml"),
+                "metering:\n  retryBackoffMin: 20s\n  retryBackoffMax: 10s\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metering.retryBackoff");
     }
 
     @Test

@@ -35,7 +35,7 @@ class DemoCatalogIT {
     }
 
     @Test
-    void seedingTwiceCreatesTheCatalogOnceAndTwoKeys(TestDatabase db) {
+    void seedingTwiceCreatesTheCatalogOnceAndEachKeyIsNew(TestDatabase db) {
         DemoCatalog catalog = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC());
         DemoCatalog.Seeded first = catalog.seed();
         assertThat(first.created()).containsExactly("product ai.chat", "product ai.code", "product ai.image",
@@ -49,7 +49,13 @@ class DemoCatalogIT {
         assertThat(second.created()).isEmpty();
         assertThat(second.present()).hasSize(8);
         assertThat(second.userId()).isEqualTo(first.userId());
-        assertThat(second.key()).isNotEqualTo(first.key());
+        assertThat(db.dsl().fetchCount(API_KEYS)).as("seeding creates no key").isZero();
+        DemoCatalog.DemoKey firstKey = catalog.createKey(first.userId());
+        DemoCatalog.DemoKey secondKey = catalog.createKey(second.userId());
+        assertThat(secondKey.key()).isNotEqualTo(firstKey.key());
+        assertThat(secondKey.perMinute()).as("the schema's default limits").isEqualTo(60);
+        assertThat(secondKey.perHour()).isEqualTo(1000);
+        assertThat(secondKey.perDay()).isEqualTo(10000);
         assertThat(db.dsl().fetchCount(API_PRODUCTS)).isEqualTo(5);
         assertThat(db.dsl().select(API_PRODUCTS.KIND, API_PRODUCTS.REQUIRED_SCOPES).from(API_PRODUCTS)
                 .where(API_PRODUCTS.ENDPOINTS.contains(new String[] {"/v1/responses"})).fetchOne())
@@ -65,11 +71,32 @@ class DemoCatalogIT {
                 .where(API_PRODUCTS.NAME.eq("ai.chat")).fetchOne(API_PRODUCTS.PRICE_PER_1K_TOKENS))
                 .isEqualByComparingTo("0.005");
 
-        StoredKey stored = new ApiKeyRepository(db.dsl()).findByHash(ApiKeyFormat.sha256Hex(second.key())).orElseThrow();
-        assertThat(ApiKeyFormat.isWellFormed(second.key())).isTrue();
-        assertThat(ApiKeyFormat.environmentOf(second.key())).isEqualTo(KeyEnvironment.PRODUCTION);
+        StoredKey stored = new ApiKeyRepository(db.dsl()).findByHash(ApiKeyFormat.sha256Hex(secondKey.key()))
+                .orElseThrow();
+        assertThat(ApiKeyFormat.isWellFormed(secondKey.key())).isTrue();
+        assertThat(ApiKeyFormat.environmentOf(secondKey.key())).isEqualTo(KeyEnvironment.PRODUCTION);
         assertThat(stored.scopes()).containsExactlyInAnyOrder("ai.chat", "ai.code", "ai.image", "ai.embed");
         assertThat(stored.subscriptionTier()).as("images need pro").isEqualTo("pro");
+    }
+
+    @Test
+    void usageIsTheTotalsOfTheDemoUsersKeys(TestDatabase db) {
+        DemoCatalog catalog = new DemoCatalog(db.dsl(), new SecureRandom(), Clock.systemUTC());
+        DemoCatalog.Seeded seeded = catalog.seed();
+        DemoCatalog.Usage none = catalog.usage(seeded.userId());
+        assertThat(none.requests()).isZero();
+        assertThat(none.tokens()).isZero();
+        assertThat(none.costUsd()).isEqualByComparingTo("0");
+        DemoCatalog.DemoKey a = catalog.createKey(seeded.userId());
+        DemoCatalog.DemoKey b = catalog.createKey(seeded.userId());
+        db.dsl().update(API_KEYS).set(API_KEYS.TOTAL_REQUESTS, 3L).set(API_KEYS.TOTAL_TOKENS_USED, 120L)
+                .set(API_KEYS.TOTAL_COST_USD, new BigDecimal("0.0012")).where(API_KEYS.ID.eq(a.id())).execute();
+        db.dsl().update(API_KEYS).set(API_KEYS.TOTAL_REQUESTS, 2L).set(API_KEYS.TOTAL_TOKENS_USED, 30L)
+                .set(API_KEYS.TOTAL_COST_USD, new BigDecimal("0.0003")).where(API_KEYS.ID.eq(b.id())).execute();
+        DemoCatalog.Usage usage = catalog.usage(seeded.userId());
+        assertThat(usage.requests()).isEqualTo(5);
+        assertThat(usage.tokens()).isEqualTo(150);
+        assertThat(usage.costUsd()).isEqualByComparingTo("0.0015");
     }
 
     @Test

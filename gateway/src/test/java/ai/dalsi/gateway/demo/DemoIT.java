@@ -78,6 +78,12 @@ class DemoIT {
             assertThat(demo.stdout()).as("the usage journal, one per database, under the working directory")
                     .anyMatch(l -> l.startsWith("  journal:   " + work.toAbsolutePath().resolve("journal")
                             .resolve("demo-")) && l.contains("_" + dbName + " "));
+            assertThat(demo.stdout()).as("the admin token, as a line to paste into the shell, and a curl using it")
+                    .anyMatch(l -> l.matches("^  export GATEWAY_ADMIN_TOKEN=demo-[0-9A-Za-z]{32}$"))
+                    .anyMatch(l -> l.startsWith("  curl -H \"Authorization: Bearer $GATEWAY_ADMIN_TOKEN\" \"http://"));
+            assertThat(demo.stdout()).as("the key's limits, before a load test meets them")
+                    .anyMatch(l -> l.contains("60 requests a minute, 1,000 an hour, 10,000 a day"));
+            assertThat(demo.stdout()).anyMatch(l -> l.startsWith("  usage:     0 request(s), 0 token(s), $0 "));
             assertThat(first.curl()).startsWith("  curl " + first.baseUrl() + "/chat/completions ")
                     .contains("Authorization: Bearer " + first.key()).contains("\"model\":\"dalsi-ai\"");
             assertThat(String.join("\n", demo.stderr())).as("logs never show the key")
@@ -111,6 +117,8 @@ class DemoIT {
         try (GatewayProcess demo = startDemo()) {
             second = awaitPrinted(demo);
             assertThat(second.key()).as("a new key on every run").isNotEqualTo(first.key());
+            assertThat(demo.stdout()).as("the first run's usage is still there")
+                    .anyMatch(l -> l.startsWith("  usage:     4 request(s), "));
             assertThat(demo.stdout()).anyMatch(l -> l.startsWith("  kept:") && l.contains("product ai.chat")
                     && l.contains("model dalsi-aivi") && l.contains("user demo@example.com"));
             OpenAIClient sdk = sdk(second);

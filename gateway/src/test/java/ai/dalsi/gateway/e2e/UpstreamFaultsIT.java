@@ -57,6 +57,8 @@ class UpstreamFaultsIT {
         }
         URI base = URI.create("http://127.0.0.1:" + wiremock.port());
         URI closed = URI.create("http://127.0.0.1:" + closedPort);
+        // The first byte may take 2 s: far below the slow backend's 5 s, and far above what a cold
+        // WireMock on a busy machine takes to reset a connection (500 ms was not, under load).
         proxy = new NettyBackendProxy(ProxyConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(2),
                 Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(10)));
         edge = TestEdge.builder(db).proxy(proxy).backends(model -> switch (model) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * One real HTTP request per row of DESIGN.md's error table (and the edge's other refusals),
+ * One real HTTP request per row of the error table in docs/ARCHITECTURE.md (and the edge's other refusals),
  * against a real edge on port 0 and real PostgreSQL: status, OpenAI error JSON code and type,
  * x-request-id, and for a known key exactly one usage event.
  */

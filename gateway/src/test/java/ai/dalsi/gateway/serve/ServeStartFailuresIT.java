@@ -1,5 +1,6 @@
 package ai.dalsi.gateway.serve;
 
+import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.testing.GatewayProcess;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(FreshDatabaseExtension.class)
 class ServeStartFailuresIT {
 
-    private static final Duration EXIT = Duration.ofSeconds(40);
+    /** A bound on the wait, not a speed: a JVM that starts, migrates and fails takes seconds, more on a busy machine. */
+    private static final Duration EXIT = Duration.ofSeconds(90);
 
     @TempDir
     Path work;
@@ -80,6 +82,22 @@ class ServeStartFailuresIT {
     }
 
     @Test
+    void misspeltEnvironmentVariableIsNamedWithASuggestion() {
+        assertThat(refused(env().with("GATEWAY_EDGE_PROT", "1").variables()))
+                .containsExactly("serve: unknown environment variable: GATEWAY_EDGE_PROT (did you mean GATEWAY_EDGE_PORT?)");
+    }
+
+    @Test
+    void unknownNamesAndBadValuesAreReportedTogether() throws IOException {
+        Path file = Files.writeString(work.resolve("gateway.yaml"),
+                "edge:\n  prot: 8080\n  maxBodyBytes: -1\nmetering:\n  batchSize: 0\n");
+        assertThat(refused(env().variables(), "--config", file.toString())).containsExactlyInAnyOrder(
+                "serve: unknown setting: edge.prot (did you mean edge.port?)",
+                "serve: metering.batchSize: 0 (expected: > 0)",
+                "serve: edge.maxBodyBytes: -1 (expected: >= 1024)");
+    }
+
+    @Test
     void unreachableDatabaseIsOneLine() {
         int closed = GatewayProcess.freePort();
         assertThat(refused(env().with("GATEWAY_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/gw")
@@ -95,7 +113,8 @@ class ServeStartFailuresIT {
             taken.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
             int port = taken.getLocalPort();
             List<String> lines = refused(env().with("GATEWAY_HTTP_PORT", Integer.toString(port)).variables());
-            assertThat(lines.get(lines.size() - 1)).startsWith("serve: edge.port: cannot listen on 0.0.0.0:" + port)
+            assertThat(lines).as("exactly one line: the parts' start-up progress is held back").singleElement()
+                    .asString().startsWith("serve: edge.port: cannot listen on 0.0.0.0:" + port)
                     .contains("Address already in use").endsWith("set GATEWAY_HTTP_PORT to a free port");
         }
     }
@@ -107,8 +126,27 @@ class ServeStartFailuresIT {
             int port = taken.getLocalPort();
             List<String> lines = refusedCommand(env().with("GATEWAY_ADMIN_PORT", Integer.toString(port))
                     .with("GATEWAY_ADMIN_TOKEN", null).variables(), "demo");
-            assertThat(lines.get(lines.size() - 1)).startsWith("demo: admin.port: cannot listen on 127.0.0.1:" + port)
+            assertThat(lines).as("exactly one line: the parts' start-up progress is held back").singleElement()
+                    .asString().startsWith("demo: admin.port: cannot listen on 127.0.0.1:" + port)
                     .endsWith("set GATEWAY_ADMIN_PORT to a free port");
+            assertThat(db.dsl().fetchCount(API_KEYS)).as("a demo that did not start leaves no key").isZero();
+        }
+    }
+
+    @Test
+    void demoWithALockedJournalLeavesNoKey() throws IOException {
+        Path journal = work.resolve("journal");
+        try (GatewayProcess first = GatewayProcess.start(work, env().with("GATEWAY_ADMIN_TOKEN", null).variables(),
+                "demo")) {
+            first.awaitStdoutLine("Ctrl-C stops the demo.", EXIT);
+            assertThat(db.dsl().fetchCount(API_KEYS)).isEqualTo(1);
+            List<String> lines = refusedCommand(env().with("GATEWAY_ADMIN_TOKEN", null)
+                    .with("GATEWAY_METERING_JOURNAL_DIRECTORY", journal.toString()).variables(), "demo");
+            assertThat(lines).singleElement().asString().startsWith("demo: metering.journalDirectory: cannot use "
+                    + journal);
+            assertThat(db.dsl().fetchCount(API_KEYS)).as("only the running demo's key").isEqualTo(1);
+            first.terminate();
+            assertThat(first.awaitExit(EXIT)).isZero();
         }
     }
 

@@ -1,5 +1,6 @@
 package ai.dalsi.loadtest.cli;
 
+import ai.dalsi.gateway.cli.Cli;
 import ai.dalsi.loadtest.LoadtestMain;
 import ai.dalsi.loadtest.compare.Compare;
 import ai.dalsi.loadtest.compare.CompareOptions;
@@ -14,6 +15,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code loadtest.jar compare}: the side-by-side benchmark of the backend alone, nginx and the
@@ -21,16 +27,20 @@ import java.util.Set;
  * ({@code GATEWAY_DB_PASSWORD}), never from an option.
  *
  * <pre>
- * java -jar loadtest/target/loadtest.jar compare --duration 20s --rounds 3 --out /tmp/bench
+ * bin/loadtest compare --duration 20s --rounds 3 --out /tmp/bench
  * </pre>
  */
-public final class CompareCommand {
-
-    static final Set<String> FLAGS = Set.of("--no-pin", "--quiet", "--keep-db", "--jfr", "--help");
-    static final Set<String> VALUES = Set.of("--out", "--duration", "--rounds", "--rate", "--connections", "--warmup",
-            "--side-duration", "--mix", "--key-count", "--over-limit-key-count", "--over-limit-share", "--unknown-share",
-            "--malformed-share", "--arms", "--java", "--jvm-opts", "--loadtest-jar", "--backend-args", "--gateway-jar",
-            "--nginx", "--db-url", "--db-user", "--model", "--image-model");
+@Command(name = "compare", description = {"Run the same load, in interleaved rounds, against the simulated backend"
+        + " alone, nginx in front of it (skipped when nginx is not installed) and the gateway in front of it (on a fresh"
+        + " database it creates and drops), check the usage ledger against what the generator saw, and write a report"
+        + " (report.md, report.json, latency plots) into --out.",
+        "The gateway's database server: --db-url and --db-user (default: GATEWAY_DB_URL, GATEWAY_DB_USER, else the"
+                + " local server as postgres); the password only from GATEWAY_DB_PASSWORD."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done, the ledger reconciles", "1:the usage ledger does not reconcile", "2:bad arguments",
+            "3:nothing could run (no backend)",
+            "4:an arm failed to start or broke (a skipped arm, e.g. no nginx, is not a failure)"})
+public final class CompareCommand implements Callable<Integer> {
 
     /**
      * The backend answers at once and streams unpaced: the benchmark measures what the proxies add,
@@ -42,6 +52,116 @@ public final class CompareCommand {
     private final PrintStream err;
     private final Map<String, String> env;
 
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "directory for the report, configs"
+            + " and logs")
+    Path outDir;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "20s", converter = DurationConverter.class,
+            description = "one measured round per arm (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "interleaved rounds, each arm once per round (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
+            description = "open loop at R req/s (default: closed loop, max throughput)")
+    double rate;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "16",
+            description = "connections of the main rounds (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    // Long enough for the gateway's JIT to finish compiling the request path while it shares one core
+    // with the backend: 5 s left the first round mostly interpreted.
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "30s", converter = DurationConverter.class,
+            description = "closed-loop warm-up per arm before the first round (default: ${DEFAULT-VALUE})")
+    Duration warmup;
+
+    @Option(names = "--side-duration", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "the one-connection and reject rounds (default: 5s, or --duration if shorter)")
+    Duration sideDuration;
+
+    @Option(names = "--mix", paramLabel = "KIND=W,...",
+            description = "request mix (default: chat=60,stream=20,completion=10,image=5,models=5)")
+    String mix;
+
+    @Option(names = "--key-count", paramLabel = "N", defaultValue = "100",
+            description = "registered keys with ample limits, per arm (default: ${DEFAULT-VALUE})")
+    int keyCount;
+
+    @Option(names = "--over-limit-key-count", paramLabel = "N", defaultValue = "10",
+            description = "keys limited to one request a minute, per arm (default: ${DEFAULT-VALUE})")
+    int overLimitKeyCount;
+
+    @Option(names = "--over-limit-share", paramLabel = "SHARE", defaultValue = "0.02",
+            description = "share of requests with an over-limit key (default: ${DEFAULT-VALUE})")
+    double overLimitShare;
+
+    @Option(names = "--unknown-share", paramLabel = "SHARE", defaultValue = "0.02",
+            description = "share with a well-formed unknown key (default: ${DEFAULT-VALUE})")
+    double unknownShare;
+
+    @Option(names = "--malformed-share", paramLabel = "SHARE", defaultValue = "0.02",
+            description = "share with a malformed key (default: ${DEFAULT-VALUE})")
+    double malformedShare;
+
+    @Option(names = "--arms", paramLabel = "ARM,...", defaultValue = "backend,nginx,gateway",
+            description = "which arms to run (default: ${DEFAULT-VALUE})")
+    String arms;
+
+    @Option(names = "--no-pin", description = "do not pin the processes to CPUs with taskset")
+    boolean noPin;
+
+    @Option(names = "--java", paramLabel = "JAVA", description = "java of the child JVMs (default: this JVM's)")
+    String java;
+
+    @Option(names = "--jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xms512m -Xmx1g",
+            description = "options of the child JVMs (default: ${DEFAULT-VALUE})")
+    String jvmOpts;
+
+    @Option(names = "--loadtest-jar", paramLabel = "JAR", description = "the jar whose backend command runs the"
+            + " simulated backend (default: this jar)")
+    Path loadtestJar;
+
+    @Option(names = "--backend-args", paramLabel = "ARGS", defaultValue = DEFAULT_BACKEND_ARGS,
+            description = "options of the simulated backend (default: ${DEFAULT-VALUE})")
+    String backendArgs;
+
+    @Option(names = "--gateway-jar", paramLabel = "JAR", defaultValue = "gateway/target/gateway.jar",
+            description = "the gateway's runnable jar (default: ${DEFAULT-VALUE})")
+    Path gatewayJar;
+
+    @Option(names = "--nginx", paramLabel = "PATH", description = "the nginx binary (default: nginx on the PATH)")
+    String nginx;
+
+    @Option(names = "--db-url", paramLabel = "URL", description = "JDBC URL of a database on the server where the"
+            + " gateway's fresh database is created")
+    String dbUrl;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "database user")
+    String dbUser;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "dalsi-ai",
+            description = "model of chat and completion requests (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--image-model", paramLabel = "MODEL", defaultValue = "dalsi-aivi",
+            description = "model of image requests (default: ${DEFAULT-VALUE})")
+    String imageModel;
+
+    @Option(names = "--keep-db", description = "leave the gateway's database in place for inspection")
+    boolean keepDb;
+
+    @Option(names = "--jfr", description = "record the gateway with Flight Recorder into DIR/gateway.jfr")
+    boolean jfr;
+
+    @Option(names = "--quiet", description = "no progress lines")
+    boolean quiet;
+
     public CompareCommand(PrintStream out, PrintStream err) {
         this(out, err, System.getenv());
     }
@@ -52,19 +172,13 @@ public final class CompareCommand {
         this.env = env;
     }
 
-    public int run(String[] argv) {
+    @Override
+    public Integer call() {
         CompareOptions options;
         try {
-            Args args = Args.parse(argv, FLAGS, VALUES);
-            if (args.flag("--help")) {
-                usage(out);
-                return 0;
-            }
-            options = options(args, argv);
+            options = options();
         } catch (IllegalArgumentException e) {
-            err.println("compare: " + e.getMessage());
-            usage(err);
-            return 2;
+            throw Cli.badArgument(spec, e.getMessage());
         }
         try {
             return Compare.run(options, out, err);
@@ -77,49 +191,46 @@ public final class CompareCommand {
         }
     }
 
-    CompareOptions options(Args a, String[] argv) {
-        Set<String> arms = new LinkedHashSet<>();
-        for (String s : a.string("--arms", "backend,nginx,gateway").split(",")) {
+    CompareOptions options() {
+        Set<String> armSet = new LinkedHashSet<>();
+        for (String s : arms.split(",")) {
             if (!s.isBlank()) {
-                arms.add(s.trim());
+                armSet.add(s.trim());
             }
         }
-        Duration duration = a.duration("--duration", Duration.ofSeconds(20));
-        Duration side = a.duration("--side-duration",
-                duration.compareTo(Duration.ofSeconds(5)) < 0 ? duration : Duration.ofSeconds(5));
+        Duration side = sideDuration != null ? sideDuration
+                : duration.compareTo(Duration.ofSeconds(5)) < 0 ? duration : Duration.ofSeconds(5);
         return new CompareOptions(
-                Path.of(a.required("--out")),
+                outDir,
                 duration,
-                a.integer("--rounds", 3),
-                a.decimal("--rate", 0),
-                a.integer("--connections", 16),
-                // Long enough for the gateway's JIT to finish compiling the request path while it
-                // shares one core with the backend: 5 s left the first round mostly interpreted.
-                a.duration("--warmup", Duration.ofSeconds(30)),
+                rounds,
+                rate,
+                connections,
+                warmup,
                 side,
-                a.has("--mix") ? RequestMix.parse(a.string("--mix", null)) : RequestMix.DEFAULT,
-                a.integer("--key-count", 100),
-                a.integer("--over-limit-key-count", 10),
-                a.decimal("--over-limit-share", 0.02),
-                a.decimal("--unknown-share", 0.02),
-                a.decimal("--malformed-share", 0.02),
-                arms,
-                !a.flag("--no-pin"),
-                a.string("--java", currentJava()),
-                words(a.string("--jvm-opts", "-Xms512m -Xmx1g")),
-                Path.of(a.string("--loadtest-jar", ownJar())),
-                words(a.string("--backend-args", DEFAULT_BACKEND_ARGS)),
-                Path.of(a.string("--gateway-jar", "gateway/target/gateway.jar")),
-                a.string("--nginx", null),
-                a.string("--db-url", env.getOrDefault("GATEWAY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres")),
-                a.string("--db-user", env.getOrDefault("GATEWAY_DB_USER", "postgres")),
+                mix != null ? RequestMix.parse(mix) : RequestMix.DEFAULT,
+                keyCount,
+                overLimitKeyCount,
+                overLimitShare,
+                unknownShare,
+                malformedShare,
+                armSet,
+                !noPin,
+                java != null ? java : currentJava(),
+                words(jvmOpts),
+                loadtestJar != null ? loadtestJar : Path.of(ownJar()),
+                words(backendArgs),
+                gatewayJar,
+                nginx,
+                dbUrl != null ? dbUrl : env.getOrDefault("GATEWAY_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres"),
+                dbUser != null ? dbUser : env.getOrDefault("GATEWAY_DB_USER", "postgres"),
                 env.getOrDefault("GATEWAY_DB_PASSWORD", ""),
-                a.flag("--keep-db"),
-                a.flag("--jfr"),
-                a.string("--model", "dalsi-ai"),
-                a.string("--image-model", "dalsi-aivi"),
-                a.flag("--quiet"),
-                "java -jar loadtest.jar compare " + String.join(" ", argv));
+                keepDb,
+                jfr,
+                model,
+                imageModel,
+                quiet,
+                "bin/loadtest compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     }
 
     private static List<String> words(String s) {
@@ -142,22 +253,5 @@ public final class CompareCommand {
             // fall through
         }
         return "loadtest/target/loadtest.jar";
-    }
-
-    static void usage(PrintStream s) {
-        s.println("usage: java -jar loadtest.jar compare --out DIR [options]");
-        s.println("  --duration 20s --rounds 3     one measured round per arm per round, interleaved");
-        s.println("  --rate R                      open loop at R req/s (default: closed loop, max throughput)");
-        s.println("  --connections 16 --warmup 30s --side-duration 5s");
-        s.println("  --arms backend,nginx,gateway  which arms to run");
-        s.println("  --gateway-jar gateway/target/gateway.jar --loadtest-jar (this jar) --nginx (from PATH)");
-        s.println("  --db-url URL --db-user USER   server for the gateway's fresh database (password: GATEWAY_DB_PASSWORD)");
-        s.println("  --key-count 100 --over-limit-key-count 10");
-        s.println("  --over-limit-share 0.02 --unknown-share 0.02 --malformed-share 0.02 --mix chat=60,...");
-        s.println("  --jvm-opts '-Xms512m -Xmx1g' --no-pin --keep-db --quiet");
-        s.println("  --jfr                         record the gateway with Flight Recorder into DIR/gateway.jfr");
-        s.println("  --backend-args '" + DEFAULT_BACKEND_ARGS + "'");
-        s.println("exit code: 0; 1 when the usage ledger does not reconcile; 3 when nothing could run (no backend);");
-        s.println("           4 when an arm failed to start or broke (a skipped arm, e.g. no nginx, is not a failure)");
     }
 }

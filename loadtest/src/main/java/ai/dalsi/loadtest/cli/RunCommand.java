@@ -1,6 +1,7 @@
 package ai.dalsi.loadtest.cli;
 
 import ai.dalsi.gateway.auth.ApiKeyFormat;
+import ai.dalsi.gateway.cli.Cli;
 import ai.dalsi.loadtest.gen.KeySet;
 import ai.dalsi.loadtest.gen.LoadGenerator;
 import ai.dalsi.loadtest.gen.LoadSpec;
@@ -19,50 +20,138 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code loadtest.jar run}: one load run against one URL, with a summary at the end.
  *
  * <pre>
- * java -jar loadtest.jar run --url http://127.0.0.1:8080 --rate 2000 --duration 20s --connections 16 --keys keys.txt
- * java -jar loadtest.jar run --url http://127.0.0.1:8080 --max --duration 20s --connections 32 --key dsk_live_...
+ * bin/loadtest run --url http://127.0.0.1:8080 --rate 2000 --duration 20s --connections 16 --keys keys.txt
+ * bin/loadtest run --url http://127.0.0.1:8080 --max --duration 20s --connections 32 --key dsk_live_...
  * </pre>
  */
-public final class RunCommand {
-
-    static final Set<String> FLAGS = Set.of("--max", "--quiet", "--per-key", "--help");
-    static final Set<String> VALUES = Set.of("--url", "--rate", "--duration", "--requests", "--connections", "--threads",
-            "--keys", "--key", "--over-limit-keys", "--over-limit-key", "--over-limit-share", "--unknown-share",
-            "--malformed-share", "--invalid-share", "--mix", "--model", "--image-model", "--drain", "--seed", "--json");
+@Command(name = "run", description = {"Load one URL and print a summary: open loop at --rate (latency counted from each"
+        + " request's intended send time, so queueing shows), or closed loop with --max (each connection sends its next"
+        + " request when the previous one was answered).",
+        "Example: bin/loadtest run --url http://127.0.0.1:8080 --rate 50 --duration 20s --key dsk_live_..."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the run ended (whatever the statuses)", "1:the target cannot be reached, or --json cannot"
+                + " be written", "2:bad arguments", "130:interrupted"})
+public final class RunCommand implements Callable<Integer> {
 
     private final PrintStream out;
     private final PrintStream err;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--url", required = true, paramLabel = "URL", description = "the gateway or backend,"
+            + " http://host:port (a trailing /v1 is fine)")
+    URI url;
+
+    @Option(names = "--rate", paramLabel = "R", description = "open loop: R requests per second")
+    Double rate;
+
+    @Option(names = "--max", description = "closed loop: as fast as the answers come")
+    boolean max;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "how long to issue requests, then wait up to --drain for answers (default: ${DEFAULT-VALUE})")
+    Duration duration;
+
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "0",
+            description = "stop after N requests (default: no limit)")
+    long requests;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "16", description = "keep-alive"
+            + " connections, each carrying one request at a time (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "event-loop threads of the generator (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--keys", paramLabel = "FILE", description = "registered keys with ample limits, one a line"
+            + " (# comments); repeatable")
+    List<Path> keyFiles = new ArrayList<>();
+
+    @Option(names = "--key", paramLabel = "KEY", description = "one registered key; repeatable")
+    List<String> keys = new ArrayList<>();
+
+    @Option(names = "--over-limit-keys", paramLabel = "FILE", description = "keys expected to hit their rate limit;"
+            + " repeatable")
+    List<Path> overLimitKeyFiles = new ArrayList<>();
+
+    @Option(names = "--over-limit-key", paramLabel = "KEY", description = "one such key; repeatable")
+    List<String> overLimitKeys = new ArrayList<>();
+
+    @Option(names = "--over-limit-share", paramLabel = "SHARE", defaultValue = "0",
+            description = "share of requests with an over-limit key (default: ${DEFAULT-VALUE})")
+    double overLimitShare;
+
+    @Option(names = "--invalid-share", paramLabel = "SHARE", defaultValue = "0", description = "share of requests"
+            + " with a bad key, half well-formed but unknown, half malformed (default: ${DEFAULT-VALUE})")
+    double invalidShare;
+
+    @Option(names = "--unknown-share", paramLabel = "SHARE",
+            description = "share with a well-formed unknown key (default: half of --invalid-share)")
+    Double unknownShare;
+
+    @Option(names = "--malformed-share", paramLabel = "SHARE",
+            description = "share with a malformed key (default: half of --invalid-share)")
+    Double malformedShare;
+
+    @Option(names = "--mix", paramLabel = "KIND=W,...", description = "request kinds and weights: chat, stream,"
+            + " completion, image, models (default: " + "chat=60,stream=20,completion=10,image=5,models=5)")
+    String mix;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "dalsi-ai",
+            description = "model of chat and completion requests (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--image-model", paramLabel = "MODEL", defaultValue = "dalsi-aivi",
+            description = "model of image requests (default: ${DEFAULT-VALUE})")
+    String imageModel;
+
+    @Option(names = "--drain", paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,
+            description = "how long to wait for answers after the last request (default: ${DEFAULT-VALUE})")
+    Duration drain;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "seed of the random choices of kinds and keys (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the result as JSON, with each key's"
+            + " hash (for checking a ledger)")
+    Path json;
+
+    @Option(names = "--quiet", description = "no progress line")
+    boolean quiet;
+
+    @Option(names = "--per-key", description = "counts per key prefix in the summary")
+    boolean perKey;
 
     public RunCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
 
-    public int run(String[] argv) {
-        Args args;
-        LoadSpec spec;
+    @Override
+    public Integer call() {
+        LoadSpec load;
         try {
-            args = Args.parse(argv, FLAGS, VALUES);
-            if (args.flag("--help")) {
-                usage(out);
-                return 0;
-            }
-            spec = spec(args);
+            load = spec();
         } catch (IllegalArgumentException | IOException e) {
-            err.println("run: " + e.getMessage());
-            usage(err);
-            return 2;
+            throw Cli.badArgument(spec, e.getMessage());
         }
-        ProgressLine progress = new ProgressLine(err, !args.flag("--quiet") && ProgressLine.onTerminal(), "");
+        ProgressLine progress = new ProgressLine(err, !quiet && ProgressLine.onTerminal(), "");
         RunResult result;
         try {
-            result = LoadGenerator.run(spec, progress);
+            result = LoadGenerator.run(load, progress);
         } catch (IOException e) {
             progress.close();
             err.println("run: " + e.getMessage());
@@ -73,11 +162,10 @@ public final class RunCommand {
         } finally {
             progress.close();
         }
-        out.print(Summary.of(result, args.flag("--per-key")));
-        if (args.has("--json")) {
+        out.print(Summary.of(result, perKey));
+        if (json != null) {
             try {
-                Path file = Path.of(args.string("--json", null));
-                Files.writeString(file, json(result));
+                Files.writeString(json, json(result));
             } catch (IOException e) {
                 err.println("run: --json: " + e.getMessage());
                 return 1;
@@ -87,33 +175,24 @@ public final class RunCommand {
     }
 
     /** The spec described by the options. */
-    static LoadSpec spec(Args args) throws IOException {
-        URI url = URI.create(args.required("--url"));
-        boolean max = args.flag("--max");
-        if (max == args.has("--rate")) {
+    LoadSpec spec() throws IOException {
+        if (max == (rate != null)) {
             throw new IllegalArgumentException("--rate R or --max: exactly one is required");
         }
-        List<String> known = keys(args, "--keys", "--key");
-        List<String> overLimit = keys(args, "--over-limit-keys", "--over-limit-key");
-        double invalid = args.decimal("--invalid-share", 0);
-        double unknown = args.decimal("--unknown-share", invalid / 2);
-        double malformed = args.decimal("--malformed-share", invalid / 2);
-        double overShare = args.decimal("--over-limit-share", 0);
-        KeySet keys = KeySet.of(known, overLimit, overShare, unknown, malformed);
-        int connections = args.integer("--connections", 16);
-        return new LoadSpec(url, max ? LoadSpec.Mode.CLOSED : LoadSpec.Mode.OPEN, args.decimal("--rate", 0),
-                args.duration("--duration", Duration.ofSeconds(10)), args.longValue("--requests", 0), connections,
-                args.integer("--threads", 1),
-                args.has("--mix") ? RequestMix.parse(args.string("--mix", null)) : RequestMix.DEFAULT, keys,
-                args.string("--model", "dalsi-ai"), args.string("--image-model", "dalsi-aivi"),
-                args.duration("--drain", Duration.ofSeconds(5)), Duration.ofSeconds(5), args.longValue("--seed", 42));
+        List<String> known = keys(keyFiles, keys, "--keys");
+        List<String> overLimit = keys(overLimitKeyFiles, overLimitKeys, "--over-limit-keys");
+        double unknown = unknownShare != null ? unknownShare : invalidShare / 2;
+        double malformed = malformedShare != null ? malformedShare : invalidShare / 2;
+        KeySet keySet = KeySet.of(known, overLimit, overLimitShare, unknown, malformed);
+        return new LoadSpec(url, max ? LoadSpec.Mode.CLOSED : LoadSpec.Mode.OPEN, rate == null ? 0 : rate,
+                duration, requests, connections, threads, mix != null ? RequestMix.parse(mix) : RequestMix.DEFAULT,
+                keySet, model, imageModel, drain, Duration.ofSeconds(5), seed);
     }
 
     /** Keys from files (one a line, {@code #} comments) and single options, in order. */
-    static List<String> keys(Args args, String fileOption, String keyOption) throws IOException {
+    static List<String> keys(List<Path> files, List<String> single, String fileOption) throws IOException {
         List<String> out = new ArrayList<>();
-        for (String f : args.all(fileOption)) {
-            Path p = Path.of(f);
+        for (Path p : files) {
             if (!Files.isReadable(p)) {
                 throw new IllegalArgumentException(fileOption + ": cannot read " + p);
             }
@@ -124,7 +203,7 @@ public final class RunCommand {
                 }
             }
         }
-        out.addAll(args.all(keyOption));
+        out.addAll(single);
         return out;
     }
 
@@ -160,19 +239,5 @@ public final class RunCommand {
             }
         }
         return m.writeValueAsString(root);
-    }
-
-    static void usage(PrintStream s) {
-        s.println("usage: java -jar loadtest.jar run --url URL (--rate R | --max) [options]");
-        s.println("  --duration 10s          how long to issue requests (then wait up to --drain for answers)");
-        s.println("  --requests N            stop after N requests (default: no limit)");
-        s.println("  --connections 16        keep-alive connections; --threads 1 event loops");
-        s.println("  --keys FILE, --key K    registered keys with ample limits (repeatable)");
-        s.println("  --over-limit-keys FILE, --over-limit-key K, --over-limit-share 0.05");
-        s.println("  --invalid-share 0.1     share of bad keys, half well-formed unknown, half malformed");
-        s.println("                          (or --unknown-share and --malformed-share separately)");
-        s.println("  --mix chat=60,stream=20,completion=10,image=5,models=5");
-        s.println("  --model dalsi-ai --image-model dalsi-aivi --drain 5s --seed 42");
-        s.println("  --quiet (no progress line) --per-key (counts per key prefix) --json FILE");
     }
 }

@@ -27,6 +27,15 @@ public final class Summary {
                 r.incompleteStreams() > 0 ? "  streams without [DONE] " + r.incompleteStreams() : ""));
         b.append(String.format(Locale.ROOT, "throughput  %.1f req/s over %s%n", r.throughput(),
                 seconds(r.elapsed().toMillis())));
+        String behind = fellBehind(r);
+        if (behind != null) {
+            b.append("warning     ").append(behind).append('\n');
+        }
+        if (r.unfinished() > 0) {
+            b.append(String.format(Locale.ROOT, "unfinished  %d request(s) were due but had no answer when --drain (%s)"
+                    + " ended the run: still waiting for a free connection, or sent and not answered; they count"
+                    + " as errors and are not in the latencies%n", r.unfinished(), seconds(s.drainTimeout().toMillis())));
+        }
         b.append("latency     ").append(percentiles(r.latency()))
                 .append(s.mode() == LoadSpec.Mode.OPEN ? "   (from intended send time)" : "").append('\n');
         if (s.mode() == LoadSpec.Mode.OPEN) {
@@ -59,6 +68,37 @@ public final class Summary {
                 b.append(String.format(Locale.ROOT, "key         %s... %-10s %s%n", s.keys().displayPrefix(k),
                         s.keys().classOf(k).label(), classes(r.perKey()[k])));
             }
+        }
+        return b.toString();
+    }
+
+    /**
+     * In open loop, whether the generator fell behind its rate, and why; null when it kept up. Every
+     * connection carries one request at a time, so a request due while all are busy waits: the
+     * latency from the intended send time minus the one from the actual send time is that wait.
+     */
+    static String fellBehind(RunResult r) {
+        LoadSpec s = r.spec();
+        if (s.mode() != LoadSpec.Mode.OPEN || r.latency().getTotalCount() == 0 && r.unfinished() == 0) {
+            return null;
+        }
+        double serviceMs = r.serviceTime().getTotalCount() == 0 ? 0 : r.serviceTime().getMean() / 1000.0;
+        double waitMs = r.latency().getTotalCount() == 0 ? 0
+                : Math.max(0, r.latency().getMean() - r.serviceTime().getMean()) / 1000.0;
+        if (r.unfinished() == 0 && waitMs <= Math.max(1.0, 0.1 * serviceMs)) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "fell behind its rate of %.0f req/s: requests"
+                + " waited %.1f ms on average for a free connection before they were sent", s.rate(), waitMs));
+        double capacity = serviceMs > 0 ? s.connections() * 1000.0 / serviceMs : Double.POSITIVE_INFINITY;
+        if (capacity < s.rate()) {
+            long needed = (long) Math.ceil(s.rate() * serviceMs / 1000.0 * 1.25);
+            b.append(String.format(Locale.ROOT, "; %d connection(s), each carrying one request at a time, carry at"
+                    + " most about %.0f req/s at the %.1f ms mean latency seen (connections / latency): use"
+                    + " --connections %d or more, or a lower --rate", s.connections(), capacity, serviceMs, needed));
+        } else {
+            b.append("; the connections could carry the rate at the latency seen, so the generator itself could not"
+                    + " keep up (a busy CPU?): try --threads 2 or a lower --rate");
         }
         return b.toString();
     }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.simulator.SimulatedBackend;
+import ai.dalsi.gateway.simulator.SimulatorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -20,7 +21,8 @@ class BackendCommandIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BackendCommand command = new BackendCommand(new PrintStream(out, true, UTF_8), System.err);
 
-        try (SimulatedBackend backend = command.start(List.of("--port", "0", "--latency-ms", "0", "--models", "m1,m2"))) {
+        try (SimulatedBackend backend = command.start(SimulatorConfig.builder().port(0)
+                .latency(java.time.Duration.ZERO).models(List.of("m1", "m2")).build())) {
             assertThat(out.toString(UTF_8)).startsWith("simulated backend listening on " + backend.baseUrl() + " (");
 
             HttpResponse<String> models = HttpClient.newHttpClient().send(

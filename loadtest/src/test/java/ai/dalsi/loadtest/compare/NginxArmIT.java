@@ -48,8 +48,8 @@ class NginxArmIT {
             known.add(ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random));
         }
         List<String> over = List.of(ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, random));
-        SimulatorConfig config = SimulatorConfig.fromArgs(List.of("--latency-ms", "0", "--ttft-ms", "0",
-                "--tokens-per-second", "0", "--image-latency-ms", "0"));
+        SimulatorConfig config = SimulatorConfig.builder().latency(Duration.ZERO).timeToFirstToken(Duration.ZERO)
+                .tokensPerSecond(0).imageLatency(Duration.ZERO).build();
         try (SimulatedBackend backend = SimulatedBackend.start(config);
              NginxArm arm = NginxArm.start(nginx, dir, backend.baseUrl().getPort(), known, over,
                      Pinning.detect(false))) {
