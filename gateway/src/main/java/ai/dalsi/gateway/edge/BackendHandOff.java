@@ -5,6 +5,9 @@ import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.ProxyOutcome;
 import ai.dalsi.gateway.proxy.ProxyRequest;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -18,6 +21,7 @@ final class BackendHandOff {
 
     static final String TIMEOUT_MESSAGE = "The model backend did not answer in time.";
     static final String BROKE_MESSAGE = "The model backend could not be reached or broke off.";
+    private static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
     private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
     private final BackendProxy proxy;
@@ -32,9 +36,11 @@ final class BackendHandOff {
     void forward(ChannelHandlerContext ctx, Exchange ex, BackendGroup backends) {
         Learned.RequestShape shape = ex.shape();
         ex.proxying(System.nanoTime());
-        // The proxy sends upstream only the client headers the model's allowlist names (never
-        // credentials or hop-by-hop headers), so the client's headers are handed over as they are.
-        proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, ex.headers, ex.takeBody(), ex.modelName(),
+        // The proxy sends upstream only the client headers the model's allowlist names; the client's
+        // credentials are removed here as well, so no part past the edge ever holds the key.
+        HttpHeaders headers = ex.headers.remove(HttpHeaderNames.AUTHORIZATION).remove(X_API_KEY)
+                .remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, headers, ex.takeBody(), ex.modelName(),
                 shape != null && shape.stream(), shape != null && shape.clientAskedForUsage(), ex.product().kind(),
                 backends, null), outcome -> completed(ctx, ex, outcome));
     }
