@@ -11,27 +11,22 @@ import java.io.InputStream;
 
 /**
  * The few facts the simulator needs from a request body, read in one pass with Jackson's streaming
- * parser (no tree, and text is measured rather than copied: this is the benchmark backend).
+ * parser (no tree: this is the benchmark backend). The prompt's tokens are counted apart, with the
+ * real tokenizer ({@link ReplyPlanner}).
  *
  * @param model            {@code model}, or null
  * @param stream           {@code stream}
  * @param includeUsage     {@code stream_options.include_usage}
  * @param maxTokens        the smaller of {@code max_tokens} and {@code max_completion_tokens}, or -1
  * @param messages         number of {@code messages}, or -1 when absent
- * @param messageChars     characters of text in the messages
- * @param messageImages    image parts in the messages
  * @param prompt           {@code prompt} present (a string or an array)
- * @param promptChars      characters of a string prompt (or of the strings in an array)
- * @param promptTokens     elements of a token-array prompt
  * @param n                {@code n}, or -1
  * @param base64           {@code response_format} is {@code "b64_json"}
  * @param quality          {@code quality}, or null
  */
 record RequestBody(
         String model, boolean stream, boolean includeUsage, int maxTokens,
-        int messages, long messageChars, int messageImages,
-        boolean prompt, long promptChars, int promptTokens,
-        int n, boolean base64, String quality) {
+        int messages, boolean prompt, int n, boolean base64, String quality) {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
@@ -78,11 +73,7 @@ record RequestBody(
         boolean includeUsage = false;
         int maxTokens = -1;
         int messages = -1;
-        long messageChars = 0;
-        int messageImages = 0;
         boolean prompt = false;
-        long promptChars = 0;
-        int promptTokens = 0;
         int n = -1;
         boolean base64 = false;
         String quality = null;
@@ -117,44 +108,25 @@ record RequestBody(
                         if (p.currentToken() != JsonToken.START_OBJECT) {
                             throw wrongType("messages[" + messages + "]", "an object");
                         }
-                        long[] counts = readMessage(p, messages);
-                        messageChars += counts[0];
-                        messageImages += (int) counts[1];
+                        readMessage(p, messages);
                         messages++;
                     }
                 }
                 case "prompt" -> {
                     prompt = t != JsonToken.VALUE_NULL;
-                    if (t == JsonToken.VALUE_STRING) {
-                        promptChars = p.getTextLength();
-                    } else if (t == JsonToken.START_ARRAY) {
-                        JsonToken e;
-                        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-                            if (e == JsonToken.VALUE_STRING) {
-                                promptChars += p.getTextLength();
-                            } else if (e == JsonToken.VALUE_NUMBER_INT) {
-                                promptTokens++;
-                            } else {
-                                // an array of token arrays: count its tokens
-                                p.skipChildren();
-                                promptTokens++;
-                            }
-                        }
-                    } else if (t != JsonToken.VALUE_NULL) {
+                    if (t != JsonToken.VALUE_STRING && t != JsonToken.START_ARRAY && t != JsonToken.VALUE_NULL) {
                         throw wrongType("prompt", "a string or an array");
                     }
+                    p.skipChildren();
                 }
                 default -> p.skipChildren();
             }
         }
-        return new RequestBody(model, stream, includeUsage, maxTokens, messages, messageChars, messageImages,
-                prompt, promptChars, promptTokens, n, base64, quality);
+        return new RequestBody(model, stream, includeUsage, maxTokens, messages, prompt, n, base64, quality);
     }
 
-    /** Returns {characters of text, image parts} of one message; the parser is at its START_OBJECT. */
-    private static long[] readMessage(JsonParser p, int index) throws IOException, Invalid {
-        long chars = 0;
-        long images = 0;
+    /** Checks the shape of one message's content; the parser is at its START_OBJECT. */
+    private static void readMessage(JsonParser p, int index) throws IOException, Invalid {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -162,31 +134,17 @@ record RequestBody(
                 p.skipChildren();
                 continue;
             }
-            if (t == JsonToken.VALUE_STRING) {
-                chars += p.getTextLength();
-            } else if (t == JsonToken.START_ARRAY) {
+            if (t == JsonToken.START_ARRAY) {
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                     if (p.currentToken() != JsonToken.START_OBJECT) {
                         throw wrongType("messages[" + index + "].content", "a string or an array of content parts");
                     }
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String part = p.currentName();
-                        JsonToken v = p.nextToken();
-                        if ("text".equals(part) && v == JsonToken.VALUE_STRING) {
-                            chars += p.getTextLength();
-                        } else if ("image_url".equals(part)) {
-                            images++;
-                            p.skipChildren();
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
+                    p.skipChildren();
                 }
-            } else if (t != JsonToken.VALUE_NULL) {
+            } else if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
                 throw wrongType("messages[" + index + "].content", "a string or an array of content parts");
             }
         }
-        return new long[] {chars, images};
     }
 
     private static boolean includeUsage(JsonParser p, JsonToken t) throws IOException, Invalid {
