@@ -120,7 +120,7 @@ public final class GeneratedText {
             JsonToken v = p.nextToken();
             switch (field) {
                 case "content", "refusal" -> appendString(p, v, text);
-                case "tool_calls", "function_call" -> appendMembers(p, v, text);
+                case "tool_calls", "function_call" -> JsonStrings.collect(p, v, text::append, "name", "arguments");
                 default -> p.skipChildren();
             }
         }
@@ -131,32 +131,6 @@ public final class GeneratedText {
             text.append(p.getText());
         } else {
             p.skipChildren();
-        }
-    }
-
-    /** Tool calls: the function's name and its arguments, wherever they are nested. */
-    private static void appendMembers(JsonParser p, JsonToken t, StringBuilder text) throws IOException {
-        if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
-            return;
-        }
-        int depth = 1;
-        while (depth > 0) {
-            JsonToken e = p.nextToken();
-            if (e == null) {
-                return;
-            }
-            switch (e) {
-                case START_OBJECT, START_ARRAY -> depth++;
-                case END_OBJECT, END_ARRAY -> depth--;
-                case VALUE_STRING -> {
-                    String member = p.currentName();
-                    if ("name".equals(member) || "arguments".equals(member)) {
-                        text.append(p.getText());
-                    }
-                }
-                default -> {
-                }
-            }
         }
     }
 

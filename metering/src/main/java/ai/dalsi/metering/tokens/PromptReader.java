@@ -123,7 +123,7 @@ public final class PromptReader {
                         p.skipChildren();
                     }
                 }
-                case "tool_calls", "function_call" -> collectStrings(p, t, texts, "name", "arguments");
+                case "tool_calls", "function_call" -> JsonStrings.collect(p, t, texts::add, "name", "arguments");
                 default -> p.skipChildren();
             }
         }
@@ -164,36 +164,6 @@ public final class PromptReader {
                     p.skipChildren();
                 } else {
                     p.skipChildren();
-                }
-            }
-        }
-    }
-
-    /** Adds the string values of the named members found anywhere inside the current value. */
-    private static void collectStrings(JsonParser p, JsonToken t, List<String> texts, String... members)
-            throws IOException {
-        if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
-            return;
-        }
-        int depth = 1;
-        while (depth > 0) {
-            JsonToken e = p.nextToken();
-            if (e == null) {
-                return;
-            }
-            switch (e) {
-                case START_OBJECT, START_ARRAY -> depth++;
-                case END_OBJECT, END_ARRAY -> depth--;
-                case VALUE_STRING -> {
-                    String member = p.currentName();
-                    for (String m : members) {
-                        if (m.equals(member)) {
-                            texts.add(p.getText());
-                            break;
-                        }
-                    }
-                }
-                default -> {
                 }
             }
         }
