@@ -21,7 +21,7 @@ import java.math.RoundingMode;
  *       <li>images: {@code images * per_image} from the model's pricing (0 when not priced).</li>
  *     </ul>
  *   </li>
- *   <li>Estimated usage (a success without usage numbers, see {@link TokenUsage#estimate}) is
+ *   <li>Estimated usage (a success without usage numbers, counted by {@link TokenUsage#counted}) is
  *       priced the same way; the row says it was estimated.</li>
  * </ul>
  */
@@ -50,6 +50,14 @@ public final class CostCalculator {
         if (statusCode < 200 || statusCode > 299) {
             return ZERO;
         }
+        return price(usage, pricing);
+    }
+
+    /**
+     * What this usage costs when it is charged (base price, tokens, images, as above), whatever
+     * the status: e.g. the worst case a request may cost, reserved against budgets before it runs.
+     */
+    public static BigDecimal price(TokenUsage usage, Pricing pricing) {
         return exact(pricing, BigDecimal.valueOf(usage.promptTokens()), BigDecimal.valueOf(usage.completionTokens()),
                 BigDecimal.valueOf(usage.images())).setScale(SCALE, RoundingMode.HALF_UP);
     }

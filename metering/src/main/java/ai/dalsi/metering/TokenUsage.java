@@ -1,8 +1,12 @@
 package ai.dalsi.metering;
 
+import ai.dalsi.metering.tokens.GeneratedText;
+import ai.dalsi.metering.tokens.Prompt;
+import ai.dalsi.metering.tokens.TokenCounter;
+
 /**
  * What a request consumed: tokens in and out, images made. {@code estimated} is true when the
- * backend reported no usage and the numbers come from {@link #estimate}.
+ * backend reported no usage and the numbers were counted by the gateway ({@link #counted}).
  *
  * <p>{@code cachedTokens} and {@code reasoningTokens} are the details a backend may report
  * ({@code prompt_tokens_details.cached_tokens} / {@code input_tokens_details.cached_tokens}, and
@@ -43,9 +47,29 @@ public record TokenUsage(int promptTokens, int completionTokens, int images, boo
     }
 
     /**
-     * An estimate for a successful response that carried no usage numbers: request and response
-     * body sizes divided by {@link #BYTES_PER_TOKEN}, rounded up, at least one token each way.
-     * Never a silent zero: the row is flagged {@code usage_estimated} in its metadata.
+     * The usage of an answer that carried no usage numbers, counted with the model's real tokenizer
+     * over what the model read and wrote and nothing else: the prompt's messages (with OpenAI's
+     * per-message overhead, see {@link TokenCounter#countPrompt}) and the generated text, never the
+     * request's other members, the response's JSON or the stream's SSE framing. Flagged
+     * {@code estimated}, so the row says {@code usage_estimated}. An answer that generated nothing
+     * (a stream cut before its first token) counts its prompt and zero completion tokens.
+     *
+     * @param model     the model asked for (chooses the encoding)
+     * @param prompt    the request's prompt ({@link ai.dalsi.metering.tokens.PromptReader})
+     * @param generated what the backend generated, as far as it reached the gateway
+     * @param images    images generated
+     */
+    public static TokenUsage counted(TokenCounter counter, String model, Prompt prompt, GeneratedText generated,
+            int images) {
+        return new TokenUsage(counter.countPrompt(model, prompt), counter.countGenerated(model, generated), images,
+                true);
+    }
+
+    /**
+     * An estimate from body sizes: request and response bytes divided by {@link #BYTES_PER_TOKEN},
+     * rounded up, at least one token each way, flagged {@code estimated}. It counts JSON and SSE
+     * framing as tokens and so overstates streams several times over; {@link #counted} is the
+     * honest figure wherever the prompt and generated text are at hand.
      */
     public static TokenUsage estimate(long requestBodyBytes, long responseBodyBytes, int images) {
         return new TokenUsage(tokensFor(requestBodyBytes), tokensFor(responseBodyBytes), images, true);

@@ -57,6 +57,24 @@ class CostCalculatorTest {
     }
 
     @Test
+    void countedUsageIsFlaggedAndCountsThePromptAndTheGeneratedTextOnly() {
+        byte[] body = "{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var generated = new ai.dalsi.metering.tokens.GeneratedText().addEventStream(
+                "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi there\"}}]}\n\n"
+                        + "data: [DONE]\n\n");
+        TokenUsage u = TokenUsage.counted(ai.dalsi.metering.tokens.TokenCounter.byModelFamily(), "gpt-4o",
+                ai.dalsi.metering.tokens.PromptReader.read(body, 0, body.length), generated, 0);
+        // 3 per message + "user" (1) + "Hello!" (2) + 3 priming the reply; "Hi there" is 2 tokens.
+        assertThat(u).isEqualTo(new TokenUsage(9, 2, 0, true));
+    }
+
+    @Test
+    void priceIgnoresTheStatusForWorstCases() {
+        assertThat(CostCalculator.price(TokenUsage.reported(1000, 500, 0), MODEL)).isEqualTo(new BigDecimal("0.00135000"));
+    }
+
+    @Test
     void badPricingNamesTheMember() {
         assertThatThrownBy(() -> Pricing.of("{\"output_per_1k\": \"cheap\"}", null, null))
                 .hasMessageStartingWith("pricing.output_per_1k: \"cheap\"");

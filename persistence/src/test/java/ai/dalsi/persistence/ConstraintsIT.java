@@ -60,6 +60,10 @@ class ConstraintsIT {
         "usage.subscription_tier     | insert into api_usage_logs (user_id, api_key_id, endpoint, method, status_code, subscription_tier) values ((select id from users limit 1), (select id from api_keys limit 1), '/v1/x', 'POST', 200, 'gold')",
         "usage.created_at_from_id    | insert into api_usage_logs (id, created_at, user_id, api_key_id, endpoint, method, status_code) values (gen_uuid_v7(now()), now() - interval '1 hour', (select id from users limit 1), (select id from api_keys limit 1), '/v1/x', 'POST', 200)",
         "feature_flags.rollout       | insert into feature_flags (name, rollout_percentage) values ('f', 101)",
+        "api_keys.tokens_per_minute  | update api_keys set rate_limit_tokens_per_minute = 0",
+        "api_keys.tokens_per_day     | update api_keys set rate_limit_tokens_per_day = -1",
+        "api_keys.monthly_budget_usd | update api_keys set monthly_budget_usd = -0.01",
+        "users.monthly_budget_usd    | update users set monthly_budget_usd = -1",
     })
     void checkConstraintRejectsABadValue(String what, String sql) {
         assertThatThrownBy(() -> dsl.execute(sql))
@@ -109,6 +113,29 @@ class ConstraintsIT {
                 .as(what)
                 .isInstanceOf(IntegrityConstraintViolationException.class)
                 .hasMessageContaining("duplicate key value violates unique constraint");
+    }
+
+    @Test
+    void tokenLimitsAndBudgetsAreOptionalAndBudgetsHoldWhatTheLedgerHolds() {
+        var key = dsl.resultQuery("select rate_limit_tokens_per_minute, rate_limit_tokens_per_day, monthly_budget_usd"
+                + " from api_keys where id = ?", keyId).fetchOne();
+        assertThat(key.intoArray()).containsOnlyNulls();
+        assertThat(dsl.fetchValue("select monthly_budget_usd from users where id = ?", userId)).isNull();
+
+        String largest = "999999999999.99999999";
+        dsl.execute("update api_keys set monthly_budget_usd = ?::numeric, rate_limit_tokens_per_day = ? where id = ?",
+                largest, 5_000_000_000L, keyId);
+        dsl.execute("update users set monthly_budget_usd = 0 where id = ?", userId);
+        assertThat(dsl.fetchValue("select monthly_budget_usd::text from api_keys where id = ?", keyId))
+                .isEqualTo(largest);
+        assertThat(dsl.fetchValue("select rate_limit_tokens_per_day from api_keys where id = ?", keyId))
+                .isEqualTo(5_000_000_000L);
+        // One more than api_keys.total_cost_usd can ever hold is refused, not clamped.
+        assertThatThrownBy(() -> dsl.execute("update users set monthly_budget_usd = 1000000000000 where id = ?", userId))
+                .isInstanceOf(DataAccessException.class)
+                .hasMessageContaining("numeric field overflow");
+        dsl.execute("update api_keys set monthly_budget_usd = null, rate_limit_tokens_per_day = null where id = ?", keyId);
+        dsl.execute("update users set monthly_budget_usd = null where id = ?", userId);
     }
 
     @Test

@@ -8,7 +8,9 @@ import ai.dalsi.persistence.repo.ModelRepository;
 import ai.dalsi.persistence.repo.NewKey;
 import ai.dalsi.persistence.repo.Product;
 import ai.dalsi.persistence.repo.ProductRepository;
+import ai.dalsi.persistence.repo.SpendRepository;
 import ai.dalsi.persistence.repo.StoredKey;
+import ai.dalsi.persistence.repo.StoredSubscription;
 import ai.dalsi.persistence.repo.UsageRepository;
 import ai.dalsi.persistence.repo.UsageRow;
 import ai.dalsi.persistence.repo.UserRepository;
@@ -82,6 +84,79 @@ class RepositoriesIT {
         assertThat(k.allowedIps()).isEmpty();
         assertThat(k.internal()).isFalse();
         assertThat(keys.findByHash("e".repeat(64))).isEmpty();
+    }
+
+    @Test
+    void keyCarriesItsTokenLimitsBudgetsAndTheOwnersTierGivingSubscriptions() {
+        UUID user = users.insert("budgets@example.com", null);
+        String hash = "2".repeat(64);
+        UUID id = keys.insert(NewKey.withDefaults(user, hash, "dsk_live_Bud", "budget key", List.of("ai.chat")));
+        StoredKey plain = keys.findByHash(hash).orElseThrow();
+        assertThat(plain.rateLimitTokensPerMinute()).isNull();
+        assertThat(plain.rateLimitTokensPerDay()).isNull();
+        assertThat(plain.monthlyBudgetUsd()).isNull();
+        assertThat(plain.userMonthlyBudgetUsd()).isNull();
+        assertThat(plain.subscriptions()).isEmpty();
+
+        dsl.execute("update api_keys set rate_limit_tokens_per_minute = 1000, rate_limit_tokens_per_day = 3000000000,"
+                + " monthly_budget_usd = 12.5 where id = ?", id);
+        dsl.execute("update users set monthly_budget_usd = 100 where id = ?", user);
+        Instant t = Instant.parse("2026-03-01T00:00:00Z");
+        String sub = "insert into user_subscriptions (user_id, tier, status, current_period_start, current_period_end)"
+                + " values (?, ?, ?, ?::timestamptz, ?::timestamptz)";
+        String start = t.toString();
+        String end = t.plus(31, ChronoUnit.DAYS).toString();
+        dsl.execute(sub, user, "enterprise", "trialing", end, t.plus(45, ChronoUnit.DAYS).toString());
+        dsl.execute(sub, user, "pro", "active", start, end);
+        dsl.execute(sub, user, "enterprise", "cancelled", start, end);
+        dsl.execute(sub, user, "enterprise", "past_due", start, end);
+        UUID other = users.insert("other-subscriber@example.com", null);
+        dsl.execute(sub, other, "enterprise", "active", start, end);
+
+        StoredKey k = keys.findById(id).orElseThrow();
+        assertThat(k.rateLimitTokensPerMinute()).isEqualTo(1000L);
+        assertThat(k.rateLimitTokensPerDay()).isEqualTo(3_000_000_000L);
+        assertThat(k.monthlyBudgetUsd()).isEqualByComparingTo("12.5");
+        assertThat(k.userMonthlyBudgetUsd()).isEqualByComparingTo("100");
+        assertThat(k.subscriptions()).as("active and trialing only, in period order, the owner's only").containsExactly(
+                new StoredSubscription("pro", "active", t, t.plus(31, ChronoUnit.DAYS)),
+                new StoredSubscription("enterprise", "trialing", t.plus(31, ChronoUnit.DAYS), t.plus(45, ChronoUnit.DAYS)));
+        assertThat(keys.findByHash(hash)).contains(k);
+    }
+
+    @Test
+    void spendOfAMonthComesFromTheRollupsOfItsHoursWithoutInternalKeysForTheUser() {
+        UUID user = users.insert("spend@example.com", null);
+        UUID key = keys.insert(NewKey.withDefaults(user, "3".repeat(64), "dsk_live_Sp1", "a", List.of("ai.chat")));
+        UUID second = keys.insert(NewKey.withDefaults(user, "4".repeat(64), "dsk_live_Sp2", "b", List.of("ai.chat")));
+        UUID internal = keys.insert(NewKey.withDefaults(user, "5".repeat(64), "dsk_live_Sp3", "c", List.of("ai.chat")));
+        dsl.execute("update api_keys set is_internal = true where id = ?", internal);
+        UUID strangerUser = users.insert("stranger@example.com", null);
+        UUID stranger = keys.insert(NewKey.withDefaults(strangerUser, "6".repeat(64), "dsk_live_Sp4", "d",
+                List.of("ai.chat")));
+        Instant march = Instant.parse("2026-03-01T00:00:00Z");
+        Instant april = Instant.parse("2026-04-01T00:00:00Z");
+        rollup(key, user, "2026-02-28T23:00:00Z", "1.00000000");   // last hour of February
+        rollup(key, user, "2026-03-01T00:00:00Z", "0.25000000");   // first hour of March
+        rollup(key, user, "2026-03-31T23:00:00Z", "0.00000001");   // last hour of March
+        rollup(key, user, "2026-04-01T00:00:00Z", "7.00000000");   // first hour of April
+        rollup(second, user, "2026-03-15T12:00:00Z", "2.00000000");
+        rollup(internal, user, "2026-03-15T12:00:00Z", "50.00000000");
+        rollup(stranger, strangerUser, "2026-03-15T12:00:00Z", "9.00000000");
+
+        SpendRepository spend = new SpendRepository(dsl);
+        assertThat(spend.keySpend(key, march, april)).isEqualByComparingTo("0.25000001");
+        assertThat(spend.keySpend(internal, march, april)).as("a key's own spend counts its rows")
+                .isEqualByComparingTo("50");
+        assertThat(spend.userSpend(user, march, april)).as("the user's keys, not the internal one")
+                .isEqualByComparingTo("2.25000001");
+        assertThat(spend.keySpend(key, april, Instant.parse("2026-05-01T00:00:00Z"))).isEqualByComparingTo("7");
+        assertThat(spend.userSpend(UUID.randomUUID(), march, april)).isEqualByComparingTo("0");
+    }
+
+    private void rollup(UUID key, UUID user, String hour, String cost) {
+        dsl.execute("insert into api_usage_hourly (api_key_id, user_id, endpoint, model, hour, request_count, cost_usd)"
+                + " values (?, ?, '/v1/chat/completions', 'dalsi-ai', ?::timestamptz, 1, ?::numeric)", key, user, hour, cost);
     }
 
     @Test

@@ -21,11 +21,13 @@ final class Bodies {
 
     /**
      * The answer's text, one token per element, cycled for long answers. Plain ASCII with nothing
-     * to escape in JSON, so fragments can be copied into bodies as they are. Leading spaces as a
-     * BPE tokenizer would have them.
+     * to escape in JSON, so fragments can be copied into bodies as they are. Each element is exactly
+     * one token in both cl100k_base and o200k_base, and so is every run of them (a test checks it),
+     * so an answer of n elements is n tokens to the real tokenizer: the usage the simulator reports
+     * is a true count, which the gateway's own counting can be measured against.
      */
-    private static final List<String> TOKENS = List.of(
-            "This", " is", " a", " simulated", " answer", " from", " the", " Dalsi", " model", " backend",
+    static final List<String> TOKENS = List.of(
+            "This", " is", " a", " simulated", " answer", " from", " the", " test", " model", " backend",
             ",", " written", " one", " token", " at", " a", " time", " so", " that", " streaming", ",",
             " pacing", " and", " usage", " can", " be", " measured", ".", " It", " goes", " on", ":");
 

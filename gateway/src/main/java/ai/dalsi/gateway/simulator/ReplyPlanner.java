@@ -1,5 +1,9 @@
 package ai.dalsi.gateway.simulator;
 
+import ai.dalsi.metering.tokens.PromptReader;
+import ai.dalsi.metering.tokens.TokenCounter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -22,15 +26,11 @@ final class ReplyPlanner {
 
     /** Largest delay a header may ask for; a typo should not park a connection for days. */
     private static final long MAX_DELAY_MS = 600_000;
-    /** Tokens OpenAI counts for one image part at low detail. */
-    private static final int TOKENS_PER_INPUT_IMAGE = 85;
-    /** Tokens OpenAI counts around each message and for priming the reply. */
-    private static final int TOKENS_PER_MESSAGE = 4;
-    private static final int TOKENS_PER_REPLY = 3;
     private static final int MAX_IMAGES = 10;
 
     private final SimulatorConfig config;
     private final SimulatorStats stats;
+    private final TokenCounter tokens;
     private final long latencyNanos;
     private final long ttftNanos;
     private final long imageLatencyNanos;
@@ -38,6 +38,9 @@ final class ReplyPlanner {
     ReplyPlanner(SimulatorConfig config, SimulatorStats stats) {
         this.config = config;
         this.stats = stats;
+        // Usage is a real count: the prompt with the tokenizer of the model's family (loaded here,
+        // not on an event loop, for the configured models), the answer by construction (Bodies).
+        this.tokens = TokenCounter.byModelFamily().preload(config.models());
         this.latencyNanos = config.latency().toNanos();
         this.ttftNanos = config.timeToFirstToken().toNanos();
         this.imageLatencyNanos = config.imageLatency().toNanos();
@@ -108,12 +111,13 @@ final class ReplyPlanner {
             if (invalidBody != null) {
                 throw new BadRequest(invalidBody.param(), invalidBody.getMessage());
             }
+            ByteBuf content = request.content();
             return switch (endpoint) {
-                case IMAGE_GENERATIONS -> images(number, body, o);
-                case EMBEDDINGS -> embeddings(number, body, o);
-                case CHAT_COMPLETIONS -> generation(number, Reply.Kind.CHAT, body, o);
-                case RESPONSES -> generation(number, Reply.Kind.RESPONSES, body, o);
-                default -> generation(number, Reply.Kind.TEXT, body, o);
+                case IMAGE_GENERATIONS -> images(number, body, o, content);
+                case EMBEDDINGS -> embeddings(number, body, o, content);
+                case CHAT_COMPLETIONS -> generation(number, Reply.Kind.CHAT, body, o, content);
+                case RESPONSES -> generation(number, Reply.Kind.RESPONSES, body, o, content);
+                default -> generation(number, Reply.Kind.TEXT, body, o, content);
             };
         } catch (BadRequest e) {
             return Reply.Failure.now(HttpResponseStatus.BAD_REQUEST, "invalid_request_error",
@@ -121,29 +125,20 @@ final class ReplyPlanner {
         }
     }
 
-    private Reply generation(long number, Reply.Kind kind, RequestBody body, Overrides o) throws BadRequest {
+    private Reply generation(long number, Reply.Kind kind, RequestBody body, Overrides o, ByteBuf content)
+            throws BadRequest {
         if (body.model() == null) {
             throw new BadRequest("model", "you must provide a model parameter");
         }
-        int promptTokens;
-        if (kind == Reply.Kind.RESPONSES) {
-            if (body.inputs() < 0) {
-                throw new BadRequest("input", "Missing required parameter: 'input'.");
-            }
-            promptTokens = saturate(tokensOf(body.inputChars()) + body.inputTokenIds()
-                    + (long) TOKENS_PER_MESSAGE * body.inputs() + TOKENS_PER_REPLY);
-        } else if (kind == Reply.Kind.CHAT) {
-            if (body.messages() < 1) {
-                throw new BadRequest("messages", body.messages() < 0
-                        ? "Missing required parameter: 'messages'."
-                        : "Invalid 'messages': empty array. Expected an array with minimum length 1.");
-            }
-            promptTokens = saturate(tokensOf(body.messageChars())
-                    + (long) TOKENS_PER_MESSAGE * body.messages() + TOKENS_PER_REPLY
-                    + (long) TOKENS_PER_INPUT_IMAGE * body.messageImages());
-        } else {
-            promptTokens = saturate(tokensOf(body.promptChars()) + body.promptTokens());
+        if (kind == Reply.Kind.RESPONSES && body.inputs() < 0) {
+            throw new BadRequest("input", "Missing required parameter: 'input'.");
         }
+        if (kind == Reply.Kind.CHAT && body.messages() < 1) {
+            throw new BadRequest("messages", body.messages() < 0
+                    ? "Missing required parameter: 'messages'."
+                    : "Invalid 'messages': empty array. Expected an array with minimum length 1.");
+        }
+        int promptTokens = promptTokens(body.model(), content);
         boolean stream = body.stream();
         long delay = stream
                 ? (o.ttftMs >= 0 ? o.ttftMs * 1_000_000 : o.latencyMs >= 0 ? o.latencyMs * 1_000_000 : ttftNanos)
@@ -165,7 +160,7 @@ final class ReplyPlanner {
                 o.omitUsage, promptTokens, tokens, truncated, pace, o.abortAfterTokens);
     }
 
-    private Reply images(long number, RequestBody body, Overrides o) throws BadRequest {
+    private Reply images(long number, RequestBody body, Overrides o, ByteBuf content) throws BadRequest {
         if (!body.prompt()) {
             throw new BadRequest("prompt", "Missing required parameter: 'prompt'.");
         }
@@ -181,7 +176,7 @@ final class ReplyPlanner {
         if (o.abortAfterTokens >= 0) {
             return new Reply.Drop(delay);
         }
-        return new Reply.Images(delay, number, n, body.base64(), saturate(tokensOf(body.promptChars())),
+        return new Reply.Images(delay, number, n, body.base64(), promptTokens(body.model(), content),
                 outputTokensPerImage(body.quality()), o.omitUsage);
     }
 
@@ -192,7 +187,7 @@ final class ReplyPlanner {
     /** Most inputs one embeddings request may have, as OpenAI's API allows. */
     private static final int MAX_INPUTS = 2048;
 
-    private Reply embeddings(long number, RequestBody body, Overrides o) throws BadRequest {
+    private Reply embeddings(long number, RequestBody body, Overrides o, ByteBuf content) throws BadRequest {
         if (body.model() == null) {
             throw new BadRequest("model", "you must provide a model parameter");
         }
@@ -217,8 +212,8 @@ final class ReplyPlanner {
         if (o.abortAfterTokens >= 0) {
             return new Reply.Drop(delay);
         }
-        // Text is about four characters per token; token-array inputs count their ids.
-        int promptTokens = saturate((body.inputChars() > 0 ? tokensOf(body.inputChars()) : 0) + body.inputTokenIds());
+        // Text counted with the model's tokenizer; token-array inputs count their ids.
+        int promptTokens = promptTokens(body.model(), content);
         return new Reply.Embeddings(delay, number, body.model(), body.inputs(), Math.max(1, promptTokens), dimensions,
                 body.base64(), o.omitUsage);
     }
@@ -335,13 +330,12 @@ final class ReplyPlanner {
         return v;
     }
 
-    /** About four characters per token, at least one. */
-    private static long tokensOf(long chars) {
-        return Math.max(1, (chars + 3) / 4);
-    }
-
-    private static int saturate(long v) {
-        return (int) Math.min(Integer.MAX_VALUE, v);
+    /**
+     * The prompt's tokens as OpenAI counts them: chat messages with their per-message overhead,
+     * text prompts as text (see {@link TokenCounter#countPrompt}).
+     */
+    private int promptTokens(String model, ByteBuf content) {
+        return tokens.countPrompt(model, PromptReader.read(new ByteBufInputStream(content.duplicate())));
     }
 
     /** A well-mixed value in [0, 1) for request {@code number}: the same seed fails the same requests. */

@@ -37,8 +37,10 @@ import java.util.concurrent.TimeUnit;
  *     with the {@code finish_reason}, a usage chunk ({@code "choices":[]}) only when
  *     {@code stream_options.include_usage} is true, then {@code data: [DONE]}.
  *     {@code max_tokens} / {@code max_completion_tokens} cap the answer ({@code finish_reason:
- *     length}). {@code prompt_tokens} is about one per four characters of message text, at least
- *     one, plus four per message and three for the reply (85 per image part).</li>
+ *     length}). {@code usage} is a real count: {@code prompt_tokens} counts the messages with the
+ *     tokenizer of the model's family as OpenAI does (three tokens per message plus its role,
+ *     content and name, three for the reply, 85 per image part; {@code TokenCounter}), and every
+ *     token of the answer's text is one token of that tokenizer.</li>
  * <li>{@code POST /v1/completions}: a {@code text_completion}, streamed the same way (without the
  *     role chunk).</li>
  * <li>{@code POST /v1/images/generations}: {@code n} (1..10) image urls, or {@code b64_json} when

@@ -3,6 +3,7 @@ package ai.dalsi.gateway.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.dalsi.metering.tokens.TokenCounter;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -83,8 +84,11 @@ class SimulatedBackendSdkIT {
         assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
         CompletionUsage usage = completion.usage().orElseThrow();
         assertThat(usage.completionTokens()).isEqualTo(12);
-        // "You are terse." (14) + 40 characters = 54 -> 14 tokens, + 4 per message + 3
-        assertThat(usage.promptTokens()).isEqualTo(14 + 2 * 4 + 3);
+        // OpenAI's count with the model family's tokenizer: 3 per message + role + content, + 3 for the reply
+        TokenCounter tokens = TokenCounter.byModelFamily();
+        assertThat(usage.promptTokens()).isEqualTo(3 + tokens.countText(MODEL, "system")
+                + tokens.countText(MODEL, "You are terse.") + 3 + tokens.countText(MODEL, "user")
+                + tokens.countText(MODEL, "Say hello to the people of Brno, please.") + 3).isEqualTo(26);
         assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + 12);
         assertThat(backend.stats().requests("/v1/chat/completions")).isPositive();
         assertThat(backend.stats().lastRequest().orElseThrow().header("authorization")).isEqualTo("Bearer x");
@@ -164,7 +168,7 @@ class SimulatedBackendSdkIT {
     void textCompletion() {
         Completion completion = client.completions().create(CompletionCreateParams.builder()
                 .model(MODEL)
-                .prompt("def fibonacci(n):") // 17 characters -> 5 tokens
+                .prompt("def fibonacci(n):") // def, fibonacci, (n, ): 4 tokens in cl100k_base
                 .maxTokens(5)
                 .build());
 
@@ -174,9 +178,9 @@ class SimulatedBackendSdkIT {
         assertThat(completion.choices().getFirst().finishReason())
                 .isEqualTo(com.openai.models.completions.CompletionChoice.FinishReason.LENGTH);
         CompletionUsage usage = completion.usage().orElseThrow();
-        assertThat(usage.promptTokens()).isEqualTo(5);
+        assertThat(usage.promptTokens()).isEqualTo(4);
         assertThat(usage.completionTokens()).isEqualTo(5);
-        assertThat(usage.totalTokens()).isEqualTo(10);
+        assertThat(usage.totalTokens()).isEqualTo(9);
     }
 
     @Test
@@ -280,6 +284,6 @@ class SimulatedBackendSdkIT {
 
     /** The first 12 tokens of the simulator's vocabulary. */
     private static String wholeAnswer() {
-        return "This is a simulated answer from the Dalsi model backend, written";
+        return "This is a simulated answer from the test model backend, written";
     }
 }

@@ -2,17 +2,42 @@ package ai.dalsi.persistence.repo;
 
 import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.USERS;
+import static ai.dalsi.persistence.schema.Tables.USER_SUBSCRIPTIONS;
 
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Records;
+import org.jooq.impl.DSL;
 
 /** API keys: lookup by hash for authentication, and creation. */
 public final class ApiKeyRepository {
+
+    /** Subscription states in which a subscription can give its tier (its period decides when). */
+    static final List<String> TIER_GIVING_STATUSES = List.of("active", "trialing");
+
+    /**
+     * The owner's subscriptions that can give a tier, nested into the key's row (one round trip).
+     * Whether one applies depends on the time of each request, so periods are not filtered here.
+     */
+    private static final Field<List<StoredSubscription>> SUBSCRIPTIONS = DSL.multiset(
+                    DSL.select(USER_SUBSCRIPTIONS.TIER, USER_SUBSCRIPTIONS.STATUS,
+                                    USER_SUBSCRIPTIONS.CURRENT_PERIOD_START, USER_SUBSCRIPTIONS.CURRENT_PERIOD_END)
+                            .from(USER_SUBSCRIPTIONS)
+                            .where(USER_SUBSCRIPTIONS.USER_ID.eq(API_KEYS.USER_ID))
+                            .and(USER_SUBSCRIPTIONS.STATUS.in(TIER_GIVING_STATUSES))
+                            .orderBy(USER_SUBSCRIPTIONS.CURRENT_PERIOD_START, USER_SUBSCRIPTIONS.ID))
+            .as("subscriptions")
+            .convertFrom(r -> r.map(Records.mapping(StoredSubscription::new)));
+
+    private static final Field<BigDecimal> USER_BUDGET = USERS.MONTHLY_BUDGET_USD.as("user_monthly_budget_usd");
 
     private final DSLContext dsl;
 
@@ -20,21 +45,24 @@ public final class ApiKeyRepository {
         this.dsl = dsl;
     }
 
-    /** The key with this hex SHA-256, joined with its owner's active flag; empty when unknown. */
+    /**
+     * The key with this hex SHA-256, joined with what admission needs from its owner (active flag,
+     * monthly budget, subscriptions); empty when unknown.
+     */
     public Optional<StoredKey> findByHash(String keyHash) {
-        return dsl.select(API_KEYS.asterisk(), USERS.IS_ACTIVE)
-                .from(API_KEYS)
-                .join(USERS).on(USERS.ID.eq(API_KEYS.USER_ID))
-                .where(API_KEYS.KEY_HASH.eq(keyHash))
-                .fetchOptional(ApiKeyRepository::toStoredKey);
+        return find(API_KEYS.KEY_HASH.eq(keyHash));
     }
 
     /** The key with this id, joined like {@link #findByHash}; empty when unknown. */
     public Optional<StoredKey> findById(UUID id) {
-        return dsl.select(API_KEYS.asterisk(), USERS.IS_ACTIVE)
+        return find(API_KEYS.ID.eq(id));
+    }
+
+    private Optional<StoredKey> find(Condition which) {
+        return dsl.select(API_KEYS.asterisk(), USERS.IS_ACTIVE, USER_BUDGET, SUBSCRIPTIONS)
                 .from(API_KEYS)
                 .join(USERS).on(USERS.ID.eq(API_KEYS.USER_ID))
-                .where(API_KEYS.ID.eq(id))
+                .where(which)
                 .fetchOptional(ApiKeyRepository::toStoredKey);
     }
 
@@ -99,6 +127,11 @@ public final class ApiKeyRepository {
                 k.getIsInternal(),
                 k.getRevokedAt(),
                 k.getRevokeReason(),
-                k.getUpdatedAt());
+                k.getUpdatedAt(),
+                k.getRateLimitTokensPerMinute(),
+                k.getRateLimitTokensPerDay(),
+                k.getMonthlyBudgetUsd(),
+                row.get(USER_BUDGET),
+                row.get(SUBSCRIPTIONS));
     }
 }

@@ -207,6 +207,21 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
      */
     public final TableField<ApiKeysRecord, Instant> UPDATED_AT = createField(DSL.name("updated_at"), SQLDataType.INSTANT.nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), this, "");
 
+    /**
+     * The column <code>api_keys.rate_limit_tokens_per_minute</code>.
+     */
+    public final TableField<ApiKeysRecord, Long> RATE_LIMIT_TOKENS_PER_MINUTE = createField(DSL.name("rate_limit_tokens_per_minute"), SQLDataType.BIGINT, this, "");
+
+    /**
+     * The column <code>api_keys.rate_limit_tokens_per_day</code>.
+     */
+    public final TableField<ApiKeysRecord, Long> RATE_LIMIT_TOKENS_PER_DAY = createField(DSL.name("rate_limit_tokens_per_day"), SQLDataType.BIGINT, this, "");
+
+    /**
+     * The column <code>api_keys.monthly_budget_usd</code>.
+     */
+    public final TableField<ApiKeysRecord, BigDecimal> MONTHLY_BUDGET_USD = createField(DSL.name("monthly_budget_usd"), SQLDataType.NUMERIC(20, 8), this, "");
+
     private ApiKeys(Name alias, Table<ApiKeysRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -388,9 +403,11 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("api_keys_environment_check"), "((environment = ANY (ARRAY['production'::text, 'development'::text])))", true),
             Internal.createCheck(this, DSL.name("api_keys_key_hash_check"), "((key_hash ~ '^[0-9a-f]{64}$'::text))", true),
+            Internal.createCheck(this, DSL.name("api_keys_monthly_budget_usd_check"), "((monthly_budget_usd >= (0)::numeric))", true),
             Internal.createCheck(this, DSL.name("api_keys_rate_limits_check"), "(((rate_limit_per_minute > 0) AND (rate_limit_per_hour > 0) AND (rate_limit_per_day > 0)))", true),
             Internal.createCheck(this, DSL.name("api_keys_scopes_check"), "((jsonb_typeof(scopes) = 'array'::text))", true),
-            Internal.createCheck(this, DSL.name("api_keys_subscription_tier_check"), "((subscription_tier = ANY (ARRAY['free'::text, 'pro'::text, 'enterprise'::text])))", true)
+            Internal.createCheck(this, DSL.name("api_keys_subscription_tier_check"), "((subscription_tier = ANY (ARRAY['free'::text, 'pro'::text, 'enterprise'::text])))", true),
+            Internal.createCheck(this, DSL.name("api_keys_token_limits_check"), "(((rate_limit_tokens_per_minute > 0) AND (rate_limit_tokens_per_day > 0)))", true)
         );
     }
 

@@ -18,6 +18,7 @@ import ai.dalsi.persistence.schema.tables.ConversionFunnelDetailed.ConversionFun
 import ai.dalsi.persistence.schema.tables.UserSubscriptions.UserSubscriptionsPath;
 import ai.dalsi.persistence.schema.tables.records.UsersRecord;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -103,6 +104,11 @@ public class Users extends TableImpl<UsersRecord> {
      * The column <code>users.updated_at</code>.
      */
     public final TableField<UsersRecord, Instant> UPDATED_AT = createField(DSL.name("updated_at"), SQLDataType.INSTANT.nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), this, "");
+
+    /**
+     * The column <code>users.monthly_budget_usd</code>.
+     */
+    public final TableField<UsersRecord, BigDecimal> MONTHLY_BUDGET_USD = createField(DSL.name("monthly_budget_usd"), SQLDataType.NUMERIC(20, 8), this, "");
 
     private Users(Name alias, Table<UsersRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
@@ -311,7 +317,8 @@ public class Users extends TableImpl<UsersRecord> {
     @Override
     public List<Check<UsersRecord>> getChecks() {
         return Arrays.asList(
-            Internal.createCheck(this, DSL.name("users_email_check"), "((POSITION(('@'::text) IN (email)) > 1))", true)
+            Internal.createCheck(this, DSL.name("users_email_check"), "((POSITION(('@'::text) IN (email)) > 1))", true),
+            Internal.createCheck(this, DSL.name("users_monthly_budget_usd_check"), "((monthly_budget_usd >= (0)::numeric))", true)
         );
     }
 

@@ -428,6 +428,51 @@ public class ApiKeysRecord extends UpdatableRecordImpl<ApiKeysRecord> {
         return (Instant) get(26);
     }
 
+    /**
+     * Setter for <code>api_keys.rate_limit_tokens_per_minute</code>.
+     */
+    public ApiKeysRecord setRateLimitTokensPerMinute(Long value) {
+        set(27, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>api_keys.rate_limit_tokens_per_minute</code>.
+     */
+    public Long getRateLimitTokensPerMinute() {
+        return (Long) get(27);
+    }
+
+    /**
+     * Setter for <code>api_keys.rate_limit_tokens_per_day</code>.
+     */
+    public ApiKeysRecord setRateLimitTokensPerDay(Long value) {
+        set(28, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>api_keys.rate_limit_tokens_per_day</code>.
+     */
+    public Long getRateLimitTokensPerDay() {
+        return (Long) get(28);
+    }
+
+    /**
+     * Setter for <code>api_keys.monthly_budget_usd</code>.
+     */
+    public ApiKeysRecord setMonthlyBudgetUsd(BigDecimal value) {
+        set(29, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>api_keys.monthly_budget_usd</code>.
+     */
+    public BigDecimal getMonthlyBudgetUsd() {
+        return (BigDecimal) get(29);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -451,7 +496,7 @@ public class ApiKeysRecord extends UpdatableRecordImpl<ApiKeysRecord> {
     /**
      * Create a detached, initialised ApiKeysRecord
      */
-    public ApiKeysRecord(UUID id, UUID userId, String keyHash, String keyPrefix, String name, Boolean isActive, JSONB scopes, Integer rateLimitPerMinute, Integer rateLimitPerHour, Integer rateLimitPerDay, Long totalRequests, Long totalTokensUsed, BigDecimal totalCostUsd, Instant lastUsedAt, String lastUsedIp, String lastUsedEndpoint, String subscriptionTier, Instant expiresAt, String[] allowedIps, String environment, String webhookUrl, Boolean isInternal, Instant revokedAt, UUID revokedBy, String revokeReason, Instant createdAt, Instant updatedAt) {
+    public ApiKeysRecord(UUID id, UUID userId, String keyHash, String keyPrefix, String name, Boolean isActive, JSONB scopes, Integer rateLimitPerMinute, Integer rateLimitPerHour, Integer rateLimitPerDay, Long totalRequests, Long totalTokensUsed, BigDecimal totalCostUsd, Instant lastUsedAt, String lastUsedIp, String lastUsedEndpoint, String subscriptionTier, Instant expiresAt, String[] allowedIps, String environment, String webhookUrl, Boolean isInternal, Instant revokedAt, UUID revokedBy, String revokeReason, Instant createdAt, Instant updatedAt, Long rateLimitTokensPerMinute, Long rateLimitTokensPerDay, BigDecimal monthlyBudgetUsd) {
         super(ApiKeys.API_KEYS);
 
         setId(id);
@@ -481,6 +526,9 @@ public class ApiKeysRecord extends UpdatableRecordImpl<ApiKeysRecord> {
         setRevokeReason(revokeReason);
         setCreatedAt(createdAt);
         setUpdatedAt(updatedAt);
+        setRateLimitTokensPerMinute(rateLimitTokensPerMinute);
+        setRateLimitTokensPerDay(rateLimitTokensPerDay);
+        setMonthlyBudgetUsd(monthlyBudgetUsd);
         resetTouchedOnNotNull();
     }
 }

@@ -6,6 +6,7 @@ package ai.dalsi.persistence.schema.tables.records;
 
 import ai.dalsi.persistence.schema.tables.Users;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -126,6 +127,21 @@ public class UsersRecord extends UpdatableRecordImpl<UsersRecord> {
         return (Instant) get(6);
     }
 
+    /**
+     * Setter for <code>users.monthly_budget_usd</code>.
+     */
+    public UsersRecord setMonthlyBudgetUsd(BigDecimal value) {
+        set(7, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>users.monthly_budget_usd</code>.
+     */
+    public BigDecimal getMonthlyBudgetUsd() {
+        return (BigDecimal) get(7);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -149,7 +165,7 @@ public class UsersRecord extends UpdatableRecordImpl<UsersRecord> {
     /**
      * Create a detached, initialised UsersRecord
      */
-    public UsersRecord(UUID id, String email, String passwordHash, String fullName, Boolean isActive, Instant createdAt, Instant updatedAt) {
+    public UsersRecord(UUID id, String email, String passwordHash, String fullName, Boolean isActive, Instant createdAt, Instant updatedAt, BigDecimal monthlyBudgetUsd) {
         super(Users.USERS);
 
         setId(id);
@@ -159,6 +175,7 @@ public class UsersRecord extends UpdatableRecordImpl<UsersRecord> {
         setIsActive(isActive);
         setCreatedAt(createdAt);
         setUpdatedAt(updatedAt);
+        setMonthlyBudgetUsd(monthlyBudgetUsd);
         resetTouchedOnNotNull();
     }
 }

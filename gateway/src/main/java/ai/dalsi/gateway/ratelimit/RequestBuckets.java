@@ -1,0 +1,164 @@
+package ai.dalsi.gateway.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.local.LocalBucket;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The local request limits: one Bucket4j bucket per key with three greedy-refill limits (minute,
+ * hour, day), held in a bounded Caffeine cache. When a key's limits change (its cache entry was
+ * refreshed), the bucket's configuration is replaced keeping what was already consumed.
+ */
+final class RequestBuckets {
+
+    private static final RateWindow[] WINDOWS = RateWindow.values();
+
+    private final TimeMeter timeMeter;
+    private final Cache<UUID, Entry> buckets;
+
+    RequestBuckets(TimeMeter timeMeter, Ticker ticker, long maxKeys) {
+        this.timeMeter = timeMeter;
+        // A bucket unused for a day and a bit is full again anyway: dropping it loses nothing.
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(maxKeys)
+                .expireAfterAccess(Duration.ofHours(25))
+                .ticker(ticker)
+                // Bookkeeping on the caller, not a wake-up of ForkJoinPool.commonPool every few hundred reads.
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** Takes one request from the key's buckets, or says which window refuses it. */
+    RateLimitDecision acquire(UUID keyId, RateLimits limits) {
+        if (limits.unlimited()) {
+            return RateLimitDecision.UNLIMITED;
+        }
+        Entry e = entry(keyId, limits);
+        VerboseResult<ConsumptionProbe> result = e.bucket.asVerbose().tryConsumeAndReturnRemaining(1);
+        long[] available = result.getDiagnostics().getAvailableTokensPerEachBandwidth();
+        ConsumptionProbe probe = result.getValue();
+        if (probe.isConsumed()) {
+            return allowed(limits, available);
+        }
+        int refusing = -1;
+        long longestWait = -1;
+        for (int i = 0; i < WINDOWS.length; i++) {
+            if (available[i] < 1) {
+                long wait = nanosPerToken(limits, i);
+                if (wait >= longestWait) {
+                    longestWait = wait;
+                    refusing = i;
+                }
+            }
+        }
+        if (refusing < 0) {
+            refusing = 0;
+        }
+        long limit = limits.of(WINDOWS[refusing]);
+        return new RateLimitDecision.Limited(WINDOWS[refusing], limit, probe.getNanosToWaitForRefill(),
+                resetNanos(limits, refusing, available[refusing]));
+    }
+
+    /** The key's buckets without taking anything. */
+    RateLimitDecision peek(UUID keyId, RateLimits limits) {
+        if (limits.unlimited()) {
+            return RateLimitDecision.UNLIMITED;
+        }
+        Entry e = entry(keyId, limits);
+        long[] available = e.bucket.asVerbose().getAvailableTokens().getDiagnostics()
+                .getAvailableTokensPerEachBandwidth();
+        return allowed(limits, available);
+    }
+
+    /**
+     * Puts back the request {@link #acquire} took (a later check refused it), and says where the
+     * buckets stand then. With greedy refill, taking one and adding one at once restores the state.
+     */
+    RateLimitDecision giveBack(UUID keyId, RateLimits limits) {
+        if (limits.unlimited()) {
+            return RateLimitDecision.UNLIMITED;
+        }
+        entry(keyId, limits).bucket.addTokens(1);
+        return peek(keyId, limits);
+    }
+
+    private static RateLimitDecision allowed(RateLimits limits, long[] available) {
+        int tightest = 0;
+        for (int i = 1; i < WINDOWS.length; i++) {
+            if (available[i] < available[tightest]) {
+                tightest = i;
+            }
+        }
+        long remaining = Math.max(0, available[tightest]);
+        return new RateLimitDecision.Allowed(WINDOWS[tightest], limits.of(WINDOWS[tightest]), remaining,
+                resetNanos(limits, tightest, remaining));
+    }
+
+    /** Until the window is full again: the missing tokens at its greedy refill rate. */
+    private static long resetNanos(RateLimits limits, int window, long available) {
+        long limit = limits.of(WINDOWS[window]);
+        long missing = Math.max(0, limit - available);
+        long period = WINDOWS[window].period().toNanos();
+        // period <= 1 day in nanos (8.64e13); missing * period can overflow for huge limits, so divide first when needed.
+        if (missing != 0 && period > Long.MAX_VALUE / missing) {
+            return (long) ((double) missing * period / limit);
+        }
+        return missing * period / limit;
+    }
+
+    private static long nanosPerToken(RateLimits limits, int window) {
+        return WINDOWS[window].period().toNanos() / limits.of(WINDOWS[window]);
+    }
+
+    private Entry entry(UUID keyId, RateLimits limits) {
+        Entry e = buckets.get(keyId, id -> new Entry(limits, timeMeter));
+        if (!e.limits.equals(limits)) {
+            e.reconfigure(limits);
+        }
+        return e;
+    }
+
+    private static BucketConfiguration configuration(RateLimits limits) {
+        var builder = BucketConfiguration.builder();
+        for (RateWindow w : WINDOWS) {
+            long limit = limits.of(w);
+            builder.addLimit(Bandwidth.builder().capacity(limit).refillGreedy(limit, w.period())
+                    .id(w.name()).build());
+        }
+        return builder.build();
+    }
+
+    private static final class Entry {
+        private final LocalBucket bucket;
+        private volatile RateLimits limits;
+
+        Entry(RateLimits limits, TimeMeter timeMeter) {
+            var builder = Bucket.builder().withCustomTimePrecision(timeMeter);
+            for (Bandwidth b : configuration(limits).getBandwidths()) {
+                builder.addLimit(b);
+            }
+            this.bucket = builder.build();
+            this.limits = limits;
+        }
+
+        void reconfigure(RateLimits newLimits) {
+            // Concurrent callers may both get here; replacing with the same configuration twice is harmless.
+            synchronized (this) {
+                if (!limits.equals(newLimits)) {
+                    bucket.replaceConfiguration(configuration(newLimits), TokensInheritanceStrategy.ADDITIVE);
+                    limits = newLimits;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package ai.dalsi.metering.tokens;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The text a model generated for one answer, gathered from what the backend sent: a whole
+ * {@code chat.completion} / {@code text_completion} body, or the {@code data:} payloads of its
+ * stream one by one. Only generated text is kept (message or delta {@code content}, {@code text},
+ * {@code refusal}, tool calls' names and arguments), per choice; ids, roles, finish reasons, the
+ * JSON around them and the SSE framing are not, so counting it counts what the model produced.
+ * Not thread-safe: one exchange feeds it.
+ */
+public final class GeneratedText {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** Text per choice index; a choice's pieces are joined before counting, as the model produced them. */
+    private final List<StringBuilder> choices = new ArrayList<>(1);
+
+    /**
+     * Adds what one JSON object (a whole answer, or one stream chunk's payload) generated.
+     * Anything that is not such JSON (a {@code [DONE]}, a torn chunk) adds nothing.
+     */
+    public GeneratedText addJson(byte[] json, int offset, int length) {
+        try (JsonParser p = JSON.createParser(json, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return this;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("choices".equals(field) && t == JsonToken.START_ARRAY) {
+                    readChoices(p);
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not an answer object: nothing generated in it.
+        }
+        return this;
+    }
+
+    /** {@link #addJson(byte[], int, int)} of a whole array. */
+    public GeneratedText addJson(byte[] json) {
+        return addJson(json, 0, json.length);
+    }
+
+    /**
+     * Adds every {@code data:} payload of a piece of an event stream that holds whole lines
+     * (e.g. a whole streamed answer, for tests and tools).
+     */
+    public GeneratedText addEventStream(String events) {
+        for (String line : events.split("\r?\n")) {
+            if (line.startsWith("data:")) {
+                byte[] data = line.substring(5).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                addJson(data);
+            }
+        }
+        return this;
+    }
+
+    /** The generated text of each choice, by index. */
+    public List<String> choices() {
+        List<String> out = new ArrayList<>(choices.size());
+        for (StringBuilder sb : choices) {
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    /** Whether nothing was generated. */
+    public boolean isEmpty() {
+        for (StringBuilder sb : choices) {
+            if (!sb.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void readChoices(JsonParser p) throws IOException {
+        JsonToken t;
+        int position = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
+            int index = position++;
+            StringBuilder text = new StringBuilder();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (field) {
+                    case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : index;
+                    case "text" -> appendString(p, v, text);
+                    case "message", "delta" -> readMessage(p, v, text);
+                    default -> p.skipChildren();
+                }
+            }
+            if (!text.isEmpty() && index >= 0 && index < 1024) {
+                choice(index).append(text);
+            }
+        }
+    }
+
+    private static void readMessage(JsonParser p, JsonToken t, StringBuilder text) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "content", "refusal" -> appendString(p, v, text);
+                case "tool_calls", "function_call" -> JsonStrings.collect(p, v, text::append, "name", "arguments");
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void appendString(JsonParser p, JsonToken v, StringBuilder text) throws IOException {
+        if (v == JsonToken.VALUE_STRING) {
+            text.append(p.getText());
+        } else {
+            p.skipChildren();
+        }
+    }
+
+    private StringBuilder choice(int index) {
+        while (choices.size() <= index) {
+            choices.add(new StringBuilder());
+        }
+        return choices.get(index);
+    }
+}
