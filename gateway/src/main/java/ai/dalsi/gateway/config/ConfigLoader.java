@@ -148,8 +148,16 @@ public final class ConfigLoader {
             problems.addAll(badValues(type, defaults, merged, sources, e));
         }
         // After the records' own checks, which say more where they look (a line break in a key):
-        // no setting takes control characters, and one that no record checks would fail later.
-        ConfigInput.refuseControlCharacters(merged, "", path -> from(path, sources), problems);
+        // no setting takes control characters, and one that no record checks would fail later. A
+        // setting a record already refused is not named twice.
+        List<String> control = new ArrayList<>();
+        ConfigInput.refuseControlCharacters(merged, "", path -> from(path, sources), control);
+        for (String c : control) {
+            String path = c.substring(0, c.indexOf(':') + 1);
+            if (problems.stream().noneMatch(p -> p.startsWith(path))) {
+                problems.add(c);
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -32,8 +32,9 @@ class WorstCaseTest {
         "100,  200, 1, 2048, 0, product, 300, 0.00060000",
         // images priced per image on top
         " 10,   -1, 1,    1, 2, model,    11, 0.08010650",
-        // absurd requests saturate instead of overflowing
-        "  5, 9223372036854775807, 2, 2048, 0, product, 9223372036854775807, 4294.96729400",
+        // absurd requests saturate instead of overflowing: the completion is priced at 2^31-1 tokens,
+        // the prompt's 5 on top of it (each priced on its own, as the ledger prices a success)
+        "  5, 9223372036854775807, 2, 2048, 0, product, 9223372036854775807, 4294.96730400",
     })
     void worstCaseIsThePromptPlusTheMostTheAnswerMayBePricedAsASuccess(int prompt, long maxTokens, long n,
             int productMax, int images, String pricing, long tokens, String cost) {

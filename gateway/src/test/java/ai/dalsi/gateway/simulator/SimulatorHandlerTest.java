@@ -109,9 +109,10 @@ class SimulatorHandlerTest {
         assertThat(body.path("data")).hasSize(2);
         assertThat(body.at("/data/1/index").asInt()).isEqualTo(1);
         assertThat(body.at("/data/0/embedding")).hasSize(8).allSatisfy(v -> assertThat(Math.abs(v.asDouble())).isLessThan(0.1));
-        // 20 characters of text -> 5 tokens; an embedding's usage has no completion tokens
-        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
-        assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(5);
+        // counted with the model's tokenizer (cl100k_base): "Hello there" and "and again" are two
+        // tokens each; an embedding's usage has no completion tokens
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
+        assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(4);
         assertThat(body.at("/usage").has("completion_tokens")).isFalse();
 
         channel.writeInbound(post("/v1/embeddings",
@@ -133,8 +134,9 @@ class SimulatorHandlerTest {
         assertThat(body.path("object").asText()).isEqualTo("response");
         assertThat(body.path("status").asText()).isEqualTo("completed");
         assertThat(body.at("/output/0/content/0/text").asText()).isEqualTo("This is a");
-        // "Hello there" -> 3 tokens, + 4 for the input item + 3 for the reply
-        assertThat(body.at("/usage/input_tokens").asInt()).isEqualTo(10);
+        // a string input is text, counted with the tokenizer as the gateway's estimate counts it:
+        // "Hello there" is two tokens in cl100k_base
+        assertThat(body.at("/usage/input_tokens").asInt()).isEqualTo(2);
         assertThat(body.at("/usage/output_tokens").asInt()).isEqualTo(3);
         assertThat(body.at("/usage/input_tokens_details/cached_tokens").asInt()).isZero();
         assertThat(body.at("/usage/output_tokens_details/reasoning_tokens").asInt()).isZero();
