@@ -81,6 +81,10 @@ final class Validation {
             return null;
         }
         List<String> valid = known.get();
+        if (valid.isEmpty()) {
+            throw AdminProblem.badInput(field, field + ": no product requires a scope yet (expected: the scopes of"
+                    + " the catalog's products; create a product with required_scopes first)");
+        }
         if (scopes.isEmpty()) {
             throw AdminProblem.badInput(field, field + ": [] (expected: at least one of " + String.join(", ", valid) + ")");
         }

@@ -85,10 +85,11 @@ final class AdminFixture implements AutoCloseable {
     /** Creates {@link Subjects} whose names start with {@code tag}. */
     Subjects subjects(String tag) {
         String user = newUser(tag + "@example.com");
+        // The product first: the scopes a key may hold are those the catalog's products require.
+        String product = created(token.post("/admin/products", AdminHttp.json("{'name':'ai." + tag
+                + "','endpoints':['/v1/" + tag + "'],'required_scopes':['ai.chat']}")));
         return new Subjects(user, created(token.post("/admin/keys", AdminHttp.json("{'user_id':'" + user
-                        + "','name':'k','scopes':['ai.chat']}"))),
-                created(token.post("/admin/products", AdminHttp.json("{'name':'ai." + tag + "','endpoints':['/v1/" + tag
-                        + "']}"))),
+                        + "','name':'k','scopes':['ai.chat']}"))), product,
                 created(token.post("/admin/models", AdminHttp.json("{'name':'" + tag + "-model'}"))));
     }
 

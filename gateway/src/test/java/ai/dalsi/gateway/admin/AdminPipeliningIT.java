@@ -34,6 +34,8 @@ class AdminPipeliningIT {
     private String keyId;
 
     AdminPipeliningIT(TestDatabase db) {
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         f = new AdminFixture(db);
         userId = f.newUser("pipelining@example.com");
         keyId = f.token.post("/admin/keys", json("{'user_id':'" + userId + "','name':'p','scopes':['ai.chat']}"))

@@ -32,6 +32,8 @@ class CrossSiteWritesIT {
     private final String own;
 
     CrossSiteWritesIT(TestDatabase db) {
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         f = new AdminFixture(db, Clock.systemUTC(),
                 AdminConfig.onPort(0).withToken(AdminFixture.TOKEN).withAllowedOrigins(List.of(ALLOWED)), List.of());
         own = "http://127.0.0.1:" + f.server.port();

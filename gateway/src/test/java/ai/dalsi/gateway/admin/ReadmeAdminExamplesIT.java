@@ -32,6 +32,8 @@ class ReadmeAdminExamplesIT {
     private final AdminFixture f;
 
     ReadmeAdminExamplesIT(TestDatabase db) {
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         f = new AdminFixture(db);
         new AdminAccounts(db.dsl(), Clock.systemUTC()).create("ops", Role.SUPER_ADMIN, PASSWORD, null, null);
     }

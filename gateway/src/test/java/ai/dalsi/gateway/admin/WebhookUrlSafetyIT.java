@@ -45,6 +45,8 @@ class WebhookUrlSafetyIT {
     private AdminServer server;
 
     WebhookUrlSafetyIT(TestDatabase db) {
+        // The scopes a key may hold are those the catalog's products require.
+        new ai.dalsi.gateway.testing.EdgeSeed(db.dsl()).standardCatalog();
         this.db = db;
     }
 
