@@ -200,16 +200,19 @@ class SdkEndpointsIT {
 
     @Test
     void aResponsesStreamTheClientAbandonsIsBilledAsAChatStreamIs() throws Exception {
-        // Slow streams (2 tokens a second), abandoned after the first token, one of each kind.
+        // Slow streams (2 tokens a second, 200 of them: they cannot end on their own while the test
+        // runs, however loaded the machine), abandoned after the first token, one of each kind.
         HttpResponseFor<StreamResponse<ChatCompletionChunk>> chatRaw = sdk.withRawResponse().chat().completions()
                 .createStreaming(ChatCompletionCreateParams.builder().model(CHAT_MODEL).addUserMessage("Count slowly.")
-                        .putAdditionalHeader("x-sim-tokens-per-second", "2").build());
+                        .putAdditionalHeader("x-sim-tokens-per-second", "2")
+                        .putAdditionalHeader("x-sim-completion-tokens", "200").build());
         try (StreamResponse<ChatCompletionChunk> chat = chatRaw.parse()) {
             assertThat(chat.stream().iterator().next()).isNotNull();
         }
         HttpResponseFor<StreamResponse<ResponseStreamEvent>> raw = sdk.withRawResponse().responses().createStreaming(
                 ResponseCreateParams.builder().model(CHAT_MODEL).input("Count slowly.")
-                        .putAdditionalHeader("x-sim-tokens-per-second", "2").build());
+                        .putAdditionalHeader("x-sim-tokens-per-second", "2")
+                        .putAdditionalHeader("x-sim-completion-tokens", "200").build());
         try (StreamResponse<ResponseStreamEvent> stream = raw.parse()) {
             Iterator<ResponseStreamEvent> it = stream.stream().iterator();
             while (it.hasNext() && it.next().outputTextDelta().isEmpty()) {
