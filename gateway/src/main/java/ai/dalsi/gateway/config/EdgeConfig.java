@@ -31,6 +31,14 @@ import java.util.Set;
  * @param catalogRefresh       how often products and models are reloaded
  * @param rateLimitMaxKeys     most per-key rate-limit buckets held in memory
  * @param shutdownGracePeriod  how long {@code close()} lets in-flight requests finish
+ * @param maxBodyBytesInFlight total bytes that request bodies being read or held may reserve at once; a body
+ *                             that would go over it is shed with 503 before it is read (bounds direct memory)
+ * @param maxBodyBytesInFlightPerAddress the same budget per client address, so one address cannot take it all
+ * @param maxConnectionsPerAddress open connections one TCP peer address may hold; more are closed at accept
+ *                             (0: no cap). Behind a proxy every connection comes from the proxy: raise it there
+ * @param headerTimeout        a request line and headers must arrive in full within this, from their first byte
+ *                             (408, then close); it does not restart with each byte
+ * @param bodyTimeout          a request body must arrive in full within this, from the end of the headers (408)
  */
 public record EdgeConfig(
         String host,
@@ -49,7 +57,12 @@ public record EdgeConfig(
         int keyLoadThreads,
         Duration catalogRefresh,
         long rateLimitMaxKeys,
-        Duration shutdownGracePeriod) {
+        Duration shutdownGracePeriod,
+        long maxBodyBytesInFlight,
+        long maxBodyBytesInFlightPerAddress,
+        int maxConnectionsPerAddress,
+        Duration headerTimeout,
+        Duration bodyTimeout) {
 
     /** Port used when {@code GATEWAY_HTTP_PORT} is not set. */
     public static final int DEFAULT_PORT = 8080;
@@ -98,6 +111,21 @@ public record EdgeConfig(
         if (shutdownGracePeriod.isNegative()) {
             throw new IllegalArgumentException("edge.shutdownGracePeriod: " + shutdownGracePeriod + " (expected: >= 0)");
         }
+        if (maxBodyBytesInFlight < maxBodyBytes) {
+            throw new IllegalArgumentException("edge.maxBodyBytesInFlight: " + maxBodyBytesInFlight
+                    + " (expected: >= edge.maxBodyBytes " + maxBodyBytes + ")");
+        }
+        if (maxBodyBytesInFlightPerAddress < maxBodyBytes || maxBodyBytesInFlightPerAddress > maxBodyBytesInFlight) {
+            throw new IllegalArgumentException("edge.maxBodyBytesInFlightPerAddress: " + maxBodyBytesInFlightPerAddress
+                    + " (expected: between edge.maxBodyBytes " + maxBodyBytes + " and edge.maxBodyBytesInFlight "
+                    + maxBodyBytesInFlight + ")");
+        }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException("edge.maxConnectionsPerAddress: " + maxConnectionsPerAddress
+                    + " (expected: >= 0, 0 = no cap)");
+        }
+        positive("edge.headerTimeout", headerTimeout);
+        positive("edge.bodyTimeout", bodyTimeout);
     }
 
     private static void positive(String name, Duration d) {
@@ -109,11 +137,15 @@ public record EdgeConfig(
         }
     }
 
-    /** Local defaults: all interfaces on 8080, 4 MiB bodies, production keys only, no trusted proxies. */
+    /**
+     * Local defaults: all interfaces on 8080, 4 MiB bodies (64 MiB of bodies in flight, 16 MiB per
+     * address), 256 connections per address, 10 s for headers and 30 s for a body, production keys only, no trusted proxies.
+     */
     public static EdgeConfig defaults() {
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, 4 * 1024 * 1024, 16 * 1024, Duration.ofSeconds(60), 0, true,
                 Set.of(KeyEnvironment.PRODUCTION), List.of(), 100_000, Duration.ofSeconds(30), Duration.ofMinutes(10),
-                Duration.ofSeconds(5), 4, Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10));
+                Duration.ofSeconds(5), 4, Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10), 64L * 1024 * 1024,
+                16L * 1024 * 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     /** A copy to change a few settings: {@code config.toBuilder().port(0).build()}. */
@@ -140,6 +172,11 @@ public record EdgeConfig(
         private Duration catalogRefresh;
         private long rateLimitMaxKeys;
         private Duration shutdownGracePeriod;
+        private long maxBodyBytesInFlight;
+        private long maxBodyBytesInFlightPerAddress;
+        private int maxConnectionsPerAddress;
+        private Duration headerTimeout;
+        private Duration bodyTimeout;
 
         private Builder(EdgeConfig c) {
             host = c.host;
@@ -159,6 +196,11 @@ public record EdgeConfig(
             catalogRefresh = c.catalogRefresh;
             rateLimitMaxKeys = c.rateLimitMaxKeys;
             shutdownGracePeriod = c.shutdownGracePeriod;
+            maxBodyBytesInFlight = c.maxBodyBytesInFlight;
+            maxBodyBytesInFlightPerAddress = c.maxBodyBytesInFlightPerAddress;
+            maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+            headerTimeout = c.headerTimeout;
+            bodyTimeout = c.bodyTimeout;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -178,12 +220,18 @@ public record EdgeConfig(
         public Builder catalogRefresh(Duration v) { catalogRefresh = v; return this; }
         public Builder rateLimitMaxKeys(long v) { rateLimitMaxKeys = v; return this; }
         public Builder shutdownGracePeriod(Duration v) { shutdownGracePeriod = v; return this; }
+        public Builder maxBodyBytesInFlight(long v) { maxBodyBytesInFlight = v; return this; }
+        public Builder maxBodyBytesInFlightPerAddress(long v) { maxBodyBytesInFlightPerAddress = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
+        public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+        public Builder bodyTimeout(Duration v) { bodyTimeout = v; return this; }
 
         public EdgeConfig build() {
             return new EdgeConfig(host, port, maxBodyBytes, maxHeaderBytes, keepAliveIdleTimeout, ioThreads,
                     nativeTransport, servedEnvironments, trustedProxies, keyCacheMaxSize, keyCacheRefresh,
                     keyCacheExpiry, keyCacheNegativeTtl, keyLoadThreads, catalogRefresh, rateLimitMaxKeys,
-                    shutdownGracePeriod);
+                    shutdownGracePeriod, maxBodyBytesInFlight, maxBodyBytesInFlightPerAddress, maxConnectionsPerAddress,
+                    headerTimeout, bodyTimeout);
         }
     }
 }

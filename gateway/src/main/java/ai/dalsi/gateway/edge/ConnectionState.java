@@ -8,6 +8,9 @@ final class ConnectionState {
 
     Exchange current;
 
+    /** The connection's read deadlines, or null (handler tests without them). */
+    ReadDeadlines deadlines;
+
     /** The last client address seen on this connection and its text, so it is formatted once, not per request. */
     java.net.InetSocketAddress lastClient;
     String lastClientText;

@@ -104,9 +104,12 @@ public final class EdgeServer implements AutoCloseable {
             List<ExchangeStep> steps = RequestPath.steps(
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
                     new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments()), b.clock,
-                    cat, new RequestBodyParser(), b.config.maxBodyBytes(), limiter, b.backends, b.sink);
+                    cat, new RequestBodyParser(), b.config.maxBodyBytes(),
+                    new BodyBudget(b.config.maxBodyBytesInFlight(), b.config.maxBodyBytesInFlightPerAddress()),
+                    limiter, b.backends, b.sink);
             EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock, steps,
-                    finisher, new BackendHandOff(b.proxy, finisher));
+                    finisher, new BackendHandOff(b.proxy, finisher), b.metrics,
+                    new ConnectionsPerAddress(b.config.maxConnectionsPerAddress()));
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("edge-accept", true), io);
             workers = new MultiThreadIoEventLoopGroup(b.config.ioThreads(), new DefaultThreadFactory("edge-io", true), io);
             this.connections = new DefaultChannelGroup("edge-connections", GlobalEventExecutor.INSTANCE);

@@ -11,14 +11,16 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 
 /**
- * One request on its way along the request path: the request as it arrived (final fields), its
- * body (owned here until a step hands it on), and what the steps learned, one {@link Learned}
- * value per step, each set once ({@link #learn}). Confined to the connection's event loop.
+ * One request on its way along the request path: the request's head as it arrived (final fields),
+ * its body (arriving in {@link #incoming} until the path asks for it; then owned here until a step
+ * hands it on), and what the steps learned, one {@link Learned} value per step, each set once
+ * ({@link #learn}). Confined to the connection's event loop.
  */
 final class Exchange {
 
@@ -32,11 +34,14 @@ final class Exchange {
     final String uri;
     final String path;
     final HttpHeaders headers;
-    final long requestBytes;
+    /** The body's size: declared until it arrived, then read. */
+    long requestBytes;
     /** The body was over the limit and dropped (then {@link #body} is null). */
-    final boolean oversized;
+    boolean oversized;
     /** Set when the request could not be decoded as HTTP. */
-    final Throwable decodeFailure;
+    Throwable decodeFailure;
+    /** The body still to arrive, read when the path asks for it; null when it came with the head. */
+    final IncomingBody incoming;
     /** The socket peer, or null. */
     final InetSocketAddress peer;
     /** The connection it came on (per-connection caches), or null in tests. */
@@ -56,7 +61,7 @@ final class Exchange {
 
     private Exchange(UUID id, long arrivalNanos, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
             boolean oversized, Throwable decodeFailure, InetSocketAddress peer, ConnectionState connection,
-            ByteBufAllocator alloc) {
+            ByteBufAllocator alloc, IncomingBody incoming) {
         this.id = id;
         this.idText = id.toString();
         this.arrivalNanos = arrivalNanos;
@@ -72,19 +77,22 @@ final class Exchange {
         this.peer = peer;
         this.connection = connection;
         this.alloc = alloc;
+        this.incoming = incoming;
     }
 
     static Exchange of(UUID id, long arrivalNanos, FullHttpRequest request, InetSocketAddress peer,
             ConnectionState connection, ByteBufAllocator alloc) {
         Throwable failure = request.decoderResult().isFailure() ? request.decoderResult().cause() : null;
         return new Exchange(id, arrivalNanos, request.method(), request.uri(), request.headers(), request.content(),
-                false, failure, peer, connection, alloc);
+                false, failure, peer, connection, alloc, null);
     }
 
-    static Exchange of(UUID id, long arrivalNanos, OversizedRequest request, InetSocketAddress peer,
+    /** The exchange of a request whose head arrived; its body arrives in {@code incoming}. */
+    static Exchange of(UUID id, long arrivalNanos, HttpRequest head, IncomingBody incoming, InetSocketAddress peer,
             ConnectionState connection, ByteBufAllocator alloc) {
-        return new Exchange(id, arrivalNanos, request.method(), request.uri(), request.headers(), null, true, null,
-                peer, connection, alloc);
+        Throwable failure = head.decoderResult().isFailure() ? head.decoderResult().cause() : null;
+        return new Exchange(id, arrivalNanos, head.method(), head.uri(), head.headers(), null, false, failure, peer,
+                connection, alloc, incoming);
     }
 
     /** A request with no peer and no connection, for tests. */
@@ -176,6 +184,22 @@ final class Exchange {
     /** The body, or null when it was too large or has been handed on. */
     ByteBuf body() {
         return body;
+    }
+
+    /** The body arrived in full: the exchange owns it now. */
+    void attachBody(ByteBuf b) {
+        body = b;
+        requestBytes = b.readableBytes();
+    }
+
+    /** The body is over the limit: it is dropped and the request ends in 413 (and its connection closes). */
+    void markOversized() {
+        oversized = true;
+    }
+
+    /** The body could not be decoded: the request ends in 400 and its connection closes. */
+    void failedDecoding(Throwable cause) {
+        decodeFailure = cause;
     }
 
     /** Hands the body on: the caller owns it now. */

@@ -15,13 +15,18 @@ import java.util.function.Supplier;
 
 /**
  * The request path of docs/ARCHITECTURE.md, in order: the steps {@link RequestPathHandler} runs for every
- * request. Read top to bottom, this is what a request goes through once HTTP is decoded.
+ * request. Read top to bottom, this is what a request goes through once its head (request line and
+ * headers) is decoded. The steps above {@code read-body} see the head only: until they pass, not a
+ * byte of the body is read, so a request without a valid key costs no body memory.
  *
  * <pre>
+ *  -- the head ------------------------------------------------------------------------------------
  *  context       client address (trusted proxies), user agent; undecodable requests (400 / 413)
  *  authenticate  API key: format check, then the key cache (loads off the event loop)       401 / 503
  *  key-check     the key itself: revoked, expired, active, environment, IP allowlist         401 / 403
  *  route         path and method to a product (or the model list)                             404 / 405
+ *  -- the body ------------------------------------------------------------------------------------
+ *  read-body     reserves the body in the in-flight budget, then waits for it          503 / 408 / 413
  *  body          size, JSON body: model, stream, max_tokens; asks streams for their usage     413 / 400
  *  authorize     product scope and tier, model, max_tokens                                    403 / 404 / 400
  *  rate-limit    per-key minute/hour/day limits                                               429 / 503
@@ -37,12 +42,16 @@ final class RequestPath {
     /** The steps, in the order they run. */
     static List<ExchangeStep> steps(ClientAddressResolver resolver, CredentialExtractor extractor, KeyCache keys,
             AuthorizationPolicy policy, Clock clock, Supplier<Catalog> catalog, RequestBodyParser parser,
-            int maxBodyBytes, KeyRateLimiter limiter, Function<String, BackendGroup> backends, UsageSink sink) {
+            int maxBodyBytes, BodyBudget budget, KeyRateLimiter limiter, Function<String, BackendGroup> backends,
+            UsageSink sink) {
         return List.of(
+                // the head
                 new ContextStep(resolver),
                 new AuthenticateStep(extractor, keys),
                 new KeyCheckStep(policy, clock),
                 new RouteStep(catalog),
+                // the body
+                new ReadBodyStep(budget, maxBodyBytes),
                 new BodyStep(parser, maxBodyBytes),
                 new AuthorizeStep(policy, catalog),
                 new RateLimitStep(limiter),

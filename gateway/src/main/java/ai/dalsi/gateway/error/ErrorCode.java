@@ -20,6 +20,7 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
     INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
     REQUEST_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
+    REQUEST_TIMEOUT(408, "invalid_request_error", "request_timeout"),
     /** The most the request could cost is more than the ledger can record for one request. */
     COST_LIMIT_EXCEEDED(400, "invalid_request_error", "cost_limit_exceeded"),
     RATE_LIMIT_EXCEEDED(429, "rate_limit_error", "rate_limit_exceeded"),

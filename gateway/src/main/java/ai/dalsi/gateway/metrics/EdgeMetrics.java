@@ -24,6 +24,18 @@ public interface EdgeMetrics {
     /** The edge refused a request itself, for this reason. */
     void rejected(ErrorCode reason);
 
+    /**
+     * A client went away before its request was read in full: {@code head} (during the request
+     * line or headers) or {@code body}. Counted rather than logged: hang-ups are the client's
+     * business, and a log line per dropped upload would let anyone flood the logs.
+     */
+    default void clientDisconnected(String phase) {
+    }
+
+    /** A connection was closed at accept because its address already held the most connections allowed. */
+    default void connectionRefused() {
+    }
+
     /** Metrics that go nowhere, for tests and tools. */
     EdgeMetrics NOOP = new EdgeMetrics() {
         @Override

@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code gateway_upstream_duration_seconds{product}}: waiting on the backend</li>
  *   <li>{@code gateway_added_latency_seconds{product}}: the difference, for requests that went upstream</li>
  *   <li>{@code gateway_rejections_total{reason}}: the edge's own refusals, by error code</li>
+ *   <li>{@code gateway_client_disconnects_total{phase}}: clients gone before their request was read
+ *       ({@code head} or {@code body})</li>
+ *   <li>{@code gateway_connections_refused_total}: connections closed at accept, over the per-address cap</li>
  * </ul>
  * Histograms have fixed buckets from 100µs to 60s so Prometheus can aggregate them across nodes.
  *
@@ -35,6 +38,8 @@ final class MicrometerEdgeMetrics implements EdgeMetrics {
     static final String UPSTREAM_DURATION = "gateway.upstream.duration";
     static final String ADDED_LATENCY = "gateway.added.latency";
     static final String REJECTIONS = "gateway.rejections";
+    static final String CLIENT_DISCONNECTS = "gateway.client.disconnects";
+    static final String CONNECTIONS_REFUSED = "gateway.connections.refused";
 
     static final int MAX_PRODUCTS = 32;
     private static final String OTHER = "other";
@@ -56,6 +61,9 @@ final class MicrometerEdgeMetrics implements EdgeMetrics {
     private final MeterRegistry registry;
     private final Map<String, ProductMeters> products = new ConcurrentHashMap<>();
     private final Map<ErrorCode, Counter> rejections = new EnumMap<>(ErrorCode.class);
+    private final Counter disconnectsHead;
+    private final Counter disconnectsBody;
+    private final Counter connectionsRefused;
 
     MicrometerEdgeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,6 +74,28 @@ final class MicrometerEdgeMetrics implements EdgeMetrics {
                     .register(registry));
         }
         product("none");
+        disconnectsHead = disconnects(registry, "head");
+        disconnectsBody = disconnects(registry, "body");
+        connectionsRefused = Counter.builder(CONNECTIONS_REFUSED)
+                .description("Connections closed at accept: their address held the most connections allowed")
+                .register(registry);
+    }
+
+    private static Counter disconnects(MeterRegistry registry, String phase) {
+        return Counter.builder(CLIENT_DISCONNECTS)
+                .description("Clients that closed the connection before their request was read in full")
+                .tag("phase", phase)
+                .register(registry);
+    }
+
+    @Override
+    public void clientDisconnected(String phase) {
+        ("head".equals(phase) ? disconnectsHead : disconnectsBody).increment();
+    }
+
+    @Override
+    public void connectionRefused() {
+        connectionsRefused.increment();
     }
 
     @Override

@@ -151,48 +151,6 @@ class EdgeHandlersTest {
     }
 
     @Test
-    void aBodyOverTheLimitBecomesAnOversizedMarker() {
-        EmbeddedChannel ch = new EmbeddedChannel(new BodyLimitAggregator(1024));
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/chat/completions");
-        head.headers().set("authorization", "Bearer x");
-        ch.writeInbound(head, new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[800])),
-                new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[800])), new DefaultLastHttpContent());
-        OversizedRequest marker = ch.readInbound();
-        assertThat(marker.uri()).isEqualTo("/v1/chat/completions");
-        assertThat(marker.headers().get("authorization")).isEqualTo("Bearer x");
-        assertThat((Object) ch.readInbound()).isNull();
-        assertFalse(ch.finishAndReleaseAll());
-    }
-
-    @Test
-    void aTooLargeContentLengthIsRefusedBeforeTheBodyEvenWithExpectContinue() {
-        EmbeddedChannel ch = new EmbeddedChannel(new BodyLimitAggregator(1024));
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/completions");
-        head.headers().set("content-length", "5000").set("expect", "100-continue");
-        ch.writeInbound(head);
-        OversizedRequest marker = ch.readInbound();
-        assertThat(marker.uri()).isEqualTo("/v1/completions");
-        assertThat((Object) ch.readOutbound()).as("no bare 413 or 100 Continue from Netty").isNull();
-        assertFalse(ch.finishAndReleaseAll());
-    }
-
-    @Test
-    void aFittingExpectContinueIsAnsweredWith100() {
-        EmbeddedChannel ch = new EmbeddedChannel(new BodyLimitAggregator(1024));
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/completions");
-        head.headers().set("content-length", "3").set("expect", "100-continue");
-        ch.writeInbound(head);
-        FullHttpResponse cont = ch.readOutbound();
-        assertThat(cont.status()).isEqualTo(HttpResponseStatus.CONTINUE);
-        cont.release();
-        ch.writeInbound(new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[] {'a', 'b', 'c'})));
-        io.netty.handler.codec.http.FullHttpRequest full = ch.readInbound();
-        assertThat(full.content().readableBytes()).isEqualTo(3);
-        full.release();
-        assertFalse(ch.finishAndReleaseAll());
-    }
-
-    @Test
     void exchangeIdsAreUuidV7OfTheClock() {
         UUID id = UuidV7.at(time.millis());
         Exchange ex = Exchange.of(id, 0, get("/v1/models?x"));

@@ -73,8 +73,9 @@ final class StepFixture {
     final Supplier<Catalog> catalogs = () -> catalog;
     final AuthorizationPolicy policy = new AuthorizationPolicy(Set.of(KeyEnvironment.PRODUCTION));
     final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time));
+    final BodyBudget budget = new BodyBudget(4096, 2048);
     final List<ExchangeStep> steps = RequestPath.steps(new ClientAddressResolver(IpRanges.parse(List.of(), "t")),
-            new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, limiter,
+            new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, budget, limiter,
             model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)), sink);
 
     /** Stores a key and returns its plaintext. */

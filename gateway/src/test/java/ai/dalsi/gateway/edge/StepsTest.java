@@ -22,11 +22,12 @@ class StepsTest {
     private static final int AUTHENTICATE = 1;
     private static final int KEY_CHECK = 2;
     private static final int ROUTE = 3;
-    private static final int BODY = 4;
-    private static final int AUTHORIZE = 5;
-    private static final int RATE_LIMIT = 6;
-    private static final int MODELS = 7;
-    private static final int PROXY = 8;
+    private static final int READ_BODY = 4;
+    private static final int BODY = 5;
+    private static final int AUTHORIZE = 6;
+    private static final int RATE_LIMIT = 7;
+    private static final int MODELS = 8;
+    private static final int PROXY = 9;
 
     private final StepFixture f = new StepFixture();
     private Exchange ex;

@@ -14,6 +14,8 @@ public final class RecordingEdgeMetrics implements EdgeMetrics {
 
     private final List<Completed> completed = new CopyOnWriteArrayList<>();
     private final List<ErrorCode> rejected = new CopyOnWriteArrayList<>();
+    private final List<String> disconnects = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger connectionsRefused = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void requestCompleted(String product, int status, String tier, long totalNanos, long upstreamNanos) {
@@ -23,6 +25,25 @@ public final class RecordingEdgeMetrics implements EdgeMetrics {
     @Override
     public void rejected(ErrorCode reason) {
         rejected.add(reason);
+    }
+
+    @Override
+    public void clientDisconnected(String phase) {
+        disconnects.add(phase);
+    }
+
+    @Override
+    public void connectionRefused() {
+        connectionsRefused.incrementAndGet();
+    }
+
+    /** The phases of the client hang-ups counted, in order. */
+    public List<String> disconnects() {
+        return List.copyOf(disconnects);
+    }
+
+    public int connectionsRefused() {
+        return connectionsRefused.get();
     }
 
     public List<Completed> completed() {
