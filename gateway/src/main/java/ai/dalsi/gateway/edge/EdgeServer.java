@@ -76,6 +76,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final Channel serverChannel;
     private final boolean nativeTransport;
+    private final BodyBudget bodies;
 
     private EdgeServer(Builder b) {
         this.config = b.config;
@@ -84,6 +85,7 @@ public final class EdgeServer implements AutoCloseable {
         IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType =
                 nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.bodies = new BodyBudget(b.config.maxBodyBytesInFlight(), b.config.maxBodyBytesInFlightPerAddress());
         AtomicInteger loaderIds = new AtomicInteger();
         this.keyLoads = Executors.newFixedThreadPool(b.config.keyLoadThreads(), r -> {
             Thread t = new Thread(r, "edge-key-load-" + loaderIds.incrementAndGet());
@@ -104,9 +106,7 @@ public final class EdgeServer implements AutoCloseable {
             List<ExchangeStep> steps = RequestPath.steps(
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
                     new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments()), b.clock,
-                    cat, new RequestBodyParser(), b.config.maxBodyBytes(),
-                    new BodyBudget(b.config.maxBodyBytesInFlight(), b.config.maxBodyBytesInFlightPerAddress()),
-                    limiter, b.backends, b.sink);
+                    cat, new RequestBodyParser(), b.config.maxBodyBytes(), bodies, limiter, b.backends, b.sink);
             EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock, steps,
                     finisher, new BackendHandOff(b.proxy, finisher), b.metrics,
                     new ConnectionsPerAddress(b.config.maxConnectionsPerAddress()));
@@ -156,6 +156,11 @@ public final class EdgeServer implements AutoCloseable {
     /** The bound port (the real one when the config asked for 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Bytes request bodies hold in the in-flight budget now (a gauge; 0 when no body is being read or held). */
+    public long bodyBytesInFlight() {
+        return bodies.used();
     }
 
     /** Whether the epoll transport is in use (else NIO). */
