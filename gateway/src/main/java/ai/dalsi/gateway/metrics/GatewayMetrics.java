@@ -108,6 +108,17 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     /**
+     * {@code gateway_request_body_bytes_in_flight}: bytes request bodies hold in the public port's
+     * in-flight budget ({@code edge.maxBodyBytesInFlight}) now.
+     */
+    public void bindBodyBytesInFlight(java.util.function.LongSupplier bytes) {
+        Gauge.builder("gateway.request.body.bytes.in.flight", bytes, b -> b.getAsLong())
+                .description("Bytes request bodies being read or held reserve in the in-flight budget")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    /**
      * {@code gateway_ready}: 1 while the node's required readiness checks pass (when
      * {@code /health/ready} answers 200), else 0.
      */

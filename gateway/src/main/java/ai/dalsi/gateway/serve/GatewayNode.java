@@ -124,6 +124,7 @@ public final class GatewayNode implements AutoCloseable {
         edge = startEdge(routes);
         metrics.bindCache("api_keys", edge.keyCacheStatistics());
         metrics.bindEventLoops(edge.eventLoops());
+        metrics.bindBodyBytesInFlight(edge::bodyBytesInFlight);
         metrics.bindAllocator(ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
                 ? provider : PooledByteBufAllocator.DEFAULT);
         listener = new KeyChangeListener(config.database(), edge.keyInvalidation()).start();
