@@ -36,7 +36,31 @@ class EdgeConfigTest {
                 Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.keyCacheExpiry(Duration.ofSeconds(1)),
                         "edge.keyCacheExpiry: PT1S (expected: >= edge.keyCacheRefresh PT30S)"),
                 Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.keyLoadThreads(0), "edge.keyLoadThreads: 0"),
-                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.ioThreads(-1), "edge.ioThreads: -1"));
+                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.ioThreads(-1), "edge.ioThreads: -1"),
+                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.maxBodyBytesInFlight(1024),
+                        "edge.maxBodyBytesInFlight: 1024 (expected: >= edge.maxBodyBytes 4194304)"),
+                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.maxBodyBytesInFlightPerAddress(128L << 20),
+                        "edge.maxBodyBytesInFlightPerAddress: 134217728 (expected: between edge.maxBodyBytes"),
+                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.maxConnectionsPerAddress(-1),
+                        "edge.maxConnectionsPerAddress: -1"),
+                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.headerTimeout(Duration.ZERO),
+                        "edge.headerTimeout: PT0S (expected: > 0)"),
+                Arguments.of((UnaryOperator<EdgeConfig.Builder>) b -> b.bodyTimeout(null),
+                        "edge.bodyTimeout: missing"));
+    }
+
+    @Test
+    void thePublicPortsBoundsComeFromTheEnvironment() {
+        EdgeConfig c = ConfigLoader.load(null, java.util.Map.of("GATEWAY_EDGE_MAX_BODY_BYTES_IN_FLIGHT", "33554432",
+                "GATEWAY_EDGE_MAX_BODY_BYTES_IN_FLIGHT_PER_ADDRESS", "8388608", "GATEWAY_EDGE_HEADER_TIMEOUT", "5s",
+                "GATEWAY_EDGE_BODY_TIMEOUT", "20s", "GATEWAY_EDGE_MAX_CONNECTIONS_PER_ADDRESS", "0")).edge();
+        assertThat(c.maxBodyBytesInFlight()).isEqualTo(32L << 20);
+        assertThat(c.maxBodyBytesInFlightPerAddress()).isEqualTo(8L << 20);
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.bodyTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(c.maxConnectionsPerAddress()).isZero();
+        assertThat(EdgeConfig.defaults()).isEqualTo(ConfigLoader.load(null, java.util.Map.of()).edge()
+                .toBuilder().build());
     }
 
     @ParameterizedTest

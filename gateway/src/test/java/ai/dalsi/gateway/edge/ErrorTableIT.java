@@ -41,7 +41,8 @@ class ErrorTableIT {
     private final CannedBackendProxy proxy = new CannedBackendProxy();
 
     ErrorTableIT(TestDatabase db) {
-        edge = TestEdge.builder(db).proxy(proxy).config(c -> c.maxBodyBytes(4096)).start();
+        edge = TestEdge.builder(db).proxy(proxy).config(c -> c.maxBodyBytes(4096)
+                .bodyTimeout(Duration.ofSeconds(1))).start();
     }
 
     @AfterEach
@@ -362,6 +363,22 @@ class ErrorTableIT {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("x-request-id: (\\S+)").matcher(response);
             assertThat(m.find()).isTrue();
             assertThat(edge.sink.only(m.group(1)).statusCode()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void aBodyNotInFullWithinItsDeadlineIs408RequestTimeout() throws Exception {
+        String key = edge.seed.key(KeySpec.chat());
+        try (var socket = new java.net.Socket("127.0.0.1", edge.port())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Length: 100\r\n\r\n{\"model\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 408").contains("\"code\":\"request_timeout\"")
+                    .contains("\"type\":\"invalid_request_error\"").containsIgnoringCase("connection: close");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("x-request-id: (\\S+)").matcher(response);
+            assertThat(m.find()).isTrue();
+            assertThat(edge.sink.only(m.group(1)).statusCode()).isEqualTo(408);
         }
     }
 }
