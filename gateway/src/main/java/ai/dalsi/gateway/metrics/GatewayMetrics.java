@@ -114,7 +114,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public void bindBodyBytesInFlight(java.util.function.LongSupplier bytes) {
         Gauge.builder("gateway.request.body.bytes.in.flight", bytes, b -> b.getAsLong())
                 .description("Bytes request bodies being read or held reserve in the in-flight budget")
-                .baseUnit("bytes")
+                .strongReference(true)
                 .register(registry);
     }
 
