@@ -5,11 +5,12 @@
  * <h2>Shape</h2>
  * <ul>
  *   <li><b>Transport</b> is Netty handlers, in the order {@link ai.dalsi.gateway.edge.EdgePipeline}
- *       lists: idle close, codec, keep-alive, aggregation, sequencing, the stamp of
+ *       lists: idle close, read deadlines, codec, keep-alive, sequencing (which feeds each
+ *       request's body to its exchange only once the path asks for it), the stamp of
  *       {@code x-request-id} and the rate-limit headers.</li>
  *   <li><b>The request path</b> is one handler, {@code RequestPathHandler}, running the steps that
- *       {@code RequestPath} lists in order (context, authenticate, key-check, route, body,
- *       authorize, rate-limit, models, proxy). A step is a plain function of the {@code Exchange}
+ *       {@code RequestPath} lists in order (context, authenticate, key-check, route on the head;
+ *       then read-body, body, authorize, rate-limit, models, proxy). A step is a plain function of the {@code Exchange}
  *       ({@code ExchangeStep}) returning a sealed {@code StepResult}: a value it learned (a
  *       {@code Learned} record, set once on the exchange), a refusal, an answer, a forward, or a
  *       pending stage after which the path resumes on the channel's event loop.</li>
@@ -23,7 +24,8 @@
  * <h2>Decisions</h2>
  * <ul>
  *   <li><b>Order of checks.</b> Authenticate, then the key's own checks (revoked, expired, active,
- *       owner active, environment, IP allowlist), then route (404/405), then the body (413/400),
+ *       owner active, environment, IP allowlist), then route (404/405), all on the request's head,
+ *       before a byte of the body is read; then the body (in-flight budget 503, deadline 408, 413/400),
  *       then product and model (scope, tier, model, {@code max_tokens}), then the rate limit. So
  *       an unknown path asked with a valid key is a 404 (metered, product none); without a valid
  *       key it is a 401.</li>
