@@ -13,8 +13,11 @@ import ai.dalsi.gateway.net.IpRanges;
 import ai.dalsi.gateway.proxy.BackendProxy;
 import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
+import ai.dalsi.gateway.ratelimit.MonthlySpendSource;
 import ai.dalsi.metering.UsageSink;
+import ai.dalsi.metering.tokens.TokenCounter;
 import ai.dalsi.persistence.repo.ApiKeyRepository;
+import ai.dalsi.persistence.repo.SpendRepository;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.TimeMeter;
 import io.netty.bootstrap.ServerBootstrap;
@@ -76,6 +79,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final Channel serverChannel;
     private final boolean nativeTransport;
+    private final KeyRateLimiter limiter;
 
     private EdgeServer(Builder b) {
         this.config = b.config;
@@ -98,13 +102,15 @@ public final class EdgeServer implements AutoCloseable {
             KeyLoader loader = b.keyLoader != null ? b.keyLoader : new ApiKeyRepository(b.dsl)::findByHash;
             this.keys = new KeyCache(loader, keyLoads, b.ticker, b.config.keyCacheMaxSize(), b.config.keyCacheRefresh(),
                     b.config.keyCacheExpiry(), b.config.keyCacheNegativeTtl());
-            KeyRateLimiter limiter = b.rateLimiter != null ? b.rateLimiter
-                    : KeyRateLimiter.local(b.timeMeter, b.ticker, b.config.rateLimitMaxKeys());
+            this.limiter = b.rateLimiter != null ? b.rateLimiter
+                    : KeyRateLimiter.local(b.timeMeter, b.ticker, b.clock, b.config.rateLimitMaxKeys(),
+                            MonthlySpendSource.ledger(new SpendRepository(b.dsl)), keyLoads);
+            TokenCounter counter = b.tokenCounter.preload(cat.get().modelNames());
             ExchangeFinisher finisher = new ExchangeFinisher(b.sink, b.metrics, limiter, new UsageEvents(b.clock));
             List<ExchangeStep> steps = RequestPath.steps(
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
-                    new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments()), b.clock,
-                    cat, new RequestBodyParser(), b.config.maxBodyBytes(), limiter, b.backends, b.sink);
+                    new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments(), b.clock),
+                    b.clock, cat, new RequestBodyParser(), b.config.maxBodyBytes(), limiter, counter, b.backends, b.sink);
             EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock, steps,
                     finisher, new BackendHandOff(b.proxy, finisher));
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("edge-accept", true), io);
@@ -168,6 +174,11 @@ public final class EdgeServer implements AutoCloseable {
     /** The key cache, for a metrics binder ({@code cache="api_keys"}); never used to read keys. */
     public com.github.benmanes.caffeine.cache.Cache<String, ?> keyCacheStatistics() {
         return keys.statistics();
+    }
+
+    /** Every limit of every key, e.g. for the admin API's remaining budgets. */
+    public KeyRateLimiter limiter() {
+        return limiter;
     }
 
     /** The products/models cache, e.g. to reload it at once after an admin change. */
@@ -234,6 +245,7 @@ public final class EdgeServer implements AutoCloseable {
         private TimeMeter timeMeter = TimeMeter.SYSTEM_NANOTIME;
         private Ticker ticker = Ticker.systemTicker();
         private KeyRateLimiter rateLimiter;
+        private TokenCounter tokenCounter = TokenCounter.byModelFamily();
 
         private Builder(EdgeConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -262,6 +274,9 @@ public final class EdgeServer implements AutoCloseable {
 
         /** Time of the Caffeine caches (keys, buckets). */
         public Builder ticker(Ticker v) { ticker = v; return this; }
+
+        /** Counts prompts for admission's worst case (the encoding per model); the family's by default. */
+        public Builder tokenCounter(TokenCounter v) { tokenCounter = v; return this; }
 
         /** Replaces the local limiter (e.g. a Redis-backed one). */
         public Builder rateLimiter(KeyRateLimiter v) { rateLimiter = v; return this; }

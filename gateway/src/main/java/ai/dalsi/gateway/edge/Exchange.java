@@ -5,6 +5,7 @@ import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.catalog.RouteMatch;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.Reservation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -52,7 +53,8 @@ final class Exchange {
     private Learned.Destination destination;
     private Learned.RequestShape shape;
     private ModelInfo model;
-    private RateLimitDecision limit;
+    private Learned.Admitted admission;
+    private Reservation reservation;
 
     private Exchange(UUID id, long arrivalNanos, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
             boolean oversized, Throwable decodeFailure, InetSocketAddress peer, ConnectionState connection,
@@ -112,7 +114,10 @@ final class Exchange {
             case Learned.Destination d -> destination = once(destination, d);
             case Learned.RequestShape s -> shape = once(shape, s);
             case Learned.Authorized a -> model = once(model, a.model());
-            case Learned.Admitted a -> limit = once(limit, a.decision());
+            case Learned.Admitted a -> {
+                admission = once(admission, a);
+                reservation = a.reservation();
+            }
         }
     }
 
@@ -164,9 +169,24 @@ final class Exchange {
         return model;
     }
 
-    /** The limiter's decision, or null when the request never reached the limiter (nor a peek). */
+    /** The limiter's decision on the request windows, or null when the request never reached the limiter (nor a peek). */
     RateLimitDecision limit() {
-        return limit;
+        return admission == null ? null : admission.decision();
+    }
+
+    /** What the limiter decided (or a peek said), for the headers; or null. */
+    Learned.Admitted admission() {
+        return admission;
+    }
+
+    /**
+     * Hands the admission's reservation over for settlement: the first call gets it, later ones
+     * null, so an exchange settles once whichever way it ends.
+     */
+    Reservation takeReservation() {
+        Reservation r = reservation;
+        reservation = null;
+        return r;
     }
 
     boolean stream() {

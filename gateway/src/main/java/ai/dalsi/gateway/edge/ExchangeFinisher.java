@@ -1,10 +1,13 @@
 package ai.dalsi.gateway.edge;
 
+import ai.dalsi.gateway.auth.ApiKey;
 import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.gateway.error.ErrorRenderer;
 import ai.dalsi.gateway.metrics.EdgeMetrics;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.Reservation;
+import ai.dalsi.gateway.ratelimit.TokenStatus;
 import ai.dalsi.metering.CostCalculator;
 import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.UsageEvent;
@@ -60,6 +63,8 @@ final class ExchangeFinisher {
             return;
         }
         ex.releaseBody();
+        // Whatever the edge answered itself, no backend produced anything for this request.
+        release(ex.takeReservation());
         switch (ending) {
             case StepResult.Refusal r -> error(ctx, ex, r.code(), r.message(), r.param(), r.allow(), null, true);
             case Ending.UpstreamError u -> error(ctx, ex, u.code(), u.message(), null, null, u, false);
@@ -93,6 +98,7 @@ final class ExchangeFinisher {
         if (error == null && status >= 400) {
             error = "upstream status " + status;
         }
+        settle(ex.takeReservation(), usage.totalTokens(), cost);
         long now = System.nanoTime();
         metrics.requestCompleted(ex.productTag(), status, ex.tierTag(), now - ex.arrivalNanos, ex.upstreamNanos(now));
         return accept(events.of(ex, status, p.responseBytes(), usage, cost, error, p.backendLatencyMs(),
@@ -136,25 +142,35 @@ final class ExchangeFinisher {
             meterAndWrite(ctx, ex, response, errorMessage, upstream, refused);
             return;
         }
-        CompletableFuture<RateLimitDecision> peek;
+        CompletableFuture<Learned.Admitted> peek;
         try {
-            peek = limiter.peek(ex.key().id(), ex.key().limits());
+            peek = peek(ex.key());
         } catch (RuntimeException e) {
             peek = CompletableFuture.failedFuture(e);
         }
         if (peek.isDone()) {
             peeked(ctx, ex, response, errorMessage, upstream, refused, peek);
         } else {
-            CompletableFuture<RateLimitDecision> p = peek;
+            CompletableFuture<Learned.Admitted> p = peek;
             peek.whenComplete((d, e) -> ctx.executor().execute(
                     () -> peeked(ctx, ex, response, errorMessage, upstream, refused, p)));
         }
     }
 
+    /** The key's request and token windows without taking anything from them. */
+    private CompletableFuture<Learned.Admitted> peek(ApiKey key) {
+        CompletableFuture<RateLimitDecision> requests = limiter.peek(key.id(), key.limits());
+        if (key.tokenLimits().unlimited()) {
+            return requests.thenApply(d -> d == null ? null : new Learned.Admitted(d));
+        }
+        CompletableFuture<TokenStatus> tokens = limiter.peekTokens(key.id(), key.tokenLimits());
+        return requests.thenCombine(tokens, (d, t) -> d == null ? null : new Learned.Admitted(d, t, null, -1, false));
+    }
+
     private void peeked(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
-            Ending.UpstreamError upstream, boolean refused, CompletableFuture<RateLimitDecision> peek) {
+            Ending.UpstreamError upstream, boolean refused, CompletableFuture<Learned.Admitted> peek) {
         if (!peek.isCompletedExceptionally() && peek.join() != null) {
-            ex.learn(new Learned.Admitted(peek.join()));
+            ex.learn(peek.join());
         }
         meterAndWrite(ctx, ex, response, errorMessage, upstream, refused);
     }
@@ -205,6 +221,45 @@ final class ExchangeFinisher {
         if (ex.key() != null) {
             accept(events.of(ex, CLIENT_CLOSED, 0, TokenUsage.NONE, CostCalculator.ZERO,
                     "client closed the connection", null, null, 0, true, false, now));
+        }
+    }
+
+    /**
+     * A result a waiting step delivered after its exchange ended (the client left meanwhile):
+     * frees what it holds, a model list's body or an admission's reservation.
+     */
+    void discard(StepResult late) {
+        if (late instanceof StepResult.Answer a) {
+            a.json().release();
+        } else if (late instanceof Learned.Admitted a) {
+            release(a.reservation());
+        }
+    }
+
+    /** Gives an admitted request's reservation back whole: it consumed nothing. */
+    private void release(Reservation r) {
+        if (r != null) {
+            settle(r, 0, CostCalculator.ZERO);
+        }
+    }
+
+    /**
+     * Ends a reservation with what the request really used (the tokens of its usage row, the cost
+     * the ledger records), once: the exchange hands its reservation over only once. A limiter that
+     * fails to settle (a shared store away) is logged; the reservation then runs out with its window.
+     */
+    private void settle(Reservation r, long tokens, BigDecimal cost) {
+        if (r == null) {
+            return;
+        }
+        try {
+            limiter.settle(r, tokens, cost).whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.warn("could not settle {}: {}", r, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("could not settle {}: {}", r, e.toString());
         }
     }
 

@@ -8,6 +8,7 @@ import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.metering.UsageSink;
+import ai.dalsi.metering.tokens.TokenCounter;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -24,7 +25,8 @@ import java.util.function.Supplier;
  *  route         path and method to a product (or the model list)                             404 / 405
  *  body          size, JSON body: model, stream, max_tokens; asks streams for their usage     413 / 400
  *  authorize     product scope and tier, model, max_tokens                                    403 / 404 / 400
- *  rate-limit    per-key minute/hour/day limits                                               429 / 503
+ *  rate-limit    admission: requests per minute/hour/day, tokens per minute/day, monthly       429 / 503
+ *                budgets; reserves the request's worst case until the exchange ends
  *  models        answers GET /v1/models and /v1/models/{id}                                   200
  *  proxy         to the model's backend, unless metering cannot take events or none serves it 503
  * </pre>
@@ -37,7 +39,8 @@ final class RequestPath {
     /** The steps, in the order they run. */
     static List<ExchangeStep> steps(ClientAddressResolver resolver, CredentialExtractor extractor, KeyCache keys,
             AuthorizationPolicy policy, Clock clock, Supplier<Catalog> catalog, RequestBodyParser parser,
-            int maxBodyBytes, KeyRateLimiter limiter, Function<String, BackendGroup> backends, UsageSink sink) {
+            int maxBodyBytes, KeyRateLimiter limiter, TokenCounter counter, Function<String, BackendGroup> backends,
+            UsageSink sink) {
         return List.of(
                 new ContextStep(resolver),
                 new AuthenticateStep(extractor, keys),
@@ -45,8 +48,8 @@ final class RequestPath {
                 new RouteStep(catalog),
                 new BodyStep(parser, maxBodyBytes),
                 new AuthorizeStep(policy, catalog),
-                new RateLimitStep(limiter),
-                new ModelsStep(catalog),
+                new RateLimitStep(limiter, counter),
+                new ModelsStep(catalog, clock),
                 new ProxyStep(backends, sink));
     }
 }
