@@ -106,7 +106,8 @@ public final class EdgeServer implements AutoCloseable {
                     : KeyRateLimiter.local(b.timeMeter, b.ticker, b.clock, b.config.rateLimitMaxKeys(),
                             MonthlySpendSource.ledger(new SpendRepository(b.dsl)), keyLoads);
             TokenCounter counter = b.tokenCounter.preload(cat.get().modelNames());
-            ExchangeFinisher finisher = new ExchangeFinisher(b.sink, b.metrics, limiter, new UsageEvents(b.clock));
+            ExchangeFinisher finisher = new ExchangeFinisher(b.sink, b.metrics, limiter, new UsageEvents(b.clock),
+                    counter);
             List<ExchangeStep> steps = RequestPath.steps(
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
                     new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments(), b.clock),

@@ -6,6 +6,7 @@ import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.catalog.RouteMatch;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
 import ai.dalsi.gateway.ratelimit.Reservation;
+import ai.dalsi.metering.tokens.GeneratedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -45,6 +46,10 @@ final class Exchange {
     final ByteBufAllocator alloc;
 
     private ByteBuf body;
+    /** The body as sent to the backend, kept to count the prompt if the answer brings no usage; or null. */
+    private ByteBuf prompt;
+    /** What the backend generated, gathered by the proxy; or null before the hand-off. */
+    private GeneratedText generated;
     private Stage stage = Stage.STEPS;
     private long upstreamStartNanos = -1;
 
@@ -210,6 +215,38 @@ final class Exchange {
         body = b;
     }
 
+    /**
+     * Hands the body to the proxy, keeping a view of it (no copy) so that the end of the exchange can
+     * count the prompt when the answer brings no usage; and starts gathering what the backend
+     * generates.
+     */
+    ByteBuf handOffBody() {
+        ByteBuf b = takeBody();
+        releasePrompt();
+        prompt = b.retainedDuplicate();
+        generated = new GeneratedText();
+        return b;
+    }
+
+    /** The body as it went to the backend, or null (not handed off, or already released). */
+    ByteBuf prompt() {
+        return prompt;
+    }
+
+    /** What the backend generated as far as the proxy saw it, or null before the hand-off. */
+    GeneratedText generated() {
+        return generated;
+    }
+
+    /** Releases the view of the prompt, if any. */
+    void releasePrompt() {
+        ByteBuf b = prompt;
+        prompt = null;
+        if (b != null) {
+            ReferenceCountUtil.release(b);
+        }
+    }
+
     /** Releases the body if the exchange still holds it. */
     void releaseBody() {
         ByteBuf b = takeBody();
@@ -258,7 +295,7 @@ final class Exchange {
         return p == null ? "none" : p.name();
     }
 
-    /** The tier for metrics: {@code none} when no key was known. */
+    /** The tier for metrics: {@code none} when no key was known (the key's own tier; rows record the request's). */
     String tierTag() {
         return key == null ? "none" : key.tier().dbValue();
     }

@@ -9,9 +9,13 @@ import ai.dalsi.gateway.ratelimit.RateLimitDecision;
 import ai.dalsi.gateway.ratelimit.Reservation;
 import ai.dalsi.gateway.ratelimit.TokenStatus;
 import ai.dalsi.metering.CostCalculator;
+import ai.dalsi.metering.ProductKind;
 import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.metering.UsageSink;
+import ai.dalsi.metering.tokens.GeneratedText;
+import ai.dalsi.metering.tokens.Prompt;
+import ai.dalsi.metering.tokens.TokenCounter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -40,14 +44,19 @@ final class ExchangeFinisher {
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeFinisher.class);
     /** Status recorded when the client went away before the response ended (nginx's convention). */
     static final int CLIENT_CLOSED = 499;
+    /** Most images billed for an image answer that reported none. */
+    static final int MAX_ESTIMATED_IMAGES = 10_000;
     static final String SINK_FAILED = "The server is temporarily unable to record usage; please retry shortly.";
 
     private final UsageSink sink;
     private final EdgeMetrics metrics;
     private final KeyRateLimiter limiter;
     private final UsageEvents events;
+    private final TokenCounter counter;
 
-    ExchangeFinisher(UsageSink sink, EdgeMetrics metrics, KeyRateLimiter limiter, UsageEvents events) {
+    ExchangeFinisher(UsageSink sink, EdgeMetrics metrics, KeyRateLimiter limiter, UsageEvents events,
+            TokenCounter counter) {
+        this.counter = counter;
         this.sink = sink;
         this.metrics = metrics;
         this.limiter = limiter;
@@ -63,6 +72,7 @@ final class ExchangeFinisher {
             return;
         }
         ex.releaseBody();
+        ex.releasePrompt();
         // Whatever the edge answered itself, no backend produced anything for this request.
         release(ex.takeReservation());
         switch (ending) {
@@ -80,18 +90,18 @@ final class ExchangeFinisher {
      */
     CompletionStage<Void> proxied(ChannelHandlerContext ctx, Exchange ex, Ending.Proxied p) {
         if (!ex.finish()) {
+            ex.releasePrompt();
             return CompletableFuture.completedStage(null);
         }
         int status = p.status();
-        boolean ok = status >= 200 && status <= 299;
-        TokenUsage usage = p.usage();
-        if (usage == null) {
-            long n = ex.shape() == null ? 1 : ex.shape().n();
-            usage = ok && ex.product() != null ? ex.product().kind().estimate(ex.requestBytes, p.responseBytes(), n)
-                    : TokenUsage.NONE;
+        TokenUsage usage;
+        try {
+            usage = usage(ex, p);
+        } finally {
+            ex.releasePrompt();
         }
         BigDecimal cost = CostCalculator.ZERO;
-        if (ok && ex.model() != null && ex.product() != null) {
+        if (ex.model() != null && ex.product() != null) {
             cost = CostCalculator.cost(status, usage, ex.model().pricing(ex.product()));
         }
         String error = p.errorMessage();
@@ -103,6 +113,32 @@ final class ExchangeFinisher {
         metrics.requestCompleted(ex.productTag(), status, ex.tierTag(), now - ex.arrivalNanos, ex.upstreamNanos(now));
         return accept(events.of(ex, status, p.responseBytes(), usage, cost, error, p.backendLatencyMs(),
                 p.backend(), p.attempts(), p.clientAborted(), false, now));
+    }
+
+    /**
+     * What a proxied request consumed: the usage the backend reported; else, for an answer that
+     * succeeded or that the client left while it was being generated, the gateway's count with the
+     * model's tokenizer of the prompt and of the text the backend generated (as far as the proxy
+     * saw it: the backend is cancelled when the client leaves), flagged {@code estimated}. A
+     * client that left before anything was generated consumed nothing billable; neither did an
+     * answer that failed.
+     */
+    private TokenUsage usage(Exchange ex, Ending.Proxied p) {
+        if (p.usage() != null) {
+            return p.usage();
+        }
+        boolean ok = p.status() >= 200 && p.status() <= 299;
+        if (ex.product() == null || (!ok && !p.clientAborted())) {
+            return TokenUsage.NONE;
+        }
+        GeneratedText generated = ex.generated() == null ? new GeneratedText() : ex.generated();
+        if (p.clientAborted() && generated.isEmpty()) {
+            return TokenUsage.NONE;
+        }
+        Prompt prompt = ex.prompt() == null ? Prompt.NONE : RateLimitStep.prompt(ex.prompt());
+        long n = ex.shape() == null ? 1 : ex.shape().n();
+        int images = ok && ex.product().kind() == ProductKind.IMAGE ? (int) Math.min(n, MAX_ESTIMATED_IMAGES) : 0;
+        return TokenUsage.counted(counter, ex.modelName(), prompt, generated, images);
     }
 
     private void error(ChannelHandlerContext ctx, Exchange ex, ErrorCode code, String message, String param,

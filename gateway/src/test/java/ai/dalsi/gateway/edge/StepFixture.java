@@ -73,7 +73,8 @@ final class StepFixture {
                     new ModelInfo(VISION_MODEL, true, true, null, null, null, 2)));
     final Supplier<Catalog> catalogs = () -> catalog;
     final AuthorizationPolicy policy = new AuthorizationPolicy(Set.of(KeyEnvironment.PRODUCTION));
-    final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time));
+    final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time),
+            TokenCounter.byModelFamily());
     final List<ExchangeStep> steps = RequestPath.steps(new ClientAddressResolver(IpRanges.parse(List.of(), "t")),
             new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, limiter,
             TokenCounter.byModelFamily(), model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)), sink);
