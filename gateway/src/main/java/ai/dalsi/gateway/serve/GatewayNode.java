@@ -189,7 +189,8 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     private AdminServer startAdmin() {
-        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness, webhooks.targets());
+        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness, webhooks.targets(),
+                edge.limiter());
         try {
             return new AdminServer(config.admin(), api).start();
         } catch (Exception e) {
