@@ -1,5 +1,6 @@
 // Calls the gateway with the official OpenAI Node SDK, unmodified, and prints what it got as one
-// JSON line. The SDK reads OPENAI_BASE_URL and OPENAI_API_KEY. Usage: node sdk-calls.mjs <call> <model>
+// JSON line. The SDK reads OPENAI_BASE_URL and OPENAI_API_KEY.
+// Usage: node sdk-calls.mjs <call> <model> [max_tokens (chat-error)]
 import OpenAI from 'openai';
 
 const client = new OpenAI({ maxRetries: 0, timeout: 30_000 });
@@ -34,6 +35,23 @@ if (call === 'embeddings') {
     out.types.push(event.type);
     if (event.type === 'response.output_text.delta') out.text += event.delta;
     if (event.type === 'response.completed') out.usage = event.response.usage;
+  }
+} else if (call === 'chat-error') {
+  // With the SDK's default retries: which refusals it retries is what is being checked.
+  const retrying = new OpenAI({ timeout: 30_000 });
+  try {
+    await retrying.chat.completions.create({
+      model,
+      max_tokens: Number(process.argv[4]),
+      messages: [{ role: 'user', content: 'Tell me a long story.' }],
+    });
+    out.ok = true;
+  } catch (e) {
+    out.error = e.constructor.name;
+    out.rateLimitError = e instanceof OpenAI.RateLimitError;
+    out.status = e.status;
+    out.code = e.code;
+    out.type = e.type;
   }
 } else {
   throw new Error(`unknown call ${call}`);

@@ -9,7 +9,11 @@ import java.math.RoundingMode;
  *
  * <p>The rule:
  * <ul>
- *   <li>A request that did not succeed (status outside 2xx) costs nothing, whatever it consumed.</li>
+ *   <li>A request that did not succeed (status outside 2xx) costs nothing, whatever it consumed,
+ *       except one the client abandoned ({@value #CLIENT_CLOSED}) while its answer was being
+ *       generated: the answer reached the client in part, so it costs what the backend produced for
+ *       it (its usage), priced as a success. A 499 that consumed nothing (the client left before the
+ *       backend answered) costs nothing.</li>
  *   <li>A successful request costs the product's {@code base_price_usd}, plus its tokens, plus its
  *       images:
  *     <ul>
@@ -45,8 +49,14 @@ public final class CostCalculator {
     private CostCalculator() {
     }
 
+    /** The status of a request whose client went away before its answer ended (nginx's convention). */
+    public static final int CLIENT_CLOSED = 499;
+
     /** The cost of a request with this status and usage under these prices. */
     public static BigDecimal cost(int statusCode, TokenUsage usage, Pricing pricing) {
+        if (statusCode == CLIENT_CLOSED) {
+            return usage.totalTokens() == 0 && usage.images() == 0 ? ZERO : price(usage, pricing);
+        }
         if (statusCode < 200 || statusCode > 299) {
             return ZERO;
         }

@@ -24,7 +24,9 @@ class CostCalculatorTest {
         // failures cost nothing
         "429, 1000, 500, 0, 0.00000000",
         "502, 1000, 500, 0, 0.00000000",
-        "499, 1000, 500, 0, 0.00000000",
+        // an abandoned answer costs what the backend produced for it; one that consumed nothing, nothing
+        "499, 1000, 500, 0, 0.00135000",
+        "499,    0,   0, 0, 0.00000000",
         // 7 * 0.0005 / 1000 = 0.0000035 exactly; + 0.0001 base
         "200,    7,   0, 0, 0.00010350",
     })

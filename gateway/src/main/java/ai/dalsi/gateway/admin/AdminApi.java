@@ -3,6 +3,7 @@ package ai.dalsi.gateway.admin;
 import ai.dalsi.gateway.config.AdminConfig;
 import ai.dalsi.gateway.health.Readiness;
 import ai.dalsi.gateway.metrics.GatewayMetrics;
+import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.TimeMeter;
 import ai.dalsi.gateway.webhooks.WebhookTargets;
@@ -10,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import ai.dalsi.persistence.repo.SpendRepository;
 import org.jooq.DSLContext;
 
 /**
@@ -43,16 +45,31 @@ public final class AdminApi {
      */
     public AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
             WebhookTargets webhookTargets) {
+        this(dsl, clock, config, metrics, readiness, webhookTargets, null);
+    }
+
+    /**
+     * @param limiter the node's limiter, whose view of this month's budgets (spend plus requests in
+     *                flight) the key and user reads show; null reads the ledger alone
+     */
+    public AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
+            WebhookTargets webhookTargets, KeyRateLimiter limiter) {
         this(dsl, clock, config, metrics, readiness, webhookTargets, TimeMeter.SYSTEM_NANOTIME,
-                Ticker.systemTicker());
+                Ticker.systemTicker(), limiter);
     }
 
     /** With the time that failed-login budgets ({@code timeMeter}) and remembered logins ({@code ticker}) run on. */
     AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
             WebhookTargets webhookTargets, TimeMeter timeMeter, Ticker ticker) {
+        this(dsl, clock, config, metrics, readiness, webhookTargets, timeMeter, ticker, null);
+    }
+
+    private AdminApi(DSLContext dsl, Clock clock, AdminConfig config, GatewayMetrics metrics, Readiness readiness,
+            WebhookTargets webhookTargets, TimeMeter timeMeter, Ticker ticker, KeyRateLimiter limiter) {
         this.config = config;
-        new UserRoutes(new UserService(dsl, clock)).register(router);
-        new KeyRoutes(new KeyService(dsl, clock, new SecureRandom()), webhookTargets).register(router);
+        RemainingBudgets budgets = new RemainingBudgets(limiter, new SpendRepository(dsl), clock);
+        new UserRoutes(new UserService(dsl, clock, budgets)).register(router);
+        new KeyRoutes(new KeyService(dsl, clock, new SecureRandom(), budgets), webhookTargets).register(router);
         new WebhookRoutes(dsl, clock).register(router);
         new CatalogRoutes(new CatalogService(dsl, clock)).register(router);
         new UsageRoutes(new UsageService(dsl), clock).register(router);

@@ -131,6 +131,22 @@ final class JsonInput {
         return i;
     }
 
+    /** An integer greater than zero that may exceed 2^31 (token limits); null when absent or null. */
+    Long positiveLong(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw wrongType(field, v, "an integer > 0");
+        }
+        long l = v.longValue();
+        if (l <= 0) {
+            throw AdminProblem.badInput(field, field + ": " + l + " (expected: > 0)");
+        }
+        return l;
+    }
+
     /** A decimal number of at least zero (prices); null when absent or null. */
     BigDecimal nonNegativeDecimal(String field) {
         JsonNode v = node.get(field);

@@ -10,17 +10,21 @@ import java.util.UUID;
 
 /**
  * {@code /admin/keys}: issue ({@code POST}), list by user, read, change ({@code PATCH}),
- * {@code POST .../revoke} and {@code POST .../rotate}. Input is validated here, field by field
+ * {@code POST .../revoke} and {@code POST .../rotate}. Token limits ({@code rate_limit_tokens_per_minute},
+ * {@code rate_limit_tokens_per_day}: positive integers) and {@code monthly_budget_usd} (USD, within the
+ * catalog's price bounds) are nullable: null is none, and a {@code PATCH} with null removes one. Input is validated here, field by field
  * ({@code webhook_url} also against {@link WebhookTargets}); {@link KeyService} does the work.
  */
 final class KeyRoutes {
 
     private static final Set<String> CREATE_FIELDS = Set.of("user_id", "name", "scopes", "environment",
             "subscription_tier", "rate_limit_per_minute", "rate_limit_per_hour", "rate_limit_per_day", "allowed_ips",
-            "expires_at", "is_internal", "webhook_url");
+            "expires_at", "is_internal", "webhook_url", "rate_limit_tokens_per_minute", "rate_limit_tokens_per_day",
+            "monthly_budget_usd");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "scopes", "subscription_tier",
             "rate_limit_per_minute", "rate_limit_per_hour", "rate_limit_per_day", "allowed_ips", "expires_at",
-            "is_internal", "webhook_url");
+            "is_internal", "webhook_url", "rate_limit_tokens_per_minute", "rate_limit_tokens_per_day",
+            "monthly_budget_usd");
     private static final Set<String> REVOKE_FIELDS = Set.of("reason");
     /** The reason recorded when a revocation names none. */
     static final String DEFAULT_REVOKE_REASON = "revoked by an admin";
@@ -67,7 +71,10 @@ final class KeyRoutes {
                 Validation.allowedIps("allowed_ips", in.stringList("allowed_ips", MAX_IPS, 64)),
                 in.instant("expires_at"),
                 in.bool("is_internal"),
-                webhookUrl(in));
+                webhookUrl(in),
+                in.positiveLong("rate_limit_tokens_per_minute"),
+                in.positiveLong("rate_limit_tokens_per_day"),
+                Validation.budget("monthly_budget_usd", in.nonNegativeDecimal("monthly_budget_usd")));
         return issued(201, keys.create(settings), null);
     }
 
@@ -133,7 +140,13 @@ final class KeyRoutes {
                 in.isNull("expires_at"),
                 in.bool("is_internal"),
                 webhookUrl(in),
-                in.isNull("webhook_url"));
+                in.isNull("webhook_url"),
+                in.positiveLong("rate_limit_tokens_per_minute"),
+                in.isNull("rate_limit_tokens_per_minute"),
+                in.positiveLong("rate_limit_tokens_per_day"),
+                in.isNull("rate_limit_tokens_per_day"),
+                Validation.budget("monthly_budget_usd", in.nonNegativeDecimal("monthly_budget_usd")),
+                in.isNull("monthly_budget_usd"));
         return AdminResponse.json(200, keys.patch(id, patch));
     }
 

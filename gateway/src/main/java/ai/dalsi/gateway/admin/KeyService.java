@@ -44,7 +44,7 @@ final class KeyService {
     /** What a new key is issued with; nulls take the schema's defaults. */
     record NewKeySettings(UUID userId, String name, List<String> scopes, String environment, String tier,
             Integer perMinute, Integer perHour, Integer perDay, List<String> allowedIps, Instant expiresAt,
-            Boolean internal, String webhookUrl) {
+            Boolean internal, String webhookUrl, Long tokensPerMinute, Long tokensPerDay, BigDecimal monthlyBudgetUsd) {
     }
 
     /**
@@ -53,16 +53,31 @@ final class KeyService {
      */
     record KeyPatch(String name, List<String> scopes, String tier, Integer perMinute, Integer perHour,
             Integer perDay, List<String> allowedIps, boolean clearAllowedIps, Instant expiresAt,
-            boolean clearExpiresAt, Boolean internal, String webhookUrl, boolean clearWebhookUrl) {
+            boolean clearExpiresAt, Boolean internal, String webhookUrl, boolean clearWebhookUrl,
+            Long tokensPerMinute, boolean clearTokensPerMinute, Long tokensPerDay, boolean clearTokensPerDay,
+            BigDecimal monthlyBudgetUsd, boolean clearMonthlyBudgetUsd) {
     }
 
-    /** A key as the API shows it: settings, state and usage totals; never the hash. */
+    /**
+     * A key as the API shows it: settings, state and usage totals; never the hash.
+     * {@code remainingBudgetUsd} is what is left of {@code monthlyBudgetUsd} this UTC month (shown when
+     * one key is read; null without a budget).
+     */
     record KeyView(UUID id, UUID userId, String name, String keyPrefix, String environment, String status,
             boolean isActive, List<String> scopes, String subscriptionTier, int rateLimitPerMinute,
-            int rateLimitPerHour, int rateLimitPerDay, List<String> allowedIps, Instant expiresAt,
+            int rateLimitPerHour, int rateLimitPerDay, Long rateLimitTokensPerMinute, Long rateLimitTokensPerDay,
+            BigDecimal monthlyBudgetUsd, BigDecimal remainingBudgetUsd, List<String> allowedIps, Instant expiresAt,
             boolean isInternal, String webhookUrl, Instant revokedAt, UUID revokedBy, String revokeReason,
             long totalRequests, long totalTokensUsed, BigDecimal totalCostUsd, Instant lastUsedAt,
             String lastUsedIp, String lastUsedEndpoint, Instant createdAt, Instant updatedAt) {
+
+        KeyView withRemainingBudget(BigDecimal remaining) {
+            return new KeyView(id, userId, name, keyPrefix, environment, status, isActive, scopes, subscriptionTier,
+                    rateLimitPerMinute, rateLimitPerHour, rateLimitPerDay, rateLimitTokensPerMinute,
+                    rateLimitTokensPerDay, monthlyBudgetUsd, remaining, allowedIps, expiresAt, isInternal, webhookUrl,
+                    revokedAt, revokedBy, revokeReason, totalRequests, totalTokensUsed, totalCostUsd, lastUsedAt,
+                    lastUsedIp, lastUsedEndpoint, createdAt, updatedAt);
+        }
     }
 
     /** A key just issued: its view and the plaintext, shown to the caller once. */
@@ -72,11 +87,13 @@ final class KeyService {
     private final DSLContext dsl;
     private final Clock clock;
     private final SecureRandom random;
+    private final RemainingBudgets budgets;
 
-    KeyService(DSLContext dsl, Clock clock, SecureRandom random) {
+    KeyService(DSLContext dsl, Clock clock, SecureRandom random, RemainingBudgets budgets) {
         this.dsl = dsl;
         this.clock = clock;
         this.random = random;
+        this.budgets = budgets;
     }
 
     /**
@@ -128,6 +145,9 @@ final class KeyService {
             if (s.allowedIps() != null) {
                 r.setAllowedIps(s.allowedIps().toArray(String[]::new));
             }
+            r.setRateLimitTokensPerMinute(s.tokensPerMinute());
+            r.setRateLimitTokensPerDay(s.tokensPerDay());
+            r.setMonthlyBudgetUsd(s.monthlyBudgetUsd());
             r.setExpiresAt(s.expiresAt());
             if (s.internal() != null) {
                 r.setIsInternal(s.internal());
@@ -145,7 +165,9 @@ final class KeyService {
         if (r == null) {
             throw AdminProblem.notFound("no key with id " + id);
         }
-        return view(r, clock.instant());
+        KeyView v = view(r, clock.instant());
+        BigDecimal remaining = budgets.key(r.getId(), r.getMonthlyBudgetUsd());
+        return remaining == null ? v : v.withRemainingBudget(remaining);
     }
 
     List<KeyView> listForUser(UUID userId) {
@@ -191,6 +213,21 @@ final class KeyService {
             }
             if (p.perDay() != null) {
                 update = update.set(API_KEYS.RATE_LIMIT_PER_DAY, p.perDay());
+            }
+            if (p.clearTokensPerMinute()) {
+                update = update.setNull(API_KEYS.RATE_LIMIT_TOKENS_PER_MINUTE);
+            } else if (p.tokensPerMinute() != null) {
+                update = update.set(API_KEYS.RATE_LIMIT_TOKENS_PER_MINUTE, p.tokensPerMinute());
+            }
+            if (p.clearTokensPerDay()) {
+                update = update.setNull(API_KEYS.RATE_LIMIT_TOKENS_PER_DAY);
+            } else if (p.tokensPerDay() != null) {
+                update = update.set(API_KEYS.RATE_LIMIT_TOKENS_PER_DAY, p.tokensPerDay());
+            }
+            if (p.clearMonthlyBudgetUsd()) {
+                update = update.setNull(API_KEYS.MONTHLY_BUDGET_USD);
+            } else if (p.monthlyBudgetUsd() != null) {
+                update = update.set(API_KEYS.MONTHLY_BUDGET_USD, p.monthlyBudgetUsd());
             }
             if (p.clearAllowedIps()) {
                 update = update.setNull(API_KEYS.ALLOWED_IPS);
@@ -255,7 +292,8 @@ final class KeyService {
             fresh.from(old, API_KEYS.USER_ID, API_KEYS.NAME, API_KEYS.SCOPES, API_KEYS.RATE_LIMIT_PER_MINUTE,
                     API_KEYS.RATE_LIMIT_PER_HOUR, API_KEYS.RATE_LIMIT_PER_DAY, API_KEYS.SUBSCRIPTION_TIER,
                     API_KEYS.EXPIRES_AT, API_KEYS.ALLOWED_IPS, API_KEYS.ENVIRONMENT, API_KEYS.WEBHOOK_URL,
-                    API_KEYS.IS_INTERNAL);
+                    API_KEYS.IS_INTERNAL, API_KEYS.RATE_LIMIT_TOKENS_PER_MINUTE, API_KEYS.RATE_LIMIT_TOKENS_PER_DAY,
+                    API_KEYS.MONTHLY_BUDGET_USD);
             fresh.setKeyHash(ApiKeyFormat.sha256Hex(key))
                     .setKeyPrefix(ApiKeyFormat.displayPrefix(key))
                     .setIsActive(true)
@@ -324,6 +362,7 @@ final class KeyService {
         return new KeyView(r.getId(), r.getUserId(), r.getName(), r.getKeyPrefix(), r.getEnvironment(), status,
                 r.getIsActive(), scopes(r.getScopes()), r.getSubscriptionTier(), r.getRateLimitPerMinute(),
                 r.getRateLimitPerHour(), r.getRateLimitPerDay(),
+                r.getRateLimitTokensPerMinute(), r.getRateLimitTokensPerDay(), r.getMonthlyBudgetUsd(), null,
                 r.getAllowedIps() == null ? null : Arrays.asList(r.getAllowedIps()), r.getExpiresAt(),
                 r.getIsInternal(), r.getWebhookUrl(), r.getRevokedAt(), r.getRevokedBy(), r.getRevokeReason(),
                 r.getTotalRequests(), r.getTotalTokensUsed(), r.getTotalCostUsd(), r.getLastUsedAt(),

@@ -1,7 +1,9 @@
 package ai.dalsi.gateway.admin;
 
 import ai.dalsi.gateway.error.Echo;
+import ai.dalsi.metering.Pricing;
 import io.netty.util.NetUtil;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -190,5 +192,14 @@ final class Validation {
             }
         }
         return endpoints;
+    }
+
+    /** A monthly budget in USD: null (none), or a price within the catalog's bounds ({@link Pricing#BOUNDS}). */
+    static BigDecimal budget(String field, BigDecimal d) {
+        if (d != null && !Pricing.withinBounds(d)) {
+            throw AdminProblem.badInput(field, field + ": " + Echo.number(d) + " (expected: null for no budget, or "
+                    + Pricing.BOUNDS + ")");
+        }
+        return d;
     }
 }

@@ -11,6 +11,7 @@ import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.metering.CostCalculator;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
@@ -43,8 +44,20 @@ public final class AuthorizationPolicy {
 
     private final Set<KeyEnvironment> served;
     private final Denied environmentMismatch;
+    private final Clock clock;
 
+    /** A policy on the system clock. */
     public AuthorizationPolicy(Set<KeyEnvironment> servedEnvironments) {
+        this(servedEnvironments, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock decides which subscription is current: a request's tier is the key's
+     *              {@link ApiKey#tierAt tier at the request's instant}, so a subscription period
+     *              that ends stops granting its tier then, even if nothing announces it
+     */
+    public AuthorizationPolicy(Set<KeyEnvironment> servedEnvironments, Clock clock) {
+        this.clock = clock;
         this.served = EnumSet.copyOf(servedEnvironments);
         this.environmentMismatch = new Denied(ErrorCode.ENVIRONMENT_MISMATCH,
                 "This deployment serves only " + String.join(" and ",
@@ -74,7 +87,7 @@ public final class AuthorizationPolicy {
         return AuthzDecision.ALLOWED;
     }
 
-    /** The key holds the product's scopes and at least its tier. */
+    /** The key holds the product's scopes, and the request's tier (the owner's subscription's, else the key's) is at least the product's. */
     public AuthzDecision checkProduct(ApiKey key, ProductInfo product) {
         for (String scope : product.requiredScopes()) {
             if (!key.scopes().contains(scope)) {
@@ -82,21 +95,22 @@ public final class AuthorizationPolicy {
                         "This API key lacks the scope " + scope + " required by " + product.name() + ".", null);
             }
         }
-        if (!key.tier().atLeast(product.requiredTier())) {
+        Tier tier = key.tierAt(clock.instant());
+        if (!tier.atLeast(product.requiredTier())) {
             return new Denied(ErrorCode.SUBSCRIPTION_REQUIRED, product.name() + " requires the "
                     + product.requiredTier().dbValue() + " tier or higher; this API key is "
-                    + key.tier().dbValue() + ".", null);
+                    + tier.dbValue() + ".", null);
         }
         return AuthzDecision.ALLOWED;
     }
 
-    /** The model exists, is active, and the key's tier may use it. */
+    /** The model exists, is active, and the request's tier may use it. */
     public AuthzDecision checkModel(ApiKey key, String modelName, ModelInfo model) {
         if (model == null || !model.active()) {
             return new Denied(ErrorCode.MODEL_NOT_FOUND,
                     "The model '" + modelName + "' does not exist or you do not have access to it.", "model");
         }
-        if (!Catalog.usableBy(model, key.tier())) {
+        if (!Catalog.usableBy(model, key.tierAt(clock.instant()))) {
             return new Denied(ErrorCode.SUBSCRIPTION_REQUIRED, "The model '" + modelName
                     + "' requires a paid subscription; this API key is " + Tier.FREE.dbValue() + ".", "model");
         }

@@ -49,6 +49,11 @@ public final class Catalog {
         this.paidModelList = render(models.values(), true);
     }
 
+    /** The names of every model, for loading their tokenizers at start. */
+    public java.util.Set<String> modelNames() {
+        return models.keySet();
+    }
+
     /** An empty catalog: every path is unknown. */
     public static Catalog empty() {
         return new Catalog(Map.of(), Map.of());

@@ -6,6 +6,7 @@ import ai.dalsi.gateway.proxy.BackendRoutes;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.HeaderAllowlist;
 import ai.dalsi.gateway.proxy.ProxyConfig;
+import ai.dalsi.metering.tokens.ModelEncodings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,13 +75,22 @@ public record ProxySettings(
      * @param backends       several backends, or null
      * @param forwardHeaders the client headers that go to this model's backends, instead of
      *                       {@code proxy.forwardHeaders}; or null
+     * @param encoding       the tokenizer the gateway counts this model's tokens with ({@code cl100k_base},
+     *                       {@code o200k_base}), or null for the model family's: admission's worst case and
+     *                       the estimate of answers without usage
      */
     public record ModelBackend(String url, String apiKey, String apiKeyFile, List<BackendSetting> backends,
-            List<String> forwardHeaders) {
+            List<String> forwardHeaders, String encoding) {
 
         /** A single backend. */
         public ModelBackend(String url, String apiKey) {
-            this(url, apiKey, null, null, null);
+            this(url, apiKey, null, null, null, null);
+        }
+
+        /** Backends without a tokenizer of their own. */
+        public ModelBackend(String url, String apiKey, String apiKeyFile, List<BackendSetting> backends,
+                List<String> forwardHeaders) {
+            this(url, apiKey, apiKeyFile, backends, forwardHeaders, null);
         }
 
         /** Safe to log: never a key. */
@@ -89,7 +99,8 @@ public record ProxySettings(
             return "ModelBackend[" + (url == null ? "" : "url=" + url) + (isSet(apiKey) ? ", apiKey=***" : "")
                     + (isSet(apiKeyFile) ? ", apiKeyFile=" + apiKeyFile : "")
                     + (backends == null ? "" : "backends=" + backends)
-                    + (forwardHeaders == null ? "" : ", forwardHeaders=" + forwardHeaders) + "]";
+                    + (forwardHeaders == null ? "" : ", forwardHeaders=" + forwardHeaders)
+                    + (encoding == null ? "" : ", encoding=" + encoding) + "]";
         }
     }
 
@@ -123,6 +134,29 @@ public record ProxySettings(
                 idleConnectionTimeout, usageScanLimitBytes, maxAttempts, circuitFailureThreshold, circuitOpenDuration,
                 trustedCaFile);
         routes(backendUrl, backendApiKey, backendApiKeyFile, models, forwardHeaders);
+        encodings(models);
+    }
+
+    /** The tokenizer of each model that names one ({@code proxy.models.<model>.encoding}); others count by family. */
+    public ModelEncodings encodings() {
+        return encodings(models);
+    }
+
+    private static ModelEncodings encodings(Map<String, ModelBackend> models) {
+        Map<String, String> named = new TreeMap<>();
+        models.forEach((model, m) -> {
+            if (m != null && m.encoding() != null) {
+                named.put(model, m.encoding());
+            }
+        });
+        try {
+            return ModelEncodings.of(named);
+        } catch (IllegalArgumentException e) {
+            // "dalsi-ai: tokenizer x (expected: ...)" names the model; the setting is its encoding.
+            String model = e.getMessage().substring(0, e.getMessage().indexOf(':'));
+            throw new IllegalArgumentException("proxy.models." + model + ".encoding: "
+                    + e.getMessage().substring(model.length() + ": tokenizer ".length()), e);
+        }
     }
 
     /** The proxy's timeouts, pool, retries, circuit breakers and TLS trust. */

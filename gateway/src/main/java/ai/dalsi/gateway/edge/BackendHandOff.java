@@ -4,6 +4,7 @@ import ai.dalsi.gateway.proxy.BackendProxy;
 import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.ProxyOutcome;
 import ai.dalsi.gateway.proxy.ProxyRequest;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -40,9 +41,10 @@ final class BackendHandOff {
         // credentials are removed here as well, so no part past the edge ever holds the key.
         HttpHeaders headers = ex.headers.remove(HttpHeaderNames.AUTHORIZATION).remove(X_API_KEY)
                 .remove(HttpHeaderNames.PROXY_AUTHORIZATION);
-        proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, headers, ex.takeBody(), ex.modelName(),
+        ByteBuf body = ex.handOffBody();
+        proxy.forward(ctx, new ProxyRequest(ex.idText, ex.method, ex.uri, headers, body, ex.modelName(),
                 shape != null && shape.stream(), shape != null && shape.clientAskedForUsage(), ex.product().kind(),
-                backends, null), outcome -> completed(ctx, ex, outcome));
+                backends, null, ex.generated()), outcome -> completed(ctx, ex, outcome));
     }
 
     private CompletionStage<Void> completed(ChannelHandlerContext ctx, Exchange ex, ProxyOutcome o) {

@@ -13,8 +13,11 @@ import ai.dalsi.gateway.net.IpRanges;
 import ai.dalsi.gateway.proxy.BackendProxy;
 import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
+import ai.dalsi.gateway.ratelimit.MonthlySpendSource;
 import ai.dalsi.metering.UsageSink;
+import ai.dalsi.metering.tokens.TokenCounter;
 import ai.dalsi.persistence.repo.ApiKeyRepository;
+import ai.dalsi.persistence.repo.SpendRepository;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.TimeMeter;
 import io.netty.bootstrap.ServerBootstrap;
@@ -77,6 +80,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Channel serverChannel;
     private final boolean nativeTransport;
     private final BodyBudget bodies;
+    private final KeyRateLimiter limiter;
 
     private EdgeServer(Builder b) {
         this.config = b.config;
@@ -100,13 +104,17 @@ public final class EdgeServer implements AutoCloseable {
             KeyLoader loader = b.keyLoader != null ? b.keyLoader : new ApiKeyRepository(b.dsl)::findByHash;
             this.keys = new KeyCache(loader, keyLoads, b.ticker, b.config.keyCacheMaxSize(), b.config.keyCacheRefresh(),
                     b.config.keyCacheExpiry(), b.config.keyCacheNegativeTtl());
-            KeyRateLimiter limiter = b.rateLimiter != null ? b.rateLimiter
-                    : KeyRateLimiter.local(b.timeMeter, b.ticker, b.config.rateLimitMaxKeys());
-            ExchangeFinisher finisher = new ExchangeFinisher(b.sink, b.metrics, limiter, new UsageEvents(b.clock));
+            this.limiter = b.rateLimiter != null ? b.rateLimiter
+                    : KeyRateLimiter.local(b.timeMeter, b.ticker, b.clock, b.config.rateLimitMaxKeys(),
+                            MonthlySpendSource.ledger(new SpendRepository(b.dsl)), keyLoads);
+            TokenCounter counter = b.tokenCounter.preload(cat.get().modelNames());
+            ExchangeFinisher finisher = new ExchangeFinisher(b.sink, b.metrics, limiter, new UsageEvents(b.clock),
+                    counter);
             List<ExchangeStep> steps = RequestPath.steps(
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
-                    new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments()), b.clock,
-                    cat, new RequestBodyParser(), b.config.maxBodyBytes(), bodies, limiter, b.backends, b.sink);
+                    new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments(), b.clock),
+                    b.clock, cat, new RequestBodyParser(), b.config.maxBodyBytes(), bodies, limiter, counter, b.backends,
+                    b.sink);
             EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock, steps,
                     finisher, new BackendHandOff(b.proxy, finisher), b.metrics,
                     new ConnectionsPerAddress(b.config.maxConnectionsPerAddress()));
@@ -178,6 +186,11 @@ public final class EdgeServer implements AutoCloseable {
         return keys.statistics();
     }
 
+    /** Every limit of every key, e.g. for the admin API's remaining budgets. */
+    public KeyRateLimiter limiter() {
+        return limiter;
+    }
+
     /** The products/models cache, e.g. to reload it at once after an admin change. */
     public CatalogCache catalog() {
         return catalog;
@@ -242,6 +255,7 @@ public final class EdgeServer implements AutoCloseable {
         private TimeMeter timeMeter = TimeMeter.SYSTEM_NANOTIME;
         private Ticker ticker = Ticker.systemTicker();
         private KeyRateLimiter rateLimiter;
+        private TokenCounter tokenCounter = TokenCounter.byModelFamily();
 
         private Builder(EdgeConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -270,6 +284,9 @@ public final class EdgeServer implements AutoCloseable {
 
         /** Time of the Caffeine caches (keys, buckets). */
         public Builder ticker(Ticker v) { ticker = v; return this; }
+
+        /** Counts prompts for admission's worst case (the encoding per model); the family's by default. */
+        public Builder tokenCounter(TokenCounter v) { tokenCounter = v; return this; }
 
         /** Replaces the local limiter (e.g. a Redis-backed one). */
         public Builder rateLimiter(KeyRateLimiter v) { rateLimiter = v; return this; }

@@ -5,6 +5,8 @@ import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.catalog.RouteMatch;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.Reservation;
+import ai.dalsi.metering.tokens.GeneratedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -49,6 +51,10 @@ final class Exchange {
     final ByteBufAllocator alloc;
 
     private ByteBuf body;
+    /** The body as sent to the backend, kept to count the prompt if the answer brings no usage; or null. */
+    private ByteBuf prompt;
+    /** What the backend generated, gathered by the proxy; or null before the hand-off. */
+    private GeneratedText generated;
     private Stage stage = Stage.STEPS;
     private long upstreamStartNanos = -1;
 
@@ -57,7 +63,8 @@ final class Exchange {
     private Learned.Destination destination;
     private Learned.RequestShape shape;
     private ModelInfo model;
-    private RateLimitDecision limit;
+    private Learned.Admitted admission;
+    private Reservation reservation;
 
     private Exchange(UUID id, long arrivalNanos, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
             boolean oversized, Throwable decodeFailure, InetSocketAddress peer, ConnectionState connection,
@@ -120,7 +127,10 @@ final class Exchange {
             case Learned.Destination d -> destination = once(destination, d);
             case Learned.RequestShape s -> shape = once(shape, s);
             case Learned.Authorized a -> model = once(model, a.model());
-            case Learned.Admitted a -> limit = once(limit, a.decision());
+            case Learned.Admitted a -> {
+                admission = once(admission, a);
+                reservation = a.reservation();
+            }
         }
     }
 
@@ -172,9 +182,24 @@ final class Exchange {
         return model;
     }
 
-    /** The limiter's decision, or null when the request never reached the limiter (nor a peek). */
+    /** The limiter's decision on the request windows, or null when the request never reached the limiter (nor a peek). */
     RateLimitDecision limit() {
-        return limit;
+        return admission == null ? null : admission.decision();
+    }
+
+    /** What the limiter decided (or a peek said), for the headers; or null. */
+    Learned.Admitted admission() {
+        return admission;
+    }
+
+    /**
+     * Hands the admission's reservation over for settlement: the first call gets it, later ones
+     * null, so an exchange settles once whichever way it ends.
+     */
+    Reservation takeReservation() {
+        Reservation r = reservation;
+        reservation = null;
+        return r;
     }
 
     boolean stream() {
@@ -212,6 +237,38 @@ final class Exchange {
     /** Replaces the body (a rewrite that took ownership of the old one). */
     void replaceBody(ByteBuf b) {
         body = b;
+    }
+
+    /**
+     * Hands the body to the proxy, keeping a view of it (no copy) so that the end of the exchange can
+     * count the prompt when the answer brings no usage; and starts gathering what the backend
+     * generates.
+     */
+    ByteBuf handOffBody() {
+        ByteBuf b = takeBody();
+        releasePrompt();
+        prompt = b.retainedDuplicate();
+        generated = new GeneratedText();
+        return b;
+    }
+
+    /** The body as it went to the backend, or null (not handed off, or already released). */
+    ByteBuf prompt() {
+        return prompt;
+    }
+
+    /** What the backend generated as far as the proxy saw it, or null before the hand-off. */
+    GeneratedText generated() {
+        return generated;
+    }
+
+    /** Releases the view of the prompt, if any. */
+    void releasePrompt() {
+        ByteBuf b = prompt;
+        prompt = null;
+        if (b != null) {
+            ReferenceCountUtil.release(b);
+        }
     }
 
     /** Releases the body if the exchange still holds it. */
@@ -262,7 +319,7 @@ final class Exchange {
         return p == null ? "none" : p.name();
     }
 
-    /** The tier for metrics: {@code none} when no key was known. */
+    /** The tier for metrics: {@code none} when no key was known (the key's own tier; rows record the request's). */
     String tierTag() {
         return key == null ? "none" : key.tier().dbValue();
     }

@@ -1,14 +1,21 @@
 package ai.dalsi.gateway.edge;
 
+import ai.dalsi.gateway.auth.ApiKey;
 import ai.dalsi.gateway.error.ErrorCode;
 import ai.dalsi.gateway.error.ErrorRenderer;
 import ai.dalsi.gateway.metrics.EdgeMetrics;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.Reservation;
+import ai.dalsi.gateway.ratelimit.TokenStatus;
 import ai.dalsi.metering.CostCalculator;
+import ai.dalsi.metering.ProductKind;
 import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.metering.UsageSink;
+import ai.dalsi.metering.tokens.GeneratedText;
+import ai.dalsi.metering.tokens.Prompt;
+import ai.dalsi.metering.tokens.TokenCounter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -37,14 +44,19 @@ final class ExchangeFinisher {
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeFinisher.class);
     /** Status recorded when the client went away before the response ended (nginx's convention). */
     static final int CLIENT_CLOSED = 499;
+    /** Most images billed for an image answer that reported none. */
+    static final int MAX_ESTIMATED_IMAGES = 10_000;
     static final String SINK_FAILED = "The server is temporarily unable to record usage; please retry shortly.";
 
     private final UsageSink sink;
     private final EdgeMetrics metrics;
     private final KeyRateLimiter limiter;
     private final UsageEvents events;
+    private final TokenCounter counter;
 
-    ExchangeFinisher(UsageSink sink, EdgeMetrics metrics, KeyRateLimiter limiter, UsageEvents events) {
+    ExchangeFinisher(UsageSink sink, EdgeMetrics metrics, KeyRateLimiter limiter, UsageEvents events,
+            TokenCounter counter) {
+        this.counter = counter;
         this.sink = sink;
         this.metrics = metrics;
         this.limiter = limiter;
@@ -60,6 +72,9 @@ final class ExchangeFinisher {
             return;
         }
         ex.releaseBody();
+        ex.releasePrompt();
+        // Whatever the edge answered itself, no backend produced anything for this request.
+        release(ex.takeReservation());
         switch (ending) {
             case StepResult.Refusal r -> error(ctx, ex, r.code(), r.message(), r.param(), r.allow(), null, true);
             case Ending.UpstreamError u -> error(ctx, ex, u.code(), u.message(), null, null, u, false);
@@ -75,28 +90,55 @@ final class ExchangeFinisher {
      */
     CompletionStage<Void> proxied(ChannelHandlerContext ctx, Exchange ex, Ending.Proxied p) {
         if (!ex.finish()) {
+            ex.releasePrompt();
             return CompletableFuture.completedStage(null);
         }
         int status = p.status();
-        boolean ok = status >= 200 && status <= 299;
-        TokenUsage usage = p.usage();
-        if (usage == null) {
-            long n = ex.shape() == null ? 1 : ex.shape().n();
-            usage = ok && ex.product() != null ? ex.product().kind().estimate(ex.requestBytes, p.responseBytes(), n)
-                    : TokenUsage.NONE;
+        TokenUsage usage;
+        try {
+            usage = usage(ex, p);
+        } finally {
+            ex.releasePrompt();
         }
         BigDecimal cost = CostCalculator.ZERO;
-        if (ok && ex.model() != null && ex.product() != null) {
+        if (ex.model() != null && ex.product() != null) {
             cost = CostCalculator.cost(status, usage, ex.model().pricing(ex.product()));
         }
         String error = p.errorMessage();
         if (error == null && status >= 400) {
             error = "upstream status " + status;
         }
+        settle(ex.takeReservation(), usage.totalTokens(), cost);
         long now = System.nanoTime();
         metrics.requestCompleted(ex.productTag(), status, ex.tierTag(), now - ex.arrivalNanos, ex.upstreamNanos(now));
         return accept(events.of(ex, status, p.responseBytes(), usage, cost, error, p.backendLatencyMs(),
                 p.backend(), p.attempts(), p.clientAborted(), false, now));
+    }
+
+    /**
+     * What a proxied request consumed: the usage the backend reported; else, for an answer that
+     * succeeded or that the client left while it was being generated, the gateway's count with the
+     * model's tokenizer of the prompt and of the text the backend generated (as far as the proxy
+     * saw it: the backend is cancelled when the client leaves), flagged {@code estimated}. A
+     * client that left before anything was generated consumed nothing billable; neither did an
+     * answer that failed.
+     */
+    private TokenUsage usage(Exchange ex, Ending.Proxied p) {
+        if (p.usage() != null) {
+            return p.usage();
+        }
+        boolean ok = p.status() >= 200 && p.status() <= 299;
+        if (ex.product() == null || (!ok && !p.clientAborted())) {
+            return TokenUsage.NONE;
+        }
+        GeneratedText generated = ex.generated() == null ? new GeneratedText() : ex.generated();
+        if (p.clientAborted() && generated.isEmpty()) {
+            return TokenUsage.NONE;
+        }
+        Prompt prompt = ex.prompt() == null ? Prompt.NONE : RateLimitStep.prompt(ex.prompt());
+        long n = ex.shape() == null ? 1 : ex.shape().n();
+        int images = ok && ex.product().kind() == ProductKind.IMAGE ? (int) Math.min(n, MAX_ESTIMATED_IMAGES) : 0;
+        return TokenUsage.counted(counter, ex.modelName(), prompt, generated, images);
     }
 
     private void error(ChannelHandlerContext ctx, Exchange ex, ErrorCode code, String message, String param,
@@ -136,25 +178,35 @@ final class ExchangeFinisher {
             meterAndWrite(ctx, ex, response, errorMessage, upstream, refused);
             return;
         }
-        CompletableFuture<RateLimitDecision> peek;
+        CompletableFuture<Learned.Admitted> peek;
         try {
-            peek = limiter.peek(ex.key().id(), ex.key().limits());
+            peek = peek(ex.key());
         } catch (RuntimeException e) {
             peek = CompletableFuture.failedFuture(e);
         }
         if (peek.isDone()) {
             peeked(ctx, ex, response, errorMessage, upstream, refused, peek);
         } else {
-            CompletableFuture<RateLimitDecision> p = peek;
+            CompletableFuture<Learned.Admitted> p = peek;
             peek.whenComplete((d, e) -> ctx.executor().execute(
                     () -> peeked(ctx, ex, response, errorMessage, upstream, refused, p)));
         }
     }
 
+    /** The key's request and token windows without taking anything from them. */
+    private CompletableFuture<Learned.Admitted> peek(ApiKey key) {
+        CompletableFuture<RateLimitDecision> requests = limiter.peek(key.id(), key.limits());
+        if (key.tokenLimits().unlimited()) {
+            return requests.thenApply(d -> d == null ? null : new Learned.Admitted(d));
+        }
+        CompletableFuture<TokenStatus> tokens = limiter.peekTokens(key.id(), key.tokenLimits());
+        return requests.thenCombine(tokens, (d, t) -> d == null ? null : new Learned.Admitted(d, t, null, -1, false));
+    }
+
     private void peeked(ChannelHandlerContext ctx, Exchange ex, FullHttpResponse response, String errorMessage,
-            Ending.UpstreamError upstream, boolean refused, CompletableFuture<RateLimitDecision> peek) {
+            Ending.UpstreamError upstream, boolean refused, CompletableFuture<Learned.Admitted> peek) {
         if (!peek.isCompletedExceptionally() && peek.join() != null) {
-            ex.learn(new Learned.Admitted(peek.join()));
+            ex.learn(peek.join());
         }
         meterAndWrite(ctx, ex, response, errorMessage, upstream, refused);
     }
@@ -205,6 +257,45 @@ final class ExchangeFinisher {
         if (ex.key() != null) {
             accept(events.of(ex, CLIENT_CLOSED, 0, TokenUsage.NONE, CostCalculator.ZERO,
                     "client closed the connection", null, null, 0, true, false, now));
+        }
+    }
+
+    /**
+     * A result a waiting step delivered after its exchange ended (the client left meanwhile):
+     * frees what it holds, a model list's body or an admission's reservation.
+     */
+    void discard(StepResult late) {
+        if (late instanceof StepResult.Answer a) {
+            a.json().release();
+        } else if (late instanceof Learned.Admitted a) {
+            release(a.reservation());
+        }
+    }
+
+    /** Gives an admitted request's reservation back whole: it consumed nothing. */
+    private void release(Reservation r) {
+        if (r != null) {
+            settle(r, 0, CostCalculator.ZERO);
+        }
+    }
+
+    /**
+     * Ends a reservation with what the request really used (the tokens of its usage row, the cost
+     * the ledger records), once: the exchange hands its reservation over only once. A limiter that
+     * fails to settle (a shared store away) is logged; the reservation then runs out with its window.
+     */
+    private void settle(Reservation r, long tokens, BigDecimal cost) {
+        if (r == null) {
+            return;
+        }
+        try {
+            limiter.settle(r, tokens, cost).whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.warn("could not settle {}: {}", r, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("could not settle {}: {}", r, e.toString());
         }
     }
 

@@ -5,6 +5,8 @@ import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.catalog.RouteMatch;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.Reservation;
+import ai.dalsi.gateway.ratelimit.TokenStatus;
 import java.net.InetSocketAddress;
 
 /**
@@ -60,7 +62,24 @@ sealed interface Learned extends StepResult {
     record Authorized(ModelInfo model) implements Learned {
     }
 
-    /** The limiter's decision (the rate-limit step, or a peek for a refusal before it). */
-    record Admitted(RateLimitDecision decision) implements Learned {
+    /**
+     * The limiter's decision (the admission step, or a peek for a refusal before it), with what the
+     * response headers need.
+     *
+     * @param decision        the request windows
+     * @param tokens          the tightest token window, or null when the key has no token limits
+     * @param reservation     what the exchange must settle when it ends, or null (refused, peeked,
+     *                        exempt)
+     * @param retryAfterNanos a token refusal's wait for {@code retry-after}, or -1 (a request-window
+     *                        refusal carries its own wait in {@code decision})
+     * @param noRetry         a budget refusal: {@code x-should-retry: false}
+     */
+    record Admitted(RateLimitDecision decision, TokenStatus tokens, Reservation reservation, long retryAfterNanos,
+            boolean noRetry) implements Learned {
+
+        /** The request windows alone. */
+        Admitted(RateLimitDecision decision) {
+            this(decision, null, null, -1, false);
+        }
     }
 }

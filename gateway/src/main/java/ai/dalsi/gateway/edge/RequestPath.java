@@ -8,6 +8,7 @@ import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.metering.UsageSink;
+import ai.dalsi.metering.tokens.TokenCounter;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -29,7 +30,8 @@ import java.util.function.Supplier;
  *  read-body     reserves the body in the in-flight budget, then waits for it          503 / 408 / 413
  *  body          size, JSON body: model, stream, max_tokens; asks streams for their usage     413 / 400
  *  authorize     product scope and tier, model, max_tokens                                    403 / 404 / 400
- *  rate-limit    per-key minute/hour/day limits                                               429 / 503
+ *  rate-limit    admission: requests per minute/hour/day, tokens per minute/day, monthly       429 / 503
+ *                budgets; reserves the request's worst case until the exchange ends
  *  models        answers GET /v1/models and /v1/models/{id}                                   200
  *  proxy         to the model's backend, unless metering cannot take events or none serves it 503
  * </pre>
@@ -42,7 +44,8 @@ final class RequestPath {
     /** The steps, in the order they run. */
     static List<ExchangeStep> steps(ClientAddressResolver resolver, CredentialExtractor extractor, KeyCache keys,
             AuthorizationPolicy policy, Clock clock, Supplier<Catalog> catalog, RequestBodyParser parser,
-            int maxBodyBytes, BodyBudget budget, KeyRateLimiter limiter, Function<String, BackendGroup> backends,
+            int maxBodyBytes, BodyBudget budget, KeyRateLimiter limiter, TokenCounter counter,
+            Function<String, BackendGroup> backends,
             UsageSink sink) {
         return List.of(
                 // the head
@@ -54,8 +57,8 @@ final class RequestPath {
                 new ReadBodyStep(budget, maxBodyBytes),
                 new BodyStep(parser, maxBodyBytes),
                 new AuthorizeStep(policy, catalog),
-                new RateLimitStep(limiter),
-                new ModelsStep(catalog),
+                new RateLimitStep(limiter, counter),
+                new ModelsStep(catalog, clock),
                 new ProxyStep(backends, sink));
     }
 }

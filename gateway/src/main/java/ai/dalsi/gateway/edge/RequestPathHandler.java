@@ -92,9 +92,7 @@ final class RequestPathHandler extends ChannelInboundHandlerAdapter {
     /** A waiting step decided: go on where the path stopped, unless the exchange ended meanwhile. */
     private void resume(ChannelHandlerContext ctx, Exchange ex, int step, StepResult result, Throwable error) {
         if (ex.finished()) {
-            if (result instanceof StepResult.Answer a) {
-                a.json().release();
-            }
+            finisher.discard(result);
             return;
         }
         ex.waiting(false);

@@ -2,6 +2,7 @@ package ai.dalsi.gateway.edge;
 
 import ai.dalsi.gateway.ratelimit.OpenAiDuration;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
+import ai.dalsi.gateway.ratelimit.TokenStatus;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -16,8 +17,10 @@ import io.netty.util.AsciiString;
  * Adds the headers every response carries, whoever wrote it (the edge or the proxy):
  * {@code x-request-id}, and for a known key the rate-limit headers of its tightest window
  * ({@code x-ratelimit-limit-requests}, {@code -remaining-}, {@code -reset-}; on 429 also
- * {@code retry-after} in seconds and {@code retry-after-ms}). Values set here replace any the
- * backend sent.
+ * {@code retry-after} in seconds and {@code retry-after-ms}), and when the key has token limits
+ * those of its tightest token window ({@code x-ratelimit-limit-tokens}, {@code -remaining-},
+ * {@code -reset-}); a token refusal adds its {@code retry-after}, a budget refusal
+ * {@code x-should-retry: false}. Values set here replace any the backend sent.
  */
 final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
 
@@ -26,6 +29,12 @@ final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
     static final AsciiString REMAINING = AsciiString.cached("x-ratelimit-remaining-requests");
     static final AsciiString RESET = AsciiString.cached("x-ratelimit-reset-requests");
     static final AsciiString RETRY_AFTER_MS = AsciiString.cached("retry-after-ms");
+    static final AsciiString LIMIT_TOKENS = AsciiString.cached("x-ratelimit-limit-tokens");
+    static final AsciiString REMAINING_TOKENS = AsciiString.cached("x-ratelimit-remaining-tokens");
+    static final AsciiString RESET_TOKENS = AsciiString.cached("x-ratelimit-reset-tokens");
+    /** Read by OpenAI's SDKs before anything else: {@code false} stops their retries. */
+    static final AsciiString SHOULD_RETRY = AsciiString.cached("x-should-retry");
+    private static final AsciiString FALSE = AsciiString.cached("false");
     private static final AsciiString ZERO = AsciiString.cached("0");
 
     private final ConnectionState state;
@@ -42,7 +51,8 @@ final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
         if (ex != null && msg instanceof HttpResponse response) {
             HttpHeaders h = response.headers();
             h.set(REQUEST_ID, ex.idText);
-            RateLimitDecision d = ex.limit();
+            Learned.Admitted admission = ex.admission();
+            RateLimitDecision d = admission == null ? null : admission.decision();
             if (d instanceof RateLimitDecision.Allowed a) {
                 h.set(LIMIT, Long.toString(a.limit()));
                 h.set(REMAINING, Long.toString(a.remaining()));
@@ -54,10 +64,29 @@ final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
                 h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(OpenAiDuration.ceilSeconds(l.retryAfterNanos())));
                 h.set(RETRY_AFTER_MS, Long.toString(OpenAiDuration.ceilMillis(l.retryAfterNanos())));
             }
+            if (admission != null) {
+                tokenHeaders(h, admission);
+            }
             if (lifecycle.draining()) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
         }
         ctx.write(msg, promise);
+    }
+
+    private static void tokenHeaders(HttpHeaders h, Learned.Admitted admission) {
+        TokenStatus t = admission.tokens();
+        if (t != null) {
+            h.set(LIMIT_TOKENS, Long.toString(t.limit()));
+            h.set(REMAINING_TOKENS, Long.toString(Math.max(0, t.remaining())));
+            h.set(RESET_TOKENS, OpenAiDuration.format(t.resetNanos()));
+        }
+        if (admission.retryAfterNanos() >= 0) {
+            h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(OpenAiDuration.ceilSeconds(admission.retryAfterNanos())));
+            h.set(RETRY_AFTER_MS, Long.toString(OpenAiDuration.ceilMillis(admission.retryAfterNanos())));
+        }
+        if (admission.noRetry()) {
+            h.set(SHOULD_RETRY, FALSE);
+        }
     }
 }

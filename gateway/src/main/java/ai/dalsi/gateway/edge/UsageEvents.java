@@ -52,7 +52,7 @@ final class UsageEvents {
         long millis = (nowNanos - ex.arrivalNanos) / 1_000_000;
         return new UsageEvent(ex.id, key.userId(), key.id(), ex.path, ex.method.name(), status,
                 (int) Math.min(Integer.MAX_VALUE, millis), ex.requestBytes, responseBytes,
-                caller == null ? null : caller.addressText(), usage, cost, key.tier().dbValue(), errorMessage, ua,
+                caller == null ? null : caller.addressText(), usage, cost, key.tierAt(clock.instant()).dbValue(), errorMessage, ua,
                 remaining, reset, ex.modelName(), ex.product() == null ? null : ex.product().name(), ex.stream(),
                 backendLatencyMs, clientAborted, backend, attempts, refused);
     }

@@ -24,6 +24,10 @@ public enum ErrorCode {
     /** The most the request could cost is more than the ledger can record for one request. */
     COST_LIMIT_EXCEEDED(400, "invalid_request_error", "cost_limit_exceeded"),
     RATE_LIMIT_EXCEEDED(429, "rate_limit_error", "rate_limit_exceeded"),
+    /** Over a token limit: OpenAI's type {@code tokens} with the same code as a request limit. */
+    TOKEN_RATE_LIMIT_EXCEEDED(429, "tokens", "rate_limit_exceeded", "tokens_rate_limit_exceeded"),
+    /** Over a monthly budget: not worth retrying ({@code x-should-retry: false}). */
+    INSUFFICIENT_QUOTA(429, "insufficient_quota", "insufficient_quota"),
     INTERNAL_ERROR(500, "api_error", "internal_error"),
     UPSTREAM_ERROR(502, "api_error", "upstream_error"),
     SERVICE_UNAVAILABLE(503, "api_error", "service_unavailable"),
@@ -32,11 +36,17 @@ public enum ErrorCode {
     private final HttpResponseStatus status;
     private final String type;
     private final String code;
+    private final String reason;
 
     ErrorCode(int status, String type, String code) {
+        this(status, type, code, code);
+    }
+
+    ErrorCode(int status, String type, String code, String reason) {
         this.status = HttpResponseStatus.valueOf(status);
         this.type = type;
         this.code = code;
+        this.reason = reason;
     }
 
     public HttpResponseStatus status() {
@@ -48,8 +58,16 @@ public enum ErrorCode {
         return type;
     }
 
-    /** OpenAI's {@code error.code}, and the {@code reason} tag of rejection metrics. */
+    /** OpenAI's {@code error.code}. */
     public String code() {
         return code;
+    }
+
+    /**
+     * The {@code reason} tag of rejection metrics: the code, except where two errors share a code
+     * (a token limit and a request limit are both {@code rate_limit_exceeded} to clients).
+     */
+    public String reason() {
+        return reason;
     }
 }

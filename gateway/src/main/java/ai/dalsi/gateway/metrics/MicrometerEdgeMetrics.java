@@ -70,7 +70,7 @@ final class MicrometerEdgeMetrics implements EdgeMetrics {
         for (ErrorCode code : ErrorCode.values()) {
             rejections.put(code, Counter.builder(REJECTIONS)
                     .description("Requests the gateway refused itself, by error code")
-                    .tag("reason", code.code())
+                    .tag("reason", code.reason())
                     .register(registry));
         }
         product("none");

@@ -75,6 +75,8 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
     private long firstSentNanos = -1;
     private int status;
     private UsageTap tap;
+    /** Gathers the generated text of a successful answer, or null. */
+    private GeneratedTextReader text;
     private boolean reported;
 
     ProxyExchange(BackendPool pools, BackendHealth health, ProxyConfig config, JsonFactory json, Channel inbound,
@@ -213,6 +215,9 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
         String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
         tap = UsageTap.of(request.kind(), code, contentType, request.clientAskedForUsage(), config.usageScanLimitBytes(),
                 json);
+        if (code >= 200 && code <= 299) {
+            text = GeneratedTextReader.of(contentType, request.generated(), config.usageScanLimitBytes());
+        }
         boolean hasBody = code != 204 && code != 304 && !HttpMethod.HEAD.equals(request.method());
         ProxyHeaders.prepareResponse(r.headers(), request.responseHeaders(), tap instanceof UsageTap.EventStream, hasBody);
         state = State.RELAYING;
@@ -227,6 +232,12 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
         }
         deadlines.activity();
         boolean last = c instanceof LastHttpContent;
+        if (text != null) {
+            text.feed(c.content());
+            if (last) {
+                text.finish();
+            }
+        }
         tap.content(c, last, relay);
         if (last) {
             backendEnded();

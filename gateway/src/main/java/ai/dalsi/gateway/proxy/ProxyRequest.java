@@ -1,6 +1,7 @@
 package ai.dalsi.gateway.proxy;
 
 import ai.dalsi.metering.ProductKind;
+import ai.dalsi.metering.tokens.GeneratedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -34,6 +35,10 @@ import java.util.Objects;
  * @param responseHeaders     headers the proxy sets on the response it writes to the client, replacing any the
  *                            backend sent under the same names ({@code x-request-id}, the rate-limit headers);
  *                            or null. Read, never modified; may be shared between requests.
+ * @param generated           where the proxy gathers the text a successful answer generates as it passes
+ *                            ({@link GeneratedTextReader}), for counting when the backend reports no usage or
+ *                            the client leaves first; or null. Owned by the caller, written on the
+ *                            exchange's event loop, complete when the outcome is reported.
  */
 public record ProxyRequest(
         String requestId,
@@ -46,7 +51,16 @@ public record ProxyRequest(
         boolean clientAskedForUsage,
         ProductKind kind,
         BackendGroup backends,
-        HttpHeaders responseHeaders) {
+        HttpHeaders responseHeaders,
+        GeneratedText generated) {
+
+    /** A request whose generated text nobody reads. */
+    public ProxyRequest(String requestId, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
+            String model, boolean stream, boolean clientAskedForUsage, ProductKind kind, BackendGroup backends,
+            HttpHeaders responseHeaders) {
+        this(requestId, method, uri, headers, body, model, stream, clientAskedForUsage, kind, backends,
+                responseHeaders, null);
+    }
 
     public ProxyRequest {
         Objects.requireNonNull(kind, "kind");

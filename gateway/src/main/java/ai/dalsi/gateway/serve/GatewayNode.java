@@ -18,6 +18,7 @@ import ai.dalsi.gateway.proxy.NettyBackendProxy;
 import ai.dalsi.gateway.webhooks.Webhooks;
 import ai.dalsi.metering.MeteringConfig;
 import ai.dalsi.metering.ledger.UsageLedger;
+import ai.dalsi.metering.tokens.TokenCounter;
 import ai.dalsi.persistence.Database;
 import ai.dalsi.persistence.DatabaseUnavailableException;
 import ai.dalsi.persistence.JdbcUrls;
@@ -176,6 +177,7 @@ public final class GatewayNode implements AutoCloseable {
                     .sink(metering)
                     .metrics(metrics.edgeMetrics())
                     .clock(clock)
+                    .tokenCounter(new TokenCounter(config.proxy().encodings()))
                     .start();
         } catch (Exception e) { // Netty rethrows a failed bind's checked exception as is
             if (isBindFailure(e)) {
@@ -188,7 +190,8 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     private AdminServer startAdmin() {
-        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness, webhooks.targets());
+        AdminApi api = new AdminApi(database.dsl(), clock, config.admin(), metrics, readiness, webhooks.targets(),
+                edge.limiter());
         try {
             return new AdminServer(config.admin(), api).start();
         } catch (Exception e) {

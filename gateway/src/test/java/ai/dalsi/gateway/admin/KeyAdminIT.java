@@ -251,7 +251,7 @@ class KeyAdminIT {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "{}                                | body                  | body: no field to change (expected: one or more of allowed_ips, expires_at, is_internal, name, rate_limit_per_day, rate_limit_per_hour, rate_limit_per_minute, scopes, subscription_tier, webhook_url)",
+            "{}                                | body                  | body: no field to change (expected: one or more of allowed_ips, expires_at, is_internal, monthly_budget_usd, name, rate_limit_per_day, rate_limit_per_hour, rate_limit_per_minute, rate_limit_tokens_per_day, rate_limit_tokens_per_minute, scopes, subscription_tier, webhook_url)",
             "{'rate_limit_per_hour':-1}        | rate_limit_per_hour   | rate_limit_per_hour: -1 (expected: > 0)",
             "{'rate_limit_per_minute':null}    | rate_limit_per_minute | rate_limit_per_minute: null (expected: a value; this setting cannot be cleared)",
             "{'environment':'development'}     | environment           | environment: cannot be changed (rotate or issue a new key instead)",

@@ -83,7 +83,7 @@ class UserAdminIT {
             "{'email':42}                              | email     | email: 42 (expected: a string)",
             "{'email':'  '}                            | email     | email: empty (expected: a non-empty string)",
             "{'email':'a@b.c','full_name':true}        | full_name | full_name: true (expected: a string)",
-            "{'email':'a@b.c','fullname':'x'}          | fullname  | unknown field: fullname (expected: email, full_name)",
+            "{'email':'a@b.c','fullname':'x'}          | fullname  | unknown field: fullname (expected: email, full_name, monthly_budget_usd)",
             "[1,2]                                     | body      | body: expected a JSON object",
             "{'email':'a@b.c'                          | body      | ",
             "{'email':'a@b.c','email':'d@e.f'}         | body      | body: field \"email\" given twice at line 1, column 25 (expected: each field once)",

@@ -164,6 +164,7 @@ class EdgeAndProxySectionsTest {
             "proxy:\\n  forwardHeaders: [x/y]               | proxy.forwardHeaders: \"x/y\" (expected: a header name",
             "proxy:\\n  maxAttempts: 0                      | proxy.maxAttempts: 0 (expected: 1..10)",
             "proxy:\\n  models:\\n    m1:\\n      ulr: http://x | unknown setting: proxy.models.m1.ulr",
+            "proxy:\\n  models:\\n    m1:\\n      url: http://a\\n      encoding: p50k | proxy.models.m1.encoding: p50k (expected: cl100k_base or o200k_base)",
             "proxy:\\n  models: [a, b]                      | proxy.models: wrong type (expected: a mapping)",
     })
     void invalidValuesAreNamed(String yaml, String message) throws IOException {

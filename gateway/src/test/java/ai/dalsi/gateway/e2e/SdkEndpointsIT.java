@@ -226,9 +226,14 @@ class SdkEndpointsIT {
         assertThat(responsesRow.getStatusCode()).isEqualTo(499).isEqualTo(chatRow.getStatusCode());
         assertThat(responsesMeta.get("client_aborted").asBoolean()).isTrue()
                 .isEqualTo(chatMeta.get("client_aborted").asBoolean());
-        assertThat(responsesRow.getCostUsd()).isEqualByComparingTo(chatRow.getCostUsd());
-        assertThat(responsesRow.getTokensUsed()).isEqualTo(chatRow.getTokensUsed());
-        assertThat(responsesMeta.get("usage_estimated").asBoolean()).isEqualTo(chatMeta.get("usage_estimated").asBoolean());
+        // Both are billed for what the backend produced before it was cancelled: their prompt and the
+        // tokens generated so far, counted with the tokenizer (the prompts differ, so the sums do too).
+        assertThat(responsesRow.getCostUsd()).isPositive();
+        assertThat(chatRow.getCostUsd()).isPositive();
+        assertThat(responsesMeta.get("completion_tokens").asLong()).isPositive();
+        assertThat(chatMeta.get("completion_tokens").asLong()).isPositive();
+        assertThat(responsesMeta.get("usage_estimated").asBoolean()).isTrue()
+                .isEqualTo(chatMeta.get("usage_estimated").asBoolean());
         assertThat(responsesRow.getErrorMessage()).isEqualTo(chatRow.getErrorMessage()).isNotNull();
         assertThat(responsesMeta.get("backend").asText()).isEqualTo(backend.baseUrl().toString());
     }

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import ai.dalsi.metering.ProductKind;
+import ai.dalsi.metering.tokens.TokenCounter;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -72,11 +73,13 @@ final class StepFixture {
                     new ModelInfo(VISION_MODEL, true, true, null, null, null, 2)));
     final Supplier<Catalog> catalogs = () -> catalog;
     final AuthorizationPolicy policy = new AuthorizationPolicy(Set.of(KeyEnvironment.PRODUCTION));
-    final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time));
+    final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time),
+            TokenCounter.byModelFamily());
     final BodyBudget budget = new BodyBudget(4096, 2048);
     final List<ExchangeStep> steps = RequestPath.steps(new ClientAddressResolver(IpRanges.parse(List.of(), "t")),
             new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, budget, limiter,
-            model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)), sink);
+            TokenCounter.byModelFamily(), model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)),
+            sink);
 
     /** Stores a key and returns its plaintext. */
     String key(String tier, int perMinute, String... scopes) {
@@ -90,6 +93,16 @@ final class StepFixture {
         keys.put(hash, new StoredKey(UUID.randomUUID(), UUID.randomUUID(), hash, ApiKeyFormat.displayPrefix(key), "k",
                 revokedAt == null, true, List.of(scopes), perMinute, 1000, 10000, tier, null, List.of(), "production",
                 false, revokedAt, revokedAt == null ? null : "test", time.instant()));
+        return key;
+    }
+
+    /** A free chat key with these token limits and budgets (null: none), 100 requests a minute. */
+    String keyWithLimits(Long tokensPerMinute, BigDecimal keyBudget, BigDecimal userBudget) {
+        String key = ApiKeyFormat.generate(KeyEnvironment.PRODUCTION, new SecureRandom());
+        String hash = ApiKeyFormat.sha256Hex(key);
+        keys.put(hash, new StoredKey(UUID.randomUUID(), UUID.randomUUID(), hash, ApiKeyFormat.displayPrefix(key), "k",
+                true, true, List.of("ai.chat"), 100, 1000, 10000, "free", null, List.of(), "production", false, null,
+                null, time.instant(), tokensPerMinute, null, keyBudget, userBudget, List.of()));
         return key;
     }
 

@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The text a model generated for one answer, gathered from what the backend sent: a whole
- * {@code chat.completion} / {@code text_completion} body, or the {@code data:} payloads of its
- * stream one by one. Only generated text is kept (message or delta {@code content}, {@code text},
- * {@code refusal}, tool calls' names and arguments), per choice; ids, roles, finish reasons, the
+ * {@code chat.completion} / {@code text_completion} / {@code response} body, or the {@code data:}
+ * payloads of its stream one by one. Only generated text is kept (message or delta {@code content},
+ * {@code text}, {@code refusal}, tool calls' names and arguments; a responses answer's output text
+ * and a responses stream's {@code response.*.delta} pieces), per choice; ids, roles, finish reasons, the
  * JSON around them and the SSE framing are not, so counting it counts what the model produced.
  * Not thread-safe: one exchange feeds it.
  */
@@ -31,14 +32,31 @@ public final class GeneratedText {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return this;
             }
+            String type = null;
+            String delta = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 if ("choices".equals(field) && t == JsonToken.START_ARRAY) {
                     readChoices(p);
+                } else if ("output".equals(field) && t == JsonToken.START_ARRAY) {
+                    // A whole responses answer: its output items' text and tool calls' arguments.
+                    StringBuilder text = new StringBuilder();
+                    JsonStrings.collect(p, t, text::append, "text", "arguments");
+                    if (!text.isEmpty()) {
+                        choice(0).append(text);
+                    }
+                } else if ("type".equals(field) && t == JsonToken.VALUE_STRING) {
+                    type = p.getText();
+                } else if ("delta".equals(field) && t == JsonToken.VALUE_STRING) {
+                    delta = p.getText();
                 } else {
                     p.skipChildren();
                 }
+            }
+            if (delta != null && type != null && type.startsWith("response.") && type.endsWith(".delta")) {
+                // A responses stream's piece of output text, refusal or tool call arguments.
+                choice(0).append(delta);
             }
         } catch (IOException | RuntimeException e) {
             // Not an answer object: nothing generated in it.

@@ -119,6 +119,29 @@ class TokenCounterTest {
     }
 
     @Test
+    void generatedTextOfResponsesKeepsTheOutputTextAndTheDeltasOnly() {
+        String stream = """
+                event: response.created
+                data: {"type":"response.created","response":{"id":"r1","output":[]}}
+
+                event: response.output_text.delta
+                data: {"type":"response.output_text.delta","item_id":"m1","delta":"Hello"}
+
+                event: response.output_text.delta
+                data: {"type":"response.output_text.delta","item_id":"m1","delta":" world"}
+
+                event: response.output_text.done
+                data: {"type":"response.output_text.done","item_id":"m1","text":"Hello world"}
+
+                """;
+        assertThat(new GeneratedText().addEventStream(stream).choices()).containsExactly("Hello world");
+        GeneratedText whole = new GeneratedText().addJson(("{\"id\":\"r1\",\"object\":\"response\",\"output\":[{\"type\":"
+                + "\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"Hi there\","
+                + "\"annotations\":[]}]}],\"usage\":null}").getBytes(StandardCharsets.UTF_8));
+        assertThat(whole.choices()).containsExactly("Hi there");
+    }
+
+    @Test
     void explicitEncodingsWinOverTheFamilyAndBadNamesAreNamed() {
         ModelEncodings encodings = ModelEncodings.of(Map.of("dalsi-ai", "o200k_base"));
         assertThat(encodings.forModel("dalsi-ai")).isEqualTo(TokenEncoding.O200K_BASE);
