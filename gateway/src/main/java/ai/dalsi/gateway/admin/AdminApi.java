@@ -55,6 +55,7 @@ public final class AdminApi {
         new KeyRoutes(new KeyService(dsl, clock, new SecureRandom()), webhookTargets).register(router);
         new WebhookRoutes(dsl, clock).register(router);
         new CatalogRoutes(new CatalogService(dsl, clock)).register(router);
+        new FlagRoutes(new FlagService(dsl, clock)).register(router);
         new UsageRoutes(new UsageService(dsl), clock).register(router);
         new OpsRoutes(metrics, readiness, config.metricsRequireAuth()).register(router);
         this.accounts = new AdminAccounts(dsl, clock);

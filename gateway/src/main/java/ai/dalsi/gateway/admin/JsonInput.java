@@ -131,6 +131,23 @@ final class JsonInput {
         return i;
     }
 
+    /** An integer from {@code min} to {@code max}; null when absent or null. */
+    Integer intBetween(String field, int min, int max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String expected = "an integer from " + min + " to " + max;
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw wrongType(field, v, expected);
+        }
+        int i = v.intValue();
+        if (i < min || i > max) {
+            throw AdminProblem.badInput(field, field + ": " + i + " (expected: " + expected + ")");
+        }
+        return i;
+    }
+
     /** A decimal number of at least zero (prices); null when absent or null. */
     BigDecimal nonNegativeDecimal(String field) {
         JsonNode v = node.get(field);

@@ -53,6 +53,7 @@ final class Exchange {
     private Learned.RequestShape shape;
     private ModelInfo model;
     private RateLimitDecision limit;
+    private Learned.Paused paused;
 
     private Exchange(UUID id, long arrivalNanos, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
             boolean oversized, Throwable decodeFailure, InetSocketAddress peer, ConnectionState connection,
@@ -113,6 +114,7 @@ final class Exchange {
             case Learned.RequestShape s -> shape = once(shape, s);
             case Learned.Authorized a -> model = once(model, a.model());
             case Learned.Admitted a -> limit = once(limit, a.decision());
+            case Learned.Paused p -> paused = once(paused, p);
         }
     }
 
@@ -167,6 +169,11 @@ final class Exchange {
     /** The limiter's decision, or null when the request never reached the limiter (nor a peek). */
     RateLimitDecision limit() {
         return limit;
+    }
+
+    /** Set when the request was refused for maintenance (its {@code retry-after}), or null. */
+    Learned.Paused paused() {
+        return paused;
     }
 
     boolean stream() {

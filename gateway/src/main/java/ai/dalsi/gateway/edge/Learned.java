@@ -63,4 +63,8 @@ sealed interface Learned extends StepResult {
     /** The limiter's decision (the rate-limit step, or a peek for a refusal before it). */
     record Admitted(RateLimitDecision decision) implements Learned {
     }
+
+    /** The service is paused (maintenance): clients should retry after this many seconds. */
+    record Paused(long retryAfterSeconds) implements Learned {
+    }
 }

@@ -54,6 +54,9 @@ final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
                 h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(OpenAiDuration.ceilSeconds(l.retryAfterNanos())));
                 h.set(RETRY_AFTER_MS, Long.toString(OpenAiDuration.ceilMillis(l.retryAfterNanos())));
             }
+            if (ex.paused() != null) {
+                h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(ex.paused().retryAfterSeconds()));
+            }
             if (lifecycle.draining()) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }

@@ -7,6 +7,7 @@ import ai.dalsi.gateway.auth.KeyEnvironment;
 import ai.dalsi.gateway.auth.Tier;
 import ai.dalsi.gateway.authz.AuthorizationPolicy;
 import ai.dalsi.gateway.catalog.Catalog;
+import ai.dalsi.gateway.flags.FeatureFlags;
 import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.net.ClientAddressResolver;
@@ -75,7 +76,10 @@ final class StepFixture {
     final ExchangeFinisher finisher = new ExchangeFinisher(sink, metrics, limiter, new UsageEvents(time));
     final List<ExchangeStep> steps = RequestPath.steps(new ClientAddressResolver(IpRanges.parse(List.of(), "t")),
             new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, limiter,
-            model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)), sink);
+            model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)), sink,
+            () -> this.flags);
+    /** The feature flags the steps see; tests replace them. */
+    volatile FeatureFlags flags = FeatureFlags.NONE;
 
     /** Stores a key and returns its plaintext. */
     String key(String tier, int perMinute, String... scopes) {
