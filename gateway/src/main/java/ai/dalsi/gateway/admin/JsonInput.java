@@ -115,6 +115,21 @@ final class JsonInput {
         return s;
     }
 
+    /**
+     * A string exactly as sent (not stripped, may be empty: a password), checked to be plain text;
+     * null when absent or null.
+     */
+    String rawText(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw wrongType(field, v, "a string");
+        }
+        return plainText(field, v.textValue());
+    }
+
     /** An integer greater than zero; null when absent or null. */
     Integer positiveInt(String field) {
         JsonNode v = node.get(field);

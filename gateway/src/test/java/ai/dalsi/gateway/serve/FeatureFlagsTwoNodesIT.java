@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two gateway nodes, each the full {@code serve} composition, on one database: a kill switch set
  * through node A's admin API is honoured by node B within one second, and so is switching it back
- * off. B's only ways to learn of it are the V13 notification and its 30 s poll.
+ * off. B's only ways to learn of it are the V13 notification and its 30 s poll. Likewise a user
+ * deactivated through A: B has the user's key cached, and only the V10 notification tells it.
  */
 @ExtendWith({FreshDatabaseExtension.class, NettyLeakExtension.class})
 class FeatureFlagsTwoNodesIT {
@@ -40,6 +41,7 @@ class FeatureFlagsTwoNodesIT {
     private GatewayNode a;
     private GatewayNode b;
     private String key;
+    private java.util.UUID keyId;
 
     @AfterEach
     void stop() {
@@ -57,6 +59,7 @@ class FeatureFlagsTwoNodesIT {
     private void startTwoNodes(TestDatabase db, Path dir) {
         EdgeSeed seed = new EdgeSeed(db.dsl()).standardCatalog();
         key = seed.key(KeySpec.chat());
+        keyId = seed.keyId(key);
         backend = SimulatedBackend.start(SimulatorConfig.builder().host("127.0.0.1").port(0)
                 .latency(Duration.ZERO).timeToFirstToken(Duration.ZERO).tokensPerSecond(0).build());
         a = GatewayNode.start(NodeEnvironment.of(db, backend.baseUrl(), dir.resolve("a")).config());
@@ -115,6 +118,24 @@ class FeatureFlagsTwoNodesIT {
         HttpResponse<String> off = admin(a, "PUT", "/admin/flags", "{\"name\":\"maintenance\",\"is_enabled\":false}");
         assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
         Eventually.await("node B serves again", Duration.ofSeconds(1), () -> chat(b).statusCode() == 200);
+    }
+
+    @Test
+    void aUserDeactivatedThroughNodeAHasTheirKeysRefusedByNodeBWithinOneSecond(TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        startTwoNodes(db, dir);
+        assertThat(chat(b).statusCode()).as("B serves (and caches) the key").isEqualTo(200);
+        String userId = String.valueOf(db.dsl().fetchValue("SELECT user_id::text FROM api_keys WHERE id = ?", keyId));
+
+        HttpResponse<String> off = admin(a, "PATCH", "/admin/users/" + userId, "{\"is_active\":false}");
+        assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+        Eventually.await("node B refuses the deactivated user's key", Duration.ofSeconds(1),
+                () -> chat(b).statusCode() == 401 || chat(b).statusCode() == 403);
+        assertThat(chat(b).statusCode()).isIn(401, 403);
+
+        HttpResponse<String> on = admin(a, "PATCH", "/admin/users/" + userId, "{\"is_active\":true}");
+        assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
+        Eventually.await("node B serves the user again", Duration.ofSeconds(1), () -> chat(b).statusCode() == 200);
     }
 
     private HttpResponse<String> admin(GatewayNode node, String method, String path, String body)
