@@ -33,6 +33,30 @@ public final class FeatureFlags {
         return f != null && f.onFor(keyId) ? f : null;
     }
 
+    /**
+     * How many flags of a kind are enabled: {@code maintenance}, {@code product}, {@code model}
+     * (by name prefix) or {@code other}.
+     */
+    public int enabledOfKind(String kind) {
+        int n = 0;
+        for (FeatureFlag f : byName.values()) {
+            if (f.enabled() && kindOf(f.name()).equals(kind)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String kindOf(String name) {
+        if (name.equals(FeatureFlag.MAINTENANCE)) {
+            return "maintenance";
+        }
+        if (name.startsWith(FeatureFlag.PRODUCT_PREFIX)) {
+            return "product";
+        }
+        return name.startsWith(FeatureFlag.MODEL_PREFIX) ? "model" : "other";
+    }
+
     public int size() {
         return byName.size();
     }

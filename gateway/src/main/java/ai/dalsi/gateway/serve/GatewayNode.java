@@ -124,6 +124,7 @@ public final class GatewayNode implements AutoCloseable {
         proxy.health().track(routes.targets());
         metrics.bindBackends(proxy.health());
         flags = FlagCache.start(database.dsl());
+        metrics.bindFlags(flags);
         edge = startEdge(routes);
         metrics.bindCache("api_keys", edge.keyCacheStatistics());
         metrics.bindEventLoops(edge.eventLoops());
