@@ -102,6 +102,34 @@ class AccountAdminIT {
     }
 
     @Test
+    void twoSuperAdminsDemotedAtOnceLeaveOneOfThem() throws Exception {
+        String root = id(AdminFixture.SUPER_USER);
+        String alice = id(AdminFixture.ADMIN_USER);
+        assertThat(f.token.patch("/admin/accounts/" + alice, json("{'role':'super_admin'}")).status()).isEqualTo(200);
+        for (int round = 0; round < 5; round++) {
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var a = two.submit(() -> {
+                    together.await();
+                    return f.token.patch("/admin/accounts/" + root, json("{'role':'admin'}")).status();
+                });
+                var b = two.submit(() -> {
+                    together.await();
+                    return f.token.patch("/admin/accounts/" + alice, json("{'is_active':false}")).status();
+                });
+                assertThat(java.util.List.of(a.get(), b.get())).containsExactlyInAnyOrder(200, 409);
+            } finally {
+                two.shutdownNow();
+            }
+            assertThat(f.db.dsl().fetchCount(A_USERS, A_USERS.IS_ACTIVE.isTrue()
+                    .and(A_USERS.ROLE.eq("super_admin")))).isEqualTo(1);
+            // Back to two super_admins for the next round.
+            f.db.dsl().update(A_USERS).set(A_USERS.ROLE, "super_admin").set(A_USERS.IS_ACTIVE, true).execute();
+        }
+    }
+
+    @Test
     void aLoginRecordsItsTimeAndAddress() {
         assertThat(f.db.dsl().fetchOne(A_USERS, A_USERS.USERNAME.eq("alice")).getLastLogin()).isNull();
         assertThat(f.admin.get("/admin/products").status()).isEqualTo(200);
