@@ -90,6 +90,7 @@ final class BudgetNotices {
                 .join(owner).on(owner.ID.eq(API_USAGE_HOURLY.API_KEY_ID))
                 .where(API_USAGE_HOURLY.USER_ID.eq(USERS.ID)).and(owner.IS_INTERNAL.isFalse())
                 .and(API_USAGE_HOURLY.HOUR.ge(from)).and(API_USAGE_HOURLY.HOUR.lt(to)));
+        var batchKeys = API_KEYS.as("batch_keys");
         // The batch's keys with a webhook and a budget of their own or of their user's; for a user's
         // budget, every key of the user with a webhook hears of it.
         var candidates = tx.select(API_KEYS.ID, API_KEYS.USER_ID, API_KEYS.MONTHLY_BUDGET_USD,
@@ -98,12 +99,12 @@ final class BudgetNotices {
                         DSL.when(USERS.MONTHLY_BUDGET_USD.isNotNull(), userSpend))
                 .from(API_KEYS)
                 .join(USERS).on(USERS.ID.eq(API_KEYS.USER_ID))
-                .where(API_KEYS.WEBHOOK_URL.isNotNull())
+                // Index-driven: the batch's keys by id, their users, those users' keys by user_id.
+                .where(API_KEYS.USER_ID.in(DSL.select(batchKeys.USER_ID).from(batchKeys)
+                        .where(batchKeys.ID.eq(DSL.any(keys)))))
+                .and(API_KEYS.WEBHOOK_URL.isNotNull())
                 .and(API_KEYS.ID.eq(DSL.any(keys)).and(API_KEYS.MONTHLY_BUDGET_USD.isNotNull())
-                        .or(USERS.MONTHLY_BUDGET_USD.isNotNull().and(API_KEYS.IS_INTERNAL.isFalse())
-                                .and(API_KEYS.USER_ID.in(DSL.select(API_KEYS.as("batch_keys").USER_ID)
-                                        .from(API_KEYS.as("batch_keys"))
-                                        .where(API_KEYS.as("batch_keys").ID.eq(DSL.any(keys)))))))
+                        .or(USERS.MONTHLY_BUDGET_USD.isNotNull().and(API_KEYS.IS_INTERNAL.isFalse())))
                 .fetch();
         List<WebhookEvent> events = new ArrayList<>();
         for (Record r : candidates) {
