@@ -194,6 +194,23 @@ class StepsTest {
     }
 
     @Test
+    void maintenanceForSomeKeysWaitsForTheKeyAndRefusesThoseInItsRollout() {
+        String key = f.key("free", 10, "ai.chat");
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, 99)));
+        assertThat(run(MAINTENANCE, f.through(StepFixture.chat(key, "chat-1"), MAINTENANCE)))
+                .as("not every key: the early step lets it pass").isSameAs(Learned.NOTHING);
+        ex.releaseBody();
+        Exchange through = f.through(StepFixture.chat(key, "chat-1"), FLAGS);
+        int bucket = ai.dalsi.gateway.flags.Rollout.bucket("maintenance", through.key().id());
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, bucket + 1)));
+        StepResult.Refusal r = (StepResult.Refusal) run(FLAGS, through);
+        assertThat(r.learned()).isEqualTo(new Learned.Paused(FlagStep.MAINTENANCE_RETRY_AFTER_SECONDS));
+        ex.releaseBody();
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, bucket)));
+        assertThat(run(FLAGS, f.through(StepFixture.chat(key, "chat-1"), FLAGS))).isSameAs(Learned.NOTHING);
+    }
+
+    @Test
     void theRateLimitStepAdmitsUpToTheLimitThenRefusesWithItsDecision() {
         String key = f.key("free", 1, "ai.chat");
         StepResult first = run(RATE_LIMIT, f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT));
