@@ -106,6 +106,19 @@ public final class AdminAccounts {
     }
 
     /**
+     * The bcrypt hash of a new password (slow: never on a thread that serves requests).
+     *
+     * @throws IllegalArgumentException when the password is unusable ({@link #passwordProblem})
+     */
+    String hash(String password) {
+        String problem = passwordProblem(password);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return encoder.encode(password);
+    }
+
+    /**
      * The active account with this username and password, recording the login; empty when the
      * username is unknown, the account inactive or the password wrong (indistinguishable to the
      * caller, and in time). Costs one bcrypt check: never call it on a thread that serves requests.

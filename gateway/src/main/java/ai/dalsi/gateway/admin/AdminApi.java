@@ -16,9 +16,9 @@ import org.jooq.DSLContext;
 
 /**
  * Everything the admin port serves, assembled: the route table (users, keys, webhook deliveries,
- * products, models, usage, health, metrics), the authentication parts (accounts, failed-login
- * budgets, remembered logins) and the services behind them. The composition root builds one and
- * gives it to {@link AdminServer}, which adds the threads.
+ * products, models, feature flags, admin accounts, usage, health, metrics), the authentication
+ * parts (accounts, failed-login budgets, remembered logins) and the services behind them. The
+ * composition root builds one and gives it to {@link AdminServer}, which adds the threads.
  */
 public final class AdminApi {
 
@@ -72,9 +72,11 @@ public final class AdminApi {
         new KeyRoutes(new KeyService(dsl, clock, new SecureRandom(), budgets), webhookTargets).register(router);
         new WebhookRoutes(dsl, clock).register(router);
         new CatalogRoutes(new CatalogService(dsl, clock)).register(router);
+        new FlagRoutes(new FlagService(dsl, clock)).register(router);
+        this.accounts = new AdminAccounts(dsl, clock);
+        new AccountRoutes(new AccountService(dsl, clock, accounts)).register(router);
         new UsageRoutes(new UsageService(dsl), clock).register(router);
         new OpsRoutes(metrics, readiness, config.metricsRequireAuth()).register(router);
-        this.accounts = new AdminAccounts(dsl, clock);
         this.throttle = new LoginThrottle(config.login(), timeMeter, ticker);
         this.verified = new VerifiedLogins(config.login().verifiedTtl(), ticker);
         this.metrics = new AdminMetrics(metrics.registry());

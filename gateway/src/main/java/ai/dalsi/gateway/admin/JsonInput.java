@@ -115,6 +115,21 @@ final class JsonInput {
         return s;
     }
 
+    /**
+     * A string exactly as sent (not stripped, may be empty: a password), checked to be plain text;
+     * null when absent or null.
+     */
+    String rawText(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw wrongType(field, v, "a string");
+        }
+        return plainText(field, v.textValue());
+    }
+
     /** An integer greater than zero; null when absent or null. */
     Integer positiveInt(String field) {
         JsonNode v = node.get(field);
@@ -145,6 +160,23 @@ final class JsonInput {
             throw AdminProblem.badInput(field, field + ": " + l + " (expected: > 0)");
         }
         return l;
+    }
+
+    /** An integer from {@code min} to {@code max}; null when absent or null. */
+    Integer intBetween(String field, int min, int max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String expected = "an integer from " + min + " to " + max;
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw wrongType(field, v, expected);
+        }
+        int i = v.intValue();
+        if (i < min || i > max) {
+            throw AdminProblem.badInput(field, field + ": " + i + " (expected: " + expected + ")");
+        }
+        return i;
     }
 
     /** A decimal number of at least zero (prices); null when absent or null. */

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * What an admin account may do ({@code a_users.role}). {@code admin} manages users and keys and
- * reads everything; {@code super_admin} also writes products and models. The bootstrap token
- * counts as {@code super_admin}.
+ * reads everything but the admin accounts; {@code super_admin} also writes products, models and
+ * feature flags, and manages the admin accounts. The bootstrap token counts as {@code super_admin}.
  */
 public enum Role {
     ADMIN("admin"),

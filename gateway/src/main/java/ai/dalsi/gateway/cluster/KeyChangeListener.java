@@ -8,6 +8,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * calls {@link KeyInvalidation#invalidateAll()} so nothing stale survives the gap. It does the
  * same on its first connect, for changes made while the node was starting. The cache's own
  * refresh remains the safety net for anything else.
+ *
+ * <p>Other caches that follow the database the same way (feature flags, on the V13 channel
+ * {@code feature_flag_changed}) share this connection and its reconnect logic through
+ * {@link #subscribe}: one LISTEN connection per node, whatever it follows.
  */
 public final class KeyChangeListener implements AutoCloseable {
 
@@ -42,8 +48,20 @@ public final class KeyChangeListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeyChangeListener.class);
     private static final int POLL_MILLIS = 500;
 
+    /**
+     * What follows one channel: told of every notification, and told to resynchronise whenever
+     * notifications may have been missed (first connect, reconnect).
+     */
+    public interface Subscriber {
+        /** A notification with this payload arrived. */
+        void changed(String payload);
+
+        /** Anything may have changed meanwhile: reload or drop everything. */
+        void resync();
+    }
+
     private final DatabaseConfig database;
-    private final KeyInvalidation invalidation;
+    private final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
     private final Thread thread;
     private final AtomicLong connects = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -52,9 +70,35 @@ public final class KeyChangeListener implements AutoCloseable {
 
     public KeyChangeListener(DatabaseConfig database, KeyInvalidation invalidation) {
         this.database = database;
-        this.invalidation = invalidation;
+        subscribers.put(CHANNEL, new Subscriber() {
+            @Override
+            public void changed(String payload) {
+                invalidation.invalidate(payload);
+            }
+
+            @Override
+            public void resync() {
+                invalidation.invalidateAll();
+            }
+        });
         this.thread = new Thread(this::run, "key-change-listener");
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * Also follows {@code channel} (a plain identifier); only before {@link #start()}.
+     *
+     * @throws IllegalArgumentException when the channel is not a plain identifier or already followed
+     */
+    public KeyChangeListener subscribe(String channel, Subscriber subscriber) {
+        if (!channel.matches("[a-z_][a-z0-9_]{0,62}") || subscribers.containsKey(channel)) {
+            throw new IllegalArgumentException("channel: " + channel);
+        }
+        if (thread.getState() != Thread.State.NEW) {
+            throw new IllegalStateException("subscribe before start");
+        }
+        subscribers.put(channel, subscriber);
+        return this;
     }
 
     public KeyChangeListener start() {
@@ -78,20 +122,26 @@ public final class KeyChangeListener implements AutoCloseable {
             while (running) {
                 try (Connection c = connect()) {
                     try (Statement s = c.createStatement()) {
-                        s.execute("LISTEN " + CHANNEL);
+                        for (String channel : subscribers.keySet()) {
+                            s.execute("LISTEN " + channel);
+                        }
                     }
+                    // Whatever changed while we were not listening is unknown: drop it all (before
+                    // reporting that we listen; notifications sent meanwhile wait in the connection).
+                    subscribers.values().forEach(Subscriber::resync);
                     listening = true;
                     connects.incrementAndGet();
                     backoffMillis = 100;
-                    // Whatever changed while we were not listening is unknown: drop it all.
-                    invalidation.invalidateAll();
-                    LOG.info("listening for key changes on {}", JdbcUrls.masked(database.jdbcUrl()));
+                    LOG.info("listening for {} on {}", subscribers.keySet(), JdbcUrls.masked(database.jdbcUrl()));
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (running) {
                         PGNotification[] notes = pg.getNotifications(POLL_MILLIS);
                         if (notes != null) {
                             for (PGNotification n : notes) {
-                                invalidation.invalidate(n.getParameter());
+                                Subscriber to = subscribers.get(n.getName());
+                                if (to != null) {
+                                    to.changed(n.getParameter());
+                                }
                             }
                         }
                     }

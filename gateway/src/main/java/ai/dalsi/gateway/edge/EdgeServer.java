@@ -12,6 +12,7 @@ import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.net.IpRanges;
 import ai.dalsi.gateway.proxy.BackendProxy;
 import ai.dalsi.gateway.proxy.BackendGroup;
+import ai.dalsi.gateway.flags.FeatureFlags;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
 import ai.dalsi.gateway.ratelimit.MonthlySpendSource;
 import ai.dalsi.metering.UsageSink;
@@ -45,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +116,7 @@ public final class EdgeServer implements AutoCloseable {
                     new ClientAddressResolver(IpRanges.parse(b.config.trustedProxies(), "edge.trustedProxies")),
                     new CredentialExtractor(), keys, new AuthorizationPolicy(b.config.servedEnvironments(), b.clock),
                     b.clock, cat, new RequestBodyParser(), b.config.maxBodyBytes(), bodies, limiter, counter, b.backends,
-                    b.sink);
+                    b.sink, b.flags);
             EdgeChannelInitializer initializer = new EdgeChannelInitializer(b.config, lifecycle, b.clock, steps,
                     finisher, new BackendHandOff(b.proxy, finisher), b.metrics,
                     new ConnectionsPerAddress(b.config.maxConnectionsPerAddress()));
@@ -256,6 +258,7 @@ public final class EdgeServer implements AutoCloseable {
         private Ticker ticker = Ticker.systemTicker();
         private KeyRateLimiter rateLimiter;
         private TokenCounter tokenCounter = TokenCounter.byModelFamily();
+        private Supplier<FeatureFlags> flags = () -> FeatureFlags.NONE;
 
         private Builder(EdgeConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -290,6 +293,8 @@ public final class EdgeServer implements AutoCloseable {
 
         /** Replaces the local limiter (e.g. a Redis-backed one). */
         public Builder rateLimiter(KeyRateLimiter v) { rateLimiter = v; return this; }
+        /** The feature flags the kill switches read (default: none, nothing switched off). */
+        public Builder flags(Supplier<FeatureFlags> v) { flags = v; return this; }
 
         /**
          * Loads the catalog (fails if the database cannot be read), binds the port and returns the

@@ -65,6 +65,7 @@ final class Exchange {
     private ModelInfo model;
     private Learned.Admitted admission;
     private Reservation reservation;
+    private Learned.Paused paused;
 
     private Exchange(UUID id, long arrivalNanos, HttpMethod method, String uri, HttpHeaders headers, ByteBuf body,
             boolean oversized, Throwable decodeFailure, InetSocketAddress peer, ConnectionState connection,
@@ -131,6 +132,7 @@ final class Exchange {
                 admission = once(admission, a);
                 reservation = a.reservation();
             }
+            case Learned.Paused p -> paused = once(paused, p);
         }
     }
 
@@ -200,6 +202,11 @@ final class Exchange {
         Reservation r = reservation;
         reservation = null;
         return r;
+    }
+
+    /** Set when the request was refused for maintenance (its {@code retry-after}), or null. */
+    Learned.Paused paused() {
+        return paused;
     }
 
     boolean stream() {

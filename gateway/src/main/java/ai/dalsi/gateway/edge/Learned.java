@@ -82,4 +82,8 @@ sealed interface Learned extends StepResult {
             this(decision, null, null, -1, false);
         }
     }
+
+    /** The service is paused (maintenance): clients should retry after this many seconds. */
+    record Paused(long retryAfterSeconds) implements Learned {
+    }
 }

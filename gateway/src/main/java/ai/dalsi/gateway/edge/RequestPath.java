@@ -4,6 +4,7 @@ import ai.dalsi.gateway.auth.CredentialExtractor;
 import ai.dalsi.gateway.auth.KeyCache;
 import ai.dalsi.gateway.authz.AuthorizationPolicy;
 import ai.dalsi.gateway.catalog.Catalog;
+import ai.dalsi.gateway.flags.FeatureFlags;
 import ai.dalsi.gateway.net.ClientAddressResolver;
 import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.ratelimit.KeyRateLimiter;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
  * <pre>
  *  -- the head ------------------------------------------------------------------------------------
  *  context       client address (trusted proxies), user agent; undecodable requests (400 / 413)
+ *  maintenance   the maintenance flag on for every key: the whole port answers                503
  *  authenticate  API key: format check, then the key cache (loads off the event loop)       401 / 503
  *  key-check     the key itself: revoked, expired, active, environment, IP allowlist         401 / 403
  *  route         path and method to a product (or the model list)                             404 / 405
@@ -30,6 +32,7 @@ import java.util.function.Supplier;
  *  read-body     reserves the body in the in-flight budget, then waits for it          503 / 408 / 413
  *  body          size, JSON body: model, stream, max_tokens; asks streams for their usage     413 / 400
  *  authorize     product scope and tier, model, max_tokens                                    403 / 404 / 400
+ *  flags         kill switches for this key: maintenance, product:&lt;name&gt;, model:&lt;name&gt;     503
  *  rate-limit    admission: requests per minute/hour/day, tokens per minute/day, monthly       429 / 503
  *                budgets; reserves the request's worst case until the exchange ends
  *  models        answers GET /v1/models and /v1/models/{id}                                   200
@@ -45,11 +48,11 @@ final class RequestPath {
     static List<ExchangeStep> steps(ClientAddressResolver resolver, CredentialExtractor extractor, KeyCache keys,
             AuthorizationPolicy policy, Clock clock, Supplier<Catalog> catalog, RequestBodyParser parser,
             int maxBodyBytes, BodyBudget budget, KeyRateLimiter limiter, TokenCounter counter,
-            Function<String, BackendGroup> backends,
-            UsageSink sink) {
+            Function<String, BackendGroup> backends, UsageSink sink, Supplier<FeatureFlags> flags) {
         return List.of(
                 // the head
                 new ContextStep(resolver),
+                FlagStep.maintenanceForEveryone(flags),
                 new AuthenticateStep(extractor, keys),
                 new KeyCheckStep(policy, clock),
                 new RouteStep(catalog),
@@ -57,6 +60,7 @@ final class RequestPath {
                 new ReadBodyStep(budget, maxBodyBytes),
                 new BodyStep(parser, maxBodyBytes),
                 new AuthorizeStep(policy, catalog),
+                FlagStep.perKey(flags),
                 new RateLimitStep(limiter, counter),
                 new ModelsStep(catalog, clock),
                 new ProxyStep(backends, sink));

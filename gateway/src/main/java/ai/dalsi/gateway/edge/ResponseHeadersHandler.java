@@ -67,6 +67,9 @@ final class ResponseHeadersHandler extends ChannelOutboundHandlerAdapter {
             if (admission != null) {
                 tokenHeaders(h, admission);
             }
+            if (ex.paused() != null) {
+                h.set(HttpHeaderNames.RETRY_AFTER, Long.toString(ex.paused().retryAfterSeconds()));
+            }
             if (lifecycle.draining()) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }

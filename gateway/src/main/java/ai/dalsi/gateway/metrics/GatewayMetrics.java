@@ -1,5 +1,8 @@
 package ai.dalsi.gateway.metrics;
 
+import ai.dalsi.gateway.flags.FeatureFlag;
+import ai.dalsi.gateway.flags.FeatureFlags;
+
 import ai.dalsi.metering.MeteringMetrics;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.zaxxer.hikari.HikariDataSource;
@@ -22,7 +25,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.EventLoopGroup;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The node's metrics: one Prometheus registry with the JVM and process binders, plus what the
@@ -125,6 +130,28 @@ public final class GatewayMetrics implements AutoCloseable {
     public void bindReadiness(BooleanSupplier ready) {
         Gauge.builder("gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
                 .description("1 while the node is ready to serve (public port bound, metering accepting), else 0")
+                .register(registry);
+    }
+
+    /**
+     * The feature flags this node honours: {@code gateway_feature_flags_enabled{kind}} counts the
+     * enabled flags by kind ({@code maintenance}, {@code product}, {@code model}, {@code other}),
+     * and {@code gateway_maintenance} is 1 while maintenance is on for every key. Bounded tags: the
+     * flags' names are not labels.
+     */
+    public void bindFlags(Supplier<FeatureFlags> flags) {
+        for (String kind : List.of("maintenance", "product", "model", "other")) {
+            Gauge.builder("gateway.feature.flags.enabled", flags, f -> f.get().enabledOfKind(kind))
+                    .description("Enabled feature flags (kill switches) by kind, as this node sees them")
+                    .tag("kind", kind)
+                    .strongReference(true)
+                    .register(registry);
+        }
+        Gauge.builder("gateway.maintenance", flags, f -> {
+            FeatureFlag m = f.get().get(FeatureFlag.MAINTENANCE);
+            return m != null && m.onForEveryone() ? 1 : 0;
+        }).description("1 while the maintenance flag refuses every request on the public port, else 0")
+                .strongReference(true)
                 .register(registry);
     }
 

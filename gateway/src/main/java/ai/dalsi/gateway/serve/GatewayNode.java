@@ -7,6 +7,7 @@ import ai.dalsi.gateway.cluster.KeyChangeListener;
 import ai.dalsi.gateway.config.Durations;
 import ai.dalsi.gateway.config.GatewayConfig;
 import ai.dalsi.gateway.edge.EdgeServer;
+import ai.dalsi.gateway.flags.FlagCache;
 import ai.dalsi.gateway.health.HealthCheck;
 import ai.dalsi.gateway.health.HealthChecks;
 import ai.dalsi.gateway.health.Readiness;
@@ -42,9 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: the database (migrated when {@code database.migrateOnStart}), metrics (with the
  * pool's meters), the metering ledger ({@link UsageLedger}, which first replays what an earlier run
- * left in its journal), the backend proxy, the public port ({@link EdgeServer}, with its
+ * left in its journal), the backend proxy, the feature flags ({@link FlagCache}), the public port ({@link EdgeServer}, with its
  * key cache and event loops bound to metrics), the LISTEN/NOTIFY key-change listener feeding the
- * edge's key cache, the expired-key sweeper, the webhooks ({@link Webhooks}: outbox gauges and the
+ * edge's key cache and the flags, the expired-key sweeper, the webhooks ({@link Webhooks}: outbox gauges and the
  * sender), readiness (public port bound, metering accepting, PostgreSQL, backends, key-change
  * listener) and the admin port. A failure at any step closes what
  * was built and throws {@link NodeStartException} with one line naming the cause.
@@ -66,6 +67,7 @@ public final class GatewayNode implements AutoCloseable {
     private GatewayMetrics metrics;
     private UsageLedger metering;
     private NettyBackendProxy proxy;
+    private FlagCache flags;
     private EdgeServer edge;
     private KeyChangeListener listener;
     private KeyExpirySweeper sweeper;
@@ -122,13 +124,17 @@ public final class GatewayNode implements AutoCloseable {
         BackendRoutes routes = config.proxy().routes();
         proxy.health().track(routes.targets());
         metrics.bindBackends(proxy.health());
+        flags = FlagCache.start(database.dsl());
+        metrics.bindFlags(flags);
         edge = startEdge(routes);
         metrics.bindCache("api_keys", edge.keyCacheStatistics());
         metrics.bindEventLoops(edge.eventLoops());
         metrics.bindBodyBytesInFlight(edge::bodyBytesInFlight);
         metrics.bindAllocator(ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
                 ? provider : PooledByteBufAllocator.DEFAULT);
-        listener = new KeyChangeListener(config.database(), edge.keyInvalidation()).start();
+        // One LISTEN connection for key changes and feature flags.
+        listener = new KeyChangeListener(config.database(), edge.keyInvalidation())
+                .subscribe(FlagCache.CHANNEL, flags).start();
         sweeper = new KeyExpirySweeper(database.dsl(), clock).start(config.admin().sweepInterval());
         // Webhooks: outbox gauges and, with a signing secret, the sender (its own threads, off the request path).
         webhooks = Webhooks.start(config.webhooks(), database.dsl(), metrics.registry(), clock);
@@ -178,6 +184,7 @@ public final class GatewayNode implements AutoCloseable {
                     .metrics(metrics.edgeMetrics())
                     .clock(clock)
                     .tokenCounter(new TokenCounter(config.proxy().encodings()))
+                    .flags(flags)
                     .start();
         } catch (Exception e) { // Netty rethrows a failed bind's checked exception as is
             if (isBindFailure(e)) {
@@ -335,6 +342,7 @@ public final class GatewayNode implements AutoCloseable {
         clean &= step("public port", edge);
         clean &= step("metering", metering);
         clean &= step("key-change listener", listener);
+        clean &= step("feature flags", flags);
         clean &= step("expired-key sweeper", sweeper);
         clean &= step("webhooks", webhooks);
         clean &= step("admin port", admin);

@@ -71,7 +71,13 @@ class AdminFuzzIT {
             new Route("PATCH", "/admin/models/MODEL", List.of("version", "type", "capabilities", "pricing",
                     "is_active", "requires_subscription")),
             new Route("GET", "/admin/usage", List.of("key_id", "user_id", "from", "to", "granularity")),
-            new Route("GET", "/admin/keys", List.of("user_id")));
+            new Route("GET", "/admin/keys", List.of("user_id")),
+            new Route("GET", "/admin/users", List.of("email", "limit", "offset")),
+            new Route("PATCH", "/admin/users/USER", List.of("email", "full_name", "is_active", "monthly_budget_usd")),
+            new Route("PUT", "/admin/flags", List.of("name", "is_enabled", "rollout_percentage", "description")),
+            new Route("POST", "/admin/accounts", List.of("username", "password", "role", "full_name", "email")),
+            // No account has the user's id: the body is checked, then the id is unknown.
+            new Route("PATCH", "/admin/accounts/USER", List.of("is_active", "role", "password")));
 
     private final AdminFixture f;
     private final AdminFixture.Subjects at;
@@ -147,6 +153,10 @@ class AdminFuzzIT {
             case "granularity" -> r.nextBoolean() ? "hour" : "day";
             case "webhook_url" -> "https://hooks.example.com/" + r.nextInt(1000);
             case "name" -> "n" + r.nextInt(1_000_000);
+            case "username" -> "u" + r.nextInt(1_000_000);
+            case "password" -> "password-" + r.nextInt(1_000_000);
+            case "role" -> r.nextBoolean() ? "admin" : "super_admin";
+            case "limit", "offset", "rollout_percentage" -> Integer.toString(r.nextInt(300) - 50);
             default -> string(r);
         };
     }

@@ -7,6 +7,7 @@ import ai.dalsi.gateway.auth.KeyEnvironment;
 import ai.dalsi.gateway.auth.Tier;
 import ai.dalsi.gateway.authz.AuthorizationPolicy;
 import ai.dalsi.gateway.catalog.Catalog;
+import ai.dalsi.gateway.flags.FeatureFlags;
 import ai.dalsi.gateway.catalog.ModelInfo;
 import ai.dalsi.gateway.catalog.ProductInfo;
 import ai.dalsi.gateway.net.ClientAddressResolver;
@@ -79,7 +80,9 @@ final class StepFixture {
     final List<ExchangeStep> steps = RequestPath.steps(new ClientAddressResolver(IpRanges.parse(List.of(), "t")),
             new CredentialExtractor(), cache, policy, time, catalogs, new RequestBodyParser(), 1024, budget, limiter,
             TokenCounter.byModelFamily(), model -> BackendGroup.single(new BackendTarget(URI.create("http://127.0.0.1:9"), null)),
-            sink);
+            sink, () -> this.flags);
+    /** The feature flags the steps see; tests replace them. */
+    volatile FeatureFlags flags = FeatureFlags.NONE;
 
     /** Stores a key and returns its plaintext. */
     String key(String tier, int perMinute, String... scopes) {

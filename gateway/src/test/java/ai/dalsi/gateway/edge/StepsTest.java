@@ -3,10 +3,14 @@ package ai.dalsi.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.error.ErrorCode;
+import ai.dalsi.gateway.flags.FeatureFlag;
+import ai.dalsi.gateway.flags.FeatureFlags;
 import ai.dalsi.gateway.ratelimit.RateLimitDecision;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,15 +23,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StepsTest {
 
     private static final int CONTEXT = 0;
-    private static final int AUTHENTICATE = 1;
-    private static final int KEY_CHECK = 2;
-    private static final int ROUTE = 3;
-    private static final int READ_BODY = 4;
-    private static final int BODY = 5;
-    private static final int AUTHORIZE = 6;
-    private static final int RATE_LIMIT = 7;
-    private static final int MODELS = 8;
-    private static final int PROXY = 9;
+    private static final int MAINTENANCE = 1;
+    private static final int AUTHENTICATE = 2;
+    private static final int KEY_CHECK = 3;
+    private static final int ROUTE = 4;
+    private static final int READ_BODY = 5;
+    private static final int BODY = 6;
+    private static final int AUTHORIZE = 7;
+    private static final int FLAGS = 8;
+    private static final int RATE_LIMIT = 9;
+    private static final int MODELS = 10;
+    private static final int PROXY = 11;
 
     private final StepFixture f = new StepFixture();
     private Exchange ex;
@@ -144,6 +150,65 @@ class StepsTest {
         } else {
             assertThat(refusal(r).code()).isEqualTo(code);
         }
+    }
+
+    private static FeatureFlag flag(String name, boolean enabled, int percent) {
+        return new FeatureFlag(UUID.randomUUID(), name, null, enabled, percent, Instant.EPOCH, Instant.EPOCH);
+    }
+
+    @Test
+    void theFlagStepRefusesAProductOrModelSwitchedOffAndNamesTheSwitch() {
+        String key = f.key("free", 10, "ai.chat");
+        assertThat(run(FLAGS, f.through(StepFixture.chat(key, "chat-1"), FLAGS))).isSameAs(Learned.NOTHING);
+        ex.releaseBody();
+
+        f.flags = new FeatureFlags(List.of(flag("product:ai.chat", true, 100)));
+        StepResult.Refusal product = (StepResult.Refusal) run(FLAGS, f.through(StepFixture.chat(key, "chat-1"), FLAGS));
+        assertThat(product.code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        assertThat(product.message()).contains("'product:ai.chat'");
+        ex.releaseBody();
+
+        f.flags = new FeatureFlags(List.of(flag("model:chat-1", true, 100), flag("product:ai.chat", false, 100)));
+        StepResult.Refusal model = (StepResult.Refusal) run(FLAGS, f.through(StepFixture.chat(key, "chat-1"), FLAGS));
+        assertThat(model.message()).contains("'model:chat-1'");
+        assertThat(model.param()).isEqualTo("model");
+        ex.releaseBody();
+
+        f.flags = new FeatureFlags(List.of(flag("model:chat-1", true, 0)));
+        assertThat(run(FLAGS, f.through(StepFixture.chat(key, "chat-1"), FLAGS)))
+                .as("a rollout of 0% is nobody").isSameAs(Learned.NOTHING);
+    }
+
+    @Test
+    void maintenanceForEveryKeyRefusesBeforeAuthenticationWithRetryAfter() {
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, 100)));
+        StepResult.Refusal r = (StepResult.Refusal) run(MAINTENANCE, f.through(StepFixture.chat(null, "chat-1"),
+                MAINTENANCE));
+        assertThat(r.code()).isEqualTo(ErrorCode.SERVICE_UNAVAILABLE);
+        assertThat(r.message()).contains("'maintenance'");
+        assertThat(r.learned()).isEqualTo(new Learned.Paused(FlagStep.MAINTENANCE_RETRY_AFTER_SECONDS));
+        ex.releaseBody();
+
+        f.flags = new FeatureFlags(List.of(flag("maintenance", false, 100)));
+        assertThat(run(MAINTENANCE, f.through(StepFixture.chat(null, "chat-1"), MAINTENANCE)))
+                .isSameAs(Learned.NOTHING);
+    }
+
+    @Test
+    void maintenanceForSomeKeysWaitsForTheKeyAndRefusesThoseInItsRollout() {
+        String key = f.key("free", 10, "ai.chat");
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, 99)));
+        assertThat(run(MAINTENANCE, f.through(StepFixture.chat(key, "chat-1"), MAINTENANCE)))
+                .as("not every key: the early step lets it pass").isSameAs(Learned.NOTHING);
+        ex.releaseBody();
+        Exchange through = f.through(StepFixture.chat(key, "chat-1"), FLAGS);
+        int bucket = ai.dalsi.gateway.flags.Rollout.bucket("maintenance", through.key().id());
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, bucket + 1)));
+        StepResult.Refusal r = (StepResult.Refusal) run(FLAGS, through);
+        assertThat(r.learned()).isEqualTo(new Learned.Paused(FlagStep.MAINTENANCE_RETRY_AFTER_SECONDS));
+        ex.releaseBody();
+        f.flags = new FeatureFlags(List.of(flag("maintenance", true, bucket)));
+        assertThat(run(FLAGS, f.through(StepFixture.chat(key, "chat-1"), FLAGS))).isSameAs(Learned.NOTHING);
     }
 
     @Test

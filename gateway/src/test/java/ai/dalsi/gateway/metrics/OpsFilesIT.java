@@ -85,7 +85,7 @@ class OpsFilesIT {
                 "gateway_rejections_total", "metering_oldest_uncommitted_seconds", "metering_journal_bytes",
                 "hikaricp_connections_active", "gateway_webhook_attempts_total", "gateway_webhook_deliveries_total",
                 "gateway_webhook_queue_depth", "gateway_webhook_oldest_pending_seconds",
-                "gateway_webhook_overdue_seconds");
+                "gateway_webhook_overdue_seconds", "gateway_feature_flags_enabled", "gateway_maintenance");
         // A ratio of two sums is "no data" while its numerator has no series (a node that never
         // answered a 5xx) or its denominator is 0; the error ratio falls back to 0 instead, which
         // the promtool test written below checks by evaluating it.
@@ -120,6 +120,7 @@ class OpsFilesIT {
             metrics.meteringMetrics().bind(new IdleLedgerGauges());
             metrics.meteringMetrics().flushed(10, 10, Duration.ofMillis(3));
             metrics.bindReadiness(() -> true);
+            metrics.bindFlags(() -> ai.dalsi.gateway.flags.FeatureFlags.NONE);
             Set<String> names = new HashSet<>();
             try (Webhooks webhooks = Webhooks.start(ConfigLoader.load(null, Map.of()).webhooks(), db.dsl(),
                     metrics.registry(), Clock.systemUTC())) {

@@ -46,7 +46,9 @@ import org.jooq.impl.SQLDataType;
  *   <li>{@link JournalProgress}: only events after the journal's committed position are staged, and
  *       the position moves to the batch's end in the same transaction.</li>
  *   <li>webhooks: the {@code key.rate_limited} events of the batch's refusals, once per key and
- *       window ({@link RateLimitNotices}; no statement when the batch has no refusal).</li>
+ *       window ({@link RateLimitNotices}; no statement when the batch has no refusal), and, once the
+ *       rollups hold the batch, the {@code budget.threshold} events of the monthly budgets its spend
+ *       reached ({@link BudgetNotices}).</li>
  * </ol>
  */
 final class StagedBatchTransaction implements BatchTransaction {
@@ -83,6 +85,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                     // One round trip for the statements that do the work.
                     tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx),
                             upsertRefusalsQuery(tx), JournalProgress.committedQuery(tx, batch)).execute();
+                    BudgetNotices.enqueue(tx, todo);
                 } else {
                     JournalProgress.committedQuery(tx, batch).execute();
                 }
@@ -115,6 +118,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                         .execute();
                 tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx), upsertRefusalsQuery(tx),
                         JournalProgress.committedQuery(tx, batch)).execute();
+                BudgetNotices.enqueue(tx, todo);
                 return ids.size() + todo.countedOnly();
             });
             staging.committed();

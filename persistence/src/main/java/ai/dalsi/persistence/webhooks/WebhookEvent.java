@@ -82,13 +82,26 @@ public record WebhookEvent(UUID id, UUID apiKeyId, WebhookEventType type, Instan
     }
 
     /**
-     * The key's owner spent {@code percent} (80 or 100) of a monthly budget; once per key, month
-     * and threshold. Not produced yet: monthly budgets do not exist yet.
+     * The key's own month spend reached {@code percent} (80 or 100) of its monthly budget; once per
+     * key, UTC month and threshold. Produced by the ledger writer in the batch that reached it.
      */
     public static WebhookEvent budgetThreshold(UUID keyId, YearMonth month, int percent, BigDecimal budgetUsd,
             BigDecimal spentUsd, Instant crossedAt) {
         return of(keyId, WebhookEventType.BUDGET_THRESHOLD, crossedAt, keyId + ":" + month + ":" + percent,
-                "month", month.toString(), "threshold_percent", percent, "budget_usd", budgetUsd,
+                "scope", "key", "month", month.toString(), "threshold_percent", percent, "budget_usd", budgetUsd,
+                "spent_usd", spentUsd, "crossed_at", timestamp(crossedAt));
+    }
+
+    /**
+     * The month spend of the key's user (over their keys that are not internal) reached
+     * {@code percent} (80 or 100) of the user's monthly budget; told to each key of the user with a
+     * webhook, once per key, UTC month and threshold.
+     */
+    public static WebhookEvent userBudgetThreshold(UUID keyId, UUID userId, YearMonth month, int percent,
+            BigDecimal budgetUsd, BigDecimal spentUsd, Instant crossedAt) {
+        return of(keyId, WebhookEventType.BUDGET_THRESHOLD, crossedAt,
+                "user:" + userId + ":" + keyId + ":" + month + ":" + percent,
+                "scope", "user", "month", month.toString(), "threshold_percent", percent, "budget_usd", budgetUsd,
                 "spent_usd", spentUsd, "crossed_at", timestamp(crossedAt));
     }
 

@@ -15,9 +15,9 @@ public enum WebhookEventType {
     /** Requests with the key were refused by a rate limit; at most one event per key and window. */
     KEY_RATE_LIMITED("key.rate_limited"),
     /**
-     * A monthly budget crossed 80% or 100%, once each per month. Not produced yet (monthly budgets
-     * do not exist yet): the budget check adds it with one {@link WebhookOutbox#enqueue} of
-     * {@link WebhookEvent#budgetThreshold}.
+     * A monthly budget (a key's, or its user's) reached 80% or 100%, once each per month: produced
+     * by the ledger writer's batch transaction ({@link WebhookEvent#budgetThreshold},
+     * {@link WebhookEvent#userBudgetThreshold}).
      */
     BUDGET_THRESHOLD("budget.threshold");
 

@@ -22,9 +22,8 @@ import org.jooq.impl.SQLDataType;
 /**
  * Puts webhook events into the outbox ({@code webhook_events}), in the caller's transaction, so
  * that an event is stored exactly when its cause is committed. Producers: the admin API's revoke
- * and rotate, the expiry sweep, the ledger writer's batch (rate limits). A future producer (the
- * monthly budget check) adds its event the same way: {@code WebhookOutbox.enqueue(tx,
- * List.of(WebhookEvent.budgetThreshold(...)))}.
+ * and rotate, the expiry sweep, the ledger writer's batch (rate limits and monthly budget
+ * thresholds).
  */
 public final class WebhookOutbox {
 
