@@ -63,7 +63,8 @@ class BudgetAdmissionTest {
     private final UUID otherKey = UUID.randomUUID();
     private final UUID user = UUID.randomUUID();
 
-    private static KeyRateLimiter limiter(FakeTime time, MonthlySpendSource ledger) {
+    /** The limiter under test; {@link RedisBudgetAdmissionIT} runs the same behaviour against Redis. */
+    protected KeyRateLimiter limiter(FakeTime time, MonthlySpendSource ledger) {
         return KeyRateLimiter.local(time, time, time, 1000, ledger, Runnable::run);
     }
 
@@ -94,8 +95,10 @@ class BudgetAdmissionTest {
         assertThat(admit(limiter, key, user, budgets, "0.10")).isInstanceOf(Allowed.class);
 
         limiter.settle(held.get(0), 100, new BigDecimal("0.05")).join();
-        assertThat(limiter.keyBudget(key, budgets.key()).join()).isEqualTo(new BudgetStatus(YearMonth.of(2026, 5),
-                budgets.key(), new BigDecimal("0.05"), new BigDecimal("0.70"), new BigDecimal("0.25")));
+        assertThat(limiter.keyBudget(key, budgets.key()).join()).usingRecursiveComparison()
+                .withComparatorForType(BigDecimal::compareTo, BigDecimal.class)
+                .isEqualTo(new BudgetStatus(YearMonth.of(2026, 5), budgets.key(), new BigDecimal("0.05"),
+                        new BigDecimal("0.70"), new BigDecimal("0.25")));
         assertThat(admit(limiter, key, user, budgets, "0.25")).isInstanceOf(Allowed.class);
         assertThat(ledger.asked).as("the ledger is read once for the month").hasSize(1);
     }
