@@ -238,6 +238,11 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
         if (!r.markSettled()) {
             return DONE;
         }
+        return settleMarked(r, usedTokens, cost);
+    }
+
+    /** {@link #settle} of a reservation already marked settled (a settlement replayed after an outage). */
+    CompletableFuture<Void> settleMarked(Reservation r, long usedTokens, BigDecimal cost) {
         if (r.tokens() == 0 && !r.keyBudget() && !r.userBudget()) {
             return DONE;
         }
