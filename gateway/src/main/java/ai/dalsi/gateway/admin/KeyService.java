@@ -255,12 +255,15 @@ final class KeyService {
             fresh.from(old, API_KEYS.USER_ID, API_KEYS.NAME, API_KEYS.SCOPES, API_KEYS.RATE_LIMIT_PER_MINUTE,
                     API_KEYS.RATE_LIMIT_PER_HOUR, API_KEYS.RATE_LIMIT_PER_DAY, API_KEYS.SUBSCRIPTION_TIER,
                     API_KEYS.EXPIRES_AT, API_KEYS.ALLOWED_IPS, API_KEYS.ENVIRONMENT, API_KEYS.WEBHOOK_URL,
-                    API_KEYS.IS_INTERNAL);
+                    API_KEYS.IS_INTERNAL, API_KEYS.RATE_LIMIT_TOKENS_PER_MINUTE, API_KEYS.RATE_LIMIT_TOKENS_PER_DAY,
+                    API_KEYS.MONTHLY_BUDGET_USD);
             fresh.setKeyHash(ApiKeyFormat.sha256Hex(key))
                     .setKeyPrefix(ApiKeyFormat.displayPrefix(key))
                     .setIsActive(true)
                     .setCreatedAt(now)
-                    .setUpdatedAt(now);
+                    .setUpdatedAt(now)
+                    // The new key continues the old one's limits and spend (the chain's first key counts them).
+                    .setLimitKeyId(old.getLimitKeyId() != null ? old.getLimitKeyId() : old.getId());
             fresh.store();
             fresh.refresh();
             revokeInTx(tx, id, "rotated", adminId, clientIp, userAgent, now);

@@ -18,15 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's key cache in step with the database: {@code LISTEN api_key_changed} on a
- * dedicated connection (not from the pool: it is held for the life of the node), and for every
- * notification (payload: the key's hex SHA-256, sent by the V4 triggers) calls
- * {@link KeyInvalidation#invalidate}. Runs on a thread of its own, waiting in
- * {@link PGConnection#getNotifications(int)}.
+ * Keeps this node's key cache and catalog in step with the database: {@code LISTEN api_key_changed}
+ * and {@code LISTEN catalog_changed} on one dedicated connection (not from the pool: it is held for
+ * the life of the node). For every key notification (payload: the key's hex SHA-256, sent by the V4
+ * triggers) it calls {@link KeyInvalidation#invalidate}; for catalog notifications (products or
+ * models changed, V12 triggers) it runs the catalog's reload, once per batch of notifications. Runs
+ * on a thread of its own, waiting in {@link PGConnection#getNotifications(int)}.
  *
  * <p>When the connection is lost, notifications sent meanwhile are lost with it: the listener
  * reconnects with backoff (100 ms doubling to {@link #MAX_BACKOFF}) and, once listening again,
- * calls {@link KeyInvalidation#invalidateAll()} so nothing stale survives the gap. It does the
+ * calls {@link KeyInvalidation#invalidateAll()} and reloads the catalog, so nothing stale survives
+ * the gap. It does the
  * same on its first connect, for changes made while the node was starting. The cache's own
  * refresh remains the safety net for anything else.
  */
@@ -34,6 +36,8 @@ public final class KeyChangeListener implements AutoCloseable {
 
     /** The channel the V4 triggers notify. */
     public static final String CHANNEL = "api_key_changed";
+    /** The channel the V12 triggers notify when products or models change. */
+    public static final String CATALOG_CHANNEL = "catalog_changed";
     /** Longest wait between reconnect attempts. */
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** The session's application_name, so operators can tell the connection apart. */
@@ -44,6 +48,7 @@ public final class KeyChangeListener implements AutoCloseable {
 
     private final DatabaseConfig database;
     private final KeyInvalidation invalidation;
+    private final Runnable catalogChanged;
     private final Thread thread;
     private final AtomicLong connects = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -51,8 +56,15 @@ public final class KeyChangeListener implements AutoCloseable {
     private volatile boolean listening;
 
     public KeyChangeListener(DatabaseConfig database, KeyInvalidation invalidation) {
+        this(database, invalidation, () -> {
+        });
+    }
+
+    /** @param catalogChanged reloads the catalog (called on this listener's thread: must not block long) */
+    public KeyChangeListener(DatabaseConfig database, KeyInvalidation invalidation, Runnable catalogChanged) {
         this.database = database;
         this.invalidation = invalidation;
+        this.catalogChanged = catalogChanged;
         this.thread = new Thread(this::run, "key-change-listener");
         this.thread.setDaemon(true);
     }
@@ -79,19 +91,29 @@ public final class KeyChangeListener implements AutoCloseable {
                 try (Connection c = connect()) {
                     try (Statement s = c.createStatement()) {
                         s.execute("LISTEN " + CHANNEL);
+                        s.execute("LISTEN " + CATALOG_CHANNEL);
                     }
                     listening = true;
                     connects.incrementAndGet();
                     backoffMillis = 100;
                     // Whatever changed while we were not listening is unknown: drop it all.
                     invalidation.invalidateAll();
+                    catalogChanged.run();
                     LOG.info("listening for key changes on {}", JdbcUrls.masked(database.jdbcUrl()));
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (running) {
                         PGNotification[] notes = pg.getNotifications(POLL_MILLIS);
                         if (notes != null) {
+                            boolean catalog = false;
                             for (PGNotification n : notes) {
-                                invalidation.invalidate(n.getParameter());
+                                if (CATALOG_CHANNEL.equals(n.getName())) {
+                                    catalog = true;
+                                } else {
+                                    invalidation.invalidate(n.getParameter());
+                                }
+                            }
+                            if (catalog) {
+                                catalogChanged.run();
                             }
                         }
                     }

@@ -138,7 +138,7 @@ final class ExchangeFinisher {
         }
         CompletableFuture<RateLimitDecision> peek;
         try {
-            peek = limiter.peek(ex.key().id(), ex.key().limits());
+            peek = limiter.peek(ex.key().limiterId(), ex.key().limits());
         } catch (RuntimeException e) {
             peek = CompletableFuture.failedFuture(e);
         }

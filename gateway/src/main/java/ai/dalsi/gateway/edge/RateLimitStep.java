@@ -27,7 +27,7 @@ final class RateLimitStep implements ExchangeStep {
     public StepResult apply(Exchange ex) {
         CompletableFuture<RateLimitDecision> f;
         try {
-            f = limiter.acquire(ex.key().id(), ex.key().limits());
+            f = limiter.acquire(ex.key().limiterId(), ex.key().limits());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }

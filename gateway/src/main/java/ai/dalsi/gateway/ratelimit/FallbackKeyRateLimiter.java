@@ -205,7 +205,7 @@ public final class FallbackKeyRateLimiter implements KeyRateLimiter, AutoCloseab
     /** Whether a failure is Redis being away or slow (rather than the ledger, or a bug). */
     static boolean redisFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RedisException || t instanceof TimeoutException) {
+            if (t instanceof RedisUnavailableException || t instanceof RedisException || t instanceof TimeoutException) {
                 return true;
             }
             if (!(t instanceof CompletionException || t instanceof ExecutionException)) {

@@ -324,7 +324,15 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
                 .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
                         ? redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, argv).toCompletableFuture()
                         : CompletableFuture.failedFuture(e));
-        return call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        CompletableFuture<List<Object>> answered = new CompletableFuture<>();
+        call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((reply, e) -> {
+            if (e == null) {
+                answered.complete(reply);
+            } else {
+                answered.completeExceptionally(new RedisUnavailableException(unwrap(e)));
+            }
+        });
+        return answered;
     }
 
     private static Throwable unwrap(Throwable e) {

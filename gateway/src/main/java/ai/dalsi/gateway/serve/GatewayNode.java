@@ -138,7 +138,7 @@ public final class GatewayNode implements AutoCloseable {
         metrics.bindEventLoops(edge.eventLoops());
         metrics.bindAllocator(ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
                 ? provider : PooledByteBufAllocator.DEFAULT);
-        listener = new KeyChangeListener(config.database(), edge.keyInvalidation()).start();
+        listener = new KeyChangeListener(config.database(), edge.keyInvalidation(), edge.catalogChanged()).start();
         sweeper = new KeyExpirySweeper(database.dsl(), clock).start(config.admin().sweepInterval());
         // Webhooks: outbox gauges and, with a signing secret, the sender (its own threads, off the request path).
         webhooks = Webhooks.start(config.webhooks(), database.dsl(), metrics.registry(), clock);
