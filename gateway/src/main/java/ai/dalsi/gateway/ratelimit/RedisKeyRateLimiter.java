@@ -82,6 +82,10 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
     private final MonthlySpendSource spend;
     private final Executor spendLoads;
     private final Duration timeout;
+    /** Seeds in flight or just done, by Redis key: a minute is far longer than any admission waits for one. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, CompletableFuture<Void>> seeding =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1))
+                    .executor(Runnable::run).build();
 
     /**
      * @param redis      a Lettuce connection's async commands (standalone, Sentinel or Cluster)
@@ -156,7 +160,12 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
                             throw new IllegalStateException("the month's spend vanished from Redis while seeding it");
                         }
                         boolean user = num(reply, 1) == 2;
-                        return seed(user ? keys[4] : keys[3], user ? r.userId() : r.keyId(), user, month)
+                        String spendKey = user ? keys[4] : keys[3];
+                        if (seeded > 0) {
+                            // Seeded a moment ago and gone again (Redis restarted empty): read the ledger again.
+                            seeding.invalidate(spendKey);
+                        }
+                        return seed(spendKey, user ? r.userId() : r.keyId(), user, month)
                                 .thenCompose(v -> admit(r, month, seeded + 1));
                     }
                     return CompletableFuture.completedFuture(decision(r, month, nowNanos, cost, reply));
@@ -280,7 +289,7 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
         YearMonth month = month();
         String key = spendKey(account, user, month);
         return budgetOnce(key, month, budget).thenCompose(s -> s != null ? CompletableFuture.completedFuture(s)
-                : seed(key, account, user, month).thenCompose(v -> budgetOnce(key, month, budget)));
+                : reseed(key, account, user, month).thenCompose(v -> budgetOnce(key, month, budget)));
     }
 
     private CompletableFuture<BudgetStatus> budgetOnce(String key, YearMonth month, BigDecimal budget) {
@@ -295,8 +304,28 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
         });
     }
 
-    /** Reads the month's spend from the ledger (on the loader) and stores it unless another node did first. */
+    /**
+     * Reads the month's spend from the ledger (on the loader) and stores it unless another node did
+     * first. Requests of one node that find the month missing at once share one read; a failed read
+     * is forgotten, so the next request asks the ledger again.
+     */
     private CompletableFuture<Void> seed(String key, UUID account, boolean user, YearMonth month) {
+        CompletableFuture<Void> f = seeding.asMap().computeIfAbsent(key, k -> seedOnce(key, account, user, month));
+        f.whenComplete((v, e) -> {
+            if (e != null) {
+                seeding.asMap().remove(key, f);
+            }
+        });
+        return f;
+    }
+
+    /** {@link #seed}, forgetting a seed this node made earlier (Redis no longer has it). */
+    private CompletableFuture<Void> reseed(String key, UUID account, boolean user, YearMonth month) {
+        seeding.invalidate(key);
+        return seed(key, account, user, month);
+    }
+
+    private CompletableFuture<Void> seedOnce(String key, UUID account, boolean user, YearMonth month) {
         return CompletableFuture.supplyAsync(() -> user
                 ? spend.userSpend(account, SpendBook.start(month), SpendBook.start(month.plusMonths(1)))
                 : spend.keySpend(account, SpendBook.start(month), SpendBook.start(month.plusMonths(1))), spendLoads)
