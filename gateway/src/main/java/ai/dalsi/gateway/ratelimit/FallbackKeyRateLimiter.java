@@ -89,6 +89,11 @@ public final class FallbackKeyRateLimiter implements KeyRateLimiter, AutoCloseab
         this.probeInterval = probeInterval;
     }
 
+    /** Starts on the local limiter because Redis could not be reached at start; the probe takes over. */
+    void startWithoutRedis(Throwable why) {
+        giveUp(why);
+    }
+
     /** Whether checks go to Redis right now (false while Redis is away). */
     public boolean usingShared() {
         return usingShared;

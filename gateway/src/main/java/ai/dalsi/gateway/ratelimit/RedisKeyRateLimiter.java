@@ -75,7 +75,7 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
     private static final CompletableFuture<AdmissionDecision> EXEMPT =
             CompletableFuture.completedFuture(AdmissionDecision.EXEMPT);
 
-    private final RedisScriptingAsyncCommands<String, String> redis;
+    private final java.util.function.Supplier<RedisScriptingAsyncCommands<String, String>> redis;
     private final String prefix;
     private final TimeMeter timeMeter;
     private final Clock clock;
@@ -98,6 +98,12 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
      */
     public RedisKeyRateLimiter(RedisScriptingAsyncCommands<String, String> redis, String prefix, TimeMeter timeMeter,
             Clock clock, MonthlySpendSource spend, Executor spendLoads, Duration timeout) {
+        this(() -> redis, prefix, timeMeter, clock, spend, spendLoads, timeout);
+    }
+
+    /** @param redis the commands of a connection, or null while there is none (every call then fails at once) */
+    RedisKeyRateLimiter(java.util.function.Supplier<RedisScriptingAsyncCommands<String, String>> redis, String prefix,
+            TimeMeter timeMeter, Clock clock, MonthlySpendSource spend, Executor spendLoads, Duration timeout) {
         this.redis = redis;
         this.prefix = prefix;
         this.timeMeter = timeMeter;
@@ -348,10 +354,15 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
         String[] argv = new String[args.length + 1];
         argv[0] = op;
         System.arraycopy(args, 0, argv, 1, args.length);
-        CompletableFuture<List<Object>> call = redis.<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, argv)
+        RedisScriptingAsyncCommands<String, String> commands = redis.get();
+        if (commands == null) {
+            return CompletableFuture.failedFuture(new RedisUnavailableException(
+                    new IllegalStateException("not connected to Redis")));
+        }
+        CompletableFuture<List<Object>> call = commands.<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, argv)
                 .toCompletableFuture()
                 .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
-                        ? redis.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, argv).toCompletableFuture()
+                        ? commands.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, argv).toCompletableFuture()
                         : CompletableFuture.failedFuture(e));
         CompletableFuture<List<Object>> answered = new CompletableFuture<>();
         call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((reply, e) -> {

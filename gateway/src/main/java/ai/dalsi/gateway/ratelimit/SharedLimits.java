@@ -30,21 +30,21 @@ import java.util.function.Supplier;
  * limiter behind it and the {@link FallbackKeyRateLimiter} between them. Owns the client and the
  * probe's thread; closing it closes them.
  *
+ * <p>A Redis that cannot be reached at start does not stop the node: it starts on its own limits
+ * (degraded) and the probe connects once Redis answers.
+ *
  * <p>Commands are rejected at once while the connection is down (Lettuce's default would queue
  * them until it reconnects, each waiting out its timeout): a check then falls back immediately,
  * and Lettuce keeps reconnecting in the background.
  */
 public final class SharedLimits implements AutoCloseable {
 
-    private final AutoCloseable client;
-    private final AutoCloseable connection;
+    private final Connector connector;
     private final ScheduledExecutorService scheduler;
     private final FallbackKeyRateLimiter limiter;
 
-    private SharedLimits(AutoCloseable client, AutoCloseable connection, ScheduledExecutorService scheduler,
-            FallbackKeyRateLimiter limiter) {
-        this.client = client;
-        this.connection = connection;
+    private SharedLimits(Connector connector, ScheduledExecutorService scheduler, FallbackKeyRateLimiter limiter) {
+        this.connector = connector;
         this.scheduler = scheduler;
         this.limiter = limiter;
     }
@@ -59,37 +59,27 @@ public final class SharedLimits implements AutoCloseable {
      * @param spend      where a month's spend starts (the ledger)
      * @param spendLoads runs the ledger's blocking reads
      * @param listener   told of every check answered locally
-     * @throws io.lettuce.core.RedisException when Redis cannot be reached at start
+     * @throws IllegalArgumentException when {@code config.redisUrl()} is not a URI Lettuce can use
      */
     public static SharedLimits open(RateLimitConfig config, Clock clock, Ticker ticker, long maxKeys,
             MonthlySpendSource spend, Executor spendLoads, FallbackKeyRateLimiter.Listener listener) {
-        Duration timeout = config.redisTimeout();
-        AutoCloseable client;
-        AutoCloseable connection;
-        RedisScriptingAsyncCommands<String, String> commands;
-        Supplier<CompletableFuture<?>> ping;
+        // A URL Lettuce cannot parse is a configuration error (the node does not start), not an outage.
         if (config.cluster()) {
-            RedisClusterClient c = RedisClusterClient.create(clusterSeeds(config.redisUrl()));
-            c.setOptions(ClusterClientOptions.builder()
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
-            client = c::shutdown;
-            connection = conn;
-            commands = conn.async();
-            ping = () -> conn.async().ping().toCompletableFuture();
+            clusterSeeds(config.redisUrl());
         } else {
-            RedisClient c = RedisClient.create(RedisURI.create(config.redisUrl()));
-            c.setOptions(ClientOptions.builder()
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8);
-            client = c::shutdown;
-            connection = conn;
-            commands = conn.async();
-            ping = () -> conn.async().ping().toCompletableFuture();
+            RedisURI.create(config.redisUrl());
+        }
+        Connector connector = new Connector(config);
+        RuntimeException unreachable = null;
+        try {
+            connector.connect();
+        } catch (RuntimeException e) {
+            // Redis away at start: the node starts anyway, on its own limits, and the probe connects later.
+            unreachable = e;
         }
         TimeMeter wallTime = wallTime(clock);
-        RedisKeyRateLimiter redis = new RedisKeyRateLimiter(commands, config.redisKeyPrefix(), wallTime, clock, spend,
-                spendLoads, timeout);
+        RedisKeyRateLimiter redis = new RedisKeyRateLimiter(connector::commands, config.redisKeyPrefix(), wallTime,
+                clock, spend, spendLoads, config.redisTimeout());
         KeyRateLimiter local = KeyRateLimiter.local(wallTime, ticker, clock, maxKeys, spend, spendLoads);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratelimit-redis-probe");
@@ -98,9 +88,88 @@ public final class SharedLimits implements AutoCloseable {
         });
         Duration probeTimeout = config.redisProbeInterval();
         FallbackKeyRateLimiter limiter = new FallbackKeyRateLimiter(redis, local,
-                () -> ping.get().orTimeout(probeTimeout.toMillis(), TimeUnit.MILLISECONDS), listener, scheduler,
+                () -> connector.ping().orTimeout(probeTimeout.toMillis(), TimeUnit.MILLISECONDS), listener, scheduler,
                 config.redisProbeInterval());
-        return new SharedLimits(client, connection, scheduler, limiter);
+        if (unreachable != null) {
+            limiter.startWithoutRedis(unreachable);
+        }
+        return new SharedLimits(connector, scheduler, limiter);
+    }
+
+    /**
+     * The Lettuce client and its one connection, made at start or, when Redis was away then, by the
+     * probe (on its thread: connecting blocks).
+     */
+    private static final class Connector implements AutoCloseable {
+        private final RateLimitConfig config;
+        private volatile AutoCloseable client;
+        private volatile AutoCloseable connection;
+        private volatile RedisScriptingAsyncCommands<String, String> commands;
+        private volatile Supplier<CompletableFuture<?>> ping;
+
+        Connector(RateLimitConfig config) {
+            this.config = config;
+        }
+
+        RedisScriptingAsyncCommands<String, String> commands() {
+            return commands;
+        }
+
+        CompletableFuture<?> ping() {
+            if (commands == null) {
+                try {
+                    connect();
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            return ping.get();
+        }
+
+        synchronized void connect() {
+            if (commands != null) {
+                return;
+            }
+            if (config.cluster()) {
+                RedisClusterClient c = RedisClusterClient.create(clusterSeeds(config.redisUrl()));
+                c.setOptions(ClusterClientOptions.builder()
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+                try {
+                    StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
+                    client = c::shutdown;
+                    connection = conn;
+                    ping = () -> conn.async().ping().toCompletableFuture();
+                    commands = conn.async();
+                } catch (RuntimeException e) {
+                    c.shutdown();
+                    throw e;
+                }
+            } else {
+                RedisClient c = RedisClient.create(RedisURI.create(config.redisUrl()));
+                c.setOptions(ClientOptions.builder()
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+                try {
+                    StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8);
+                    client = c::shutdown;
+                    connection = conn;
+                    ping = () -> conn.async().ping().toCompletableFuture();
+                    commands = conn.async();
+                } catch (RuntimeException e) {
+                    c.shutdown();
+                    throw e;
+                }
+            }
+        }
+
+        @Override
+        public synchronized void close() throws Exception {
+            if (connection != null) {
+                connection.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+        }
     }
 
     /** {@code redis-cluster://[:pw@]h1:p1,h2:p2} (or {@code rediss-cluster://}) to one URI per seed node. */
@@ -146,7 +215,6 @@ public final class SharedLimits implements AutoCloseable {
     public void close() throws Exception {
         limiter.close();
         scheduler.shutdownNow();
-        connection.close();
-        client.close();
+        connector.close();
     }
 }

@@ -193,7 +193,7 @@ public final class GatewayNode implements AutoCloseable {
             return SharedLimits.open(rl, clock, Ticker.systemTicker(), config.edge().rateLimitMaxKeys(),
                     MonthlySpendSource.ledger(new SpendRepository(database.dsl())), spendLoads, fallbacks::increment);
         } catch (RuntimeException e) {
-            throw new NodeStartException("ratelimit.redisUrl: cannot reach Redis at " + rl.maskedUrl() + " ("
+            throw new NodeStartException("ratelimit.redisUrl: cannot use " + rl.maskedUrl() + " ("
                     + DatabaseUnavailableException.rootMessage(e) + ")", e);
         }
     }

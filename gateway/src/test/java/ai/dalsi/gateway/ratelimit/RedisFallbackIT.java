@@ -123,6 +123,27 @@ class RedisFallbackIT {
         assertThat(limiter.pendingSettlements()).isZero();
     }
 
+    @Test
+    void aNodeStartsWhileRedisIsAwayAndSharesOnceItAnswers() throws Exception {
+        redis.kill();
+        try (SharedLimits late = SharedLimits.open(new RateLimitConfig(redis.url(), Duration.ofMillis(300),
+                "fallback-test:", Duration.ofMillis(100)), Clock.systemUTC(), Ticker.systemTicker(), 1000,
+                MonthlySpendSource.NONE, Runnable::run, fallbacks::incrementAndGet)) {
+            FallbackKeyRateLimiter l = late.limiter();
+            assertThat(l.usingShared()).isFalse();
+            assertThat(l.acquire(UUID.randomUUID(), FIVE).join()).isInstanceOf(RateLimitDecision.Allowed.class);
+            assertThat(fallbacks.get()).isPositive();
+            redis.startAgain();
+            awaitTrue(l::usingShared, Duration.ofSeconds(10), "connected and shared");
+            UUID key = UUID.randomUUID();
+            assertThat(l.acquire(key, FIVE).join()).isInstanceOf(RateLimitDecision.Allowed.class);
+            try (RedisClient client = RedisClient.create(redis.url());
+                    StatefulRedisConnection<String, String> c = client.connect()) {
+                assertThat(c.sync().exists("fallback-test:{k:" + key + "}:req")).isEqualTo(1);
+            }
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition, Duration within, String what) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
