@@ -13,7 +13,8 @@
 # Ports (override with the variables):
 #   REDIS_PORT=6390        Redis of this cluster (no persistence; kill it to watch the fallback)
 #   BACKEND_PORT=8090      the simulated backend, unless GATEWAY_BACKEND_URL is set
-#   nodes 1..3: public ports 8081 8082 8083, admin ports 9081 9082 9083
+#   PUBLIC_BASE=8080       node n's public port is PUBLIC_BASE + n: 8081 8082 8083
+#   ADMIN_BASE=9080        node n's admin port is ADMIN_BASE + n: 9081 9082 9083
 #
 # Watching the shared limits:
 #   curl -s localhost:9081/health/ready | jq .        # "ready", or "degraded" while Redis is away
@@ -28,6 +29,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 REDIS_PORT=${REDIS_PORT:-6390}
 BACKEND_PORT=${BACKEND_PORT:-8090}
+PUBLIC_BASE=${PUBLIC_BASE:-8080}
+ADMIN_BASE=${ADMIN_BASE:-9080}
 RUN_DIR=${RUN_DIR:-$(mktemp -d -t gateway-cluster.XXXXXX)}
 export GATEWAY_DB_URL=${GATEWAY_DB_URL:-jdbc:postgresql://127.0.0.1:5432/postgres}
 export GATEWAY_DB_USER=${GATEWAY_DB_USER:-postgres}
@@ -61,19 +64,19 @@ for n in 1 2 3; do
     # Node 1 migrates the database; the others wait for it, so that no two migrate at once.
     migrate=false
     [ "$n" = 1 ] && migrate=true
-    GATEWAY_HTTP_PORT=808$n GATEWAY_ADMIN_PORT=908$n GATEWAY_DATABASE_MIGRATE_ON_START=$migrate \
+    GATEWAY_HTTP_PORT=$((PUBLIC_BASE + n)) GATEWAY_ADMIN_PORT=$((ADMIN_BASE + n)) GATEWAY_DATABASE_MIGRATE_ON_START=$migrate \
         GATEWAY_METERING_JOURNAL_DIRECTORY="$RUN_DIR/journal-$n" \
         bin/gateway serve > "$RUN_DIR/node$n.log" 2>&1 &
     pids+=($!)
-    echo "node $n: public port 808$n, admin port 908$n (pid $!, log $RUN_DIR/node$n.log)"
+    echo "node $n: public port $((PUBLIC_BASE + n)), admin port $((ADMIN_BASE + n)) (pid $!, log $RUN_DIR/node$n.log)"
     if [ "$n" = 1 ]; then
         for _ in $(seq 1 120); do
-            curl -sf "localhost:9081/health/ready" > /dev/null && break
+            curl -sf "localhost:$((ADMIN_BASE + 1))/health/ready" > /dev/null && break
             sleep 0.5
         done
     fi
 done
 echo "admin token: $GATEWAY_ADMIN_TOKEN"
-echo "issue a key: curl -s -X POST localhost:9081/admin/keys -H \"Authorization: Bearer \$GATEWAY_ADMIN_TOKEN\" ..."
+echo "admin API of node 1: localhost:$((ADMIN_BASE + 1))/admin/... (Authorization: Bearer <admin token>)"
 echo "Ctrl-C stops the three nodes, the backend and Redis"
 wait

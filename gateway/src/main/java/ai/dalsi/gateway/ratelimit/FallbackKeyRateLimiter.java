@@ -99,6 +99,27 @@ public final class FallbackKeyRateLimiter implements KeyRateLimiter, AutoCloseab
         return usingShared;
     }
 
+    /**
+     * Whether the shared state answers right now: false while falling back; otherwise asks Redis
+     * (a {@code PING}) and, when it does not answer, falls back at once rather than at the next
+     * request. For readiness reports (blocking: never on an event loop).
+     */
+    public boolean sharedAnswers() {
+        if (!usingShared) {
+            return false;
+        }
+        try {
+            probe.get().get(Math.max(1, probeInterval.toMillis()), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return usingShared;
+        } catch (Exception e) {
+            giveUp(e);
+            return false;
+        }
+    }
+
     /** Why Redis was last given up on (null when it never was). */
     public String lastError() {
         return lastError;

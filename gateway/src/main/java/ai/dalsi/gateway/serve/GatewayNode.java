@@ -262,7 +262,7 @@ public final class GatewayNode implements AutoCloseable {
         }
         if (sharedLimits != null) {
             FallbackKeyRateLimiter limiter = sharedLimits.limiter();
-            checks.add(HealthChecks.of("rate_limits", false, () -> limiter.usingShared()
+            checks.add(HealthChecks.of("rate_limits", false, () -> limiter.sharedAnswers()
                     ? HealthCheck.Result.up("shared through Redis " + config.ratelimit().maskedUrl())
                     : HealthCheck.Result.degraded("Redis unreachable (" + limiter.lastError()
                             + "): this node enforces limits on its own")));
