@@ -143,16 +143,21 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
             return EXEMPT;
         }
         YearMonth month = r.budgets().none() ? null : month();
-        return admit(r, month, 0);
+        return admit(r, month, 0, null);
     }
 
-    private CompletableFuture<AdmissionDecision> admit(AdmissionRequest r, YearMonth month, int seeded) {
+    /**
+     * @param seeded     month spends seeded so far for this admission (the key's, then the user's)
+     * @param lastSeeded the spend seeded last, or null
+     */
+    private CompletableFuture<AdmissionDecision> admit(AdmissionRequest r, YearMonth month, int seeded,
+            String lastSeeded) {
         RateLimits rl = r.requestLimits();
         TokenLimits tl = r.tokenLimits();
         MonthlyBudgets b = r.budgets();
         long cost = costMicros(r.worstCase().cost());
         long nowNanos = timeMeter.currentTimeNanos();
-        String[] keys = admissionKeys(r.keyId(), r.userId(), month);
+        String[] keys = admissionKeys(r.keyId(), r.userId(), month, b.user() != null);
         return run(keys, "admit", Long.toString(Math.floorDiv(nowNanos, MICROS)),
                 rl.unlimited() ? "0" : Long.toString(rl.perMinute()), rl.unlimited() ? "0" : Long.toString(rl.perHour()),
                 rl.unlimited() ? "0" : Long.toString(rl.perDay()), tokenLimit(tl, TokenWindow.MINUTE),
@@ -162,17 +167,17 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
                 .thenCompose(reply -> {
                     String status = (String) reply.get(0);
                     if ("seed".equals(status)) {
-                        if (seeded >= 2) {
+                        if (seeded >= 3) {
                             throw new IllegalStateException("the month's spend vanished from Redis while seeding it");
                         }
                         boolean user = num(reply, 1) == 2;
                         String spendKey = user ? keys[4] : keys[3];
-                        if (seeded > 0) {
+                        if (spendKey.equals(lastSeeded)) {
                             // Seeded a moment ago and gone again (Redis restarted empty): read the ledger again.
                             seeding.invalidate(spendKey);
                         }
                         return seed(spendKey, user ? r.userId() : r.keyId(), user, month)
-                                .thenCompose(v -> admit(r, month, seeded + 1));
+                                .thenCompose(v -> admit(r, month, seeded + 1, spendKey));
                     }
                     return CompletableFuture.completedFuture(decision(r, month, nowNanos, cost, reply));
                 });
@@ -261,7 +266,7 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
         if (r.tokens() == 0 && !r.keyBudget() && !r.userBudget()) {
             return DONE;
         }
-        return run(admissionKeys(r.keyId(), r.userId(), r.month()), "settle", now(),
+        return run(admissionKeys(r.keyId(), r.userId(), r.month(), r.userBudget()), "settle", now(),
                 Long.toString(Math.floorDiv(r.atNanos(), MICROS)), Long.toString(r.tokens()),
                 Long.toString(Math.max(0, usedTokens)), Long.toString(costMicros(r.cost())),
                 Long.toString(costMicros(cost)), r.keyBudget() ? "1" : "0", r.userBudget() ? "1" : "0")
@@ -382,10 +387,16 @@ public final class RedisKeyRateLimiter implements KeyRateLimiter {
         return e;
     }
 
-    private String[] admissionKeys(UUID keyId, UUID userId, YearMonth month) {
+    /**
+     * The five keys of an admission or settlement. Without a user budget the fifth is a name in the
+     * key's own slot that the script never touches, so that with Redis Cluster every admission of
+     * a key without one stays in one slot.
+     */
+    private String[] admissionKeys(UUID keyId, UUID userId, YearMonth month, boolean userBudget) {
         String k = keyPart(keyId);
         String m = month == null ? "none" : month.toString();
-        return keys(k + ":req", k + ":tpm", k + ":tpd", k + ":spend:" + m, prefix + "{u:" + userId + "}:spend:" + m);
+        return keys(k + ":req", k + ":tpm", k + ":tpd", k + ":spend:" + m,
+                userBudget ? prefix + "{u:" + userId + "}:spend:" + m : k + ":no-user-budget");
     }
 
     private String requestKey(UUID keyId) {

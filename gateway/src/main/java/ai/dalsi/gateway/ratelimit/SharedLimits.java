@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  *
  * <p>Commands are rejected at once while the connection is down (Lettuce's default would queue
  * them until it reconnects, each waiting out its timeout): a check then falls back immediately,
- * and Lettuce keeps reconnecting in the background.
+ * and Lettuce keeps reconnecting in the background. (Not with Redis Cluster, whose node
+ * connections open lazily: there a check waits out {@code redisTimeout} during an outage.)
  */
 public final class SharedLimits implements AutoCloseable {
 
@@ -131,9 +132,10 @@ public final class SharedLimits implements AutoCloseable {
                 return;
             }
             if (config.cluster()) {
+                // Not REJECT_COMMANDS here: a Cluster connection opens its node connections lazily, and would
+                // reject the first command for every node. During an outage checks wait out redisTimeout instead.
                 RedisClusterClient c = RedisClusterClient.create(clusterSeeds(config.redisUrl()));
-                c.setOptions(ClusterClientOptions.builder()
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+                c.setOptions(ClusterClientOptions.builder().build());
                 try {
                     StatefulRedisClusterConnection<String, String> conn = c.connect(StringCodec.UTF8);
                     client = c::shutdown;
