@@ -166,7 +166,9 @@ final class KeyService {
             throw AdminProblem.notFound("no key with id " + id);
         }
         KeyView v = view(r, clock.instant());
-        BigDecimal remaining = budgets.key(r.getId(), r.getMonthlyBudgetUsd());
+        // A rotated key continues its chain's spend: the limiter knows it under the chain's first key.
+        UUID limiterId = r.getLimitKeyId() != null ? r.getLimitKeyId() : r.getId();
+        BigDecimal remaining = budgets.key(limiterId, r.getMonthlyBudgetUsd());
         return remaining == null ? v : v.withRemainingBudget(remaining);
     }
 
@@ -298,7 +300,9 @@ final class KeyService {
                     .setKeyPrefix(ApiKeyFormat.displayPrefix(key))
                     .setIsActive(true)
                     .setCreatedAt(now)
-                    .setUpdatedAt(now);
+                    .setUpdatedAt(now)
+                    // The new key continues the old one's limits and spend (the chain's first key counts them).
+                    .setLimitKeyId(old.getLimitKeyId() != null ? old.getLimitKeyId() : old.getId());
             fresh.store();
             fresh.refresh();
             revokeInTx(tx, id, "rotated", adminId, clientIp, userAgent, now);

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * @param tokenLimits   per-window token limits, {@link TokenLimits#UNLIMITED} for internal keys
  * @param budgets       the key's and its owner's monthly budgets, {@link MonthlyBudgets#NONE} for internal keys
  * @param subscriptions the owner's active and trialing subscriptions, whatever their periods
+ * @param limiterId     what limiters count the key under: the first key of its rotation chain
+ *                      ({@code limit_key_id}), else its own id; a rotated key so keeps its buckets,
+ *                      token windows and month spend
  */
 public record ApiKey(
         UUID id,
@@ -44,12 +47,25 @@ public record ApiKey(
         RateLimits limits,
         TokenLimits tokenLimits,
         MonthlyBudgets budgets,
-        List<Subscription> subscriptions) {
+        List<Subscription> subscriptions,
+        UUID limiterId) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiKey.class);
 
     public ApiKey {
         subscriptions = List.copyOf(subscriptions);
+        if (limiterId == null) {
+            limiterId = id;
+        }
+    }
+
+    /** A key whose limits are its own (not a rotation's successor). */
+    public ApiKey(UUID id, UUID userId, String keyHash, String keyPrefix, boolean active, boolean ownerActive,
+            Set<String> scopes, Tier tier, Instant expiresAt, IpRanges allowedIps, KeyEnvironment environment,
+            boolean internal, Instant revokedAt, RateLimits limits, TokenLimits tokenLimits, MonthlyBudgets budgets,
+            List<Subscription> subscriptions) {
+        this(id, userId, keyHash, keyPrefix, active, ownerActive, scopes, tier, expiresAt, allowedIps, environment,
+                internal, revokedAt, limits, tokenLimits, budgets, subscriptions, id);
     }
 
     /** A key with no token limits, no budgets and an owner without subscriptions. */
@@ -81,7 +97,7 @@ public record ApiKey(
         return new ApiKey(k.id(), k.userId(), k.keyHash(), k.keyPrefix(), k.active(), k.userActive(),
                 Set.copyOf(k.scopes()), Tier.ofDbValue(k.subscriptionTier()), k.expiresAt(), allowed,
                 KeyEnvironment.ofDbValue(k.environment()), k.internal(), k.revokedAt(), limits, tokenLimits, budgets,
-                subscriptions);
+                subscriptions, k.limitKeyId());
     }
 
     /**
@@ -94,7 +110,7 @@ public record ApiKey(
 
     /** What the limiter decides on for a request of this key with this worst case. */
     public AdmissionRequest admission(WorstCase worstCase) {
-        return new AdmissionRequest(id, userId, limits, tokenLimits, budgets, worstCase);
+        return new AdmissionRequest(limiterId, userId, limits, tokenLimits, budgets, worstCase);
     }
 
     /** Never prints the hash; the display prefix identifies the key. */

@@ -20,6 +20,7 @@ public final class CatalogCache implements Supplier<Catalog>, AutoCloseable {
 
     private final CatalogLoader loader;
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.atomic.AtomicBoolean reloadPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Catalog current;
 
     private CatalogCache(CatalogLoader loader, Duration refresh) {
@@ -47,6 +48,19 @@ public final class CatalogCache implements Supplier<Catalog>, AutoCloseable {
     /** Reloads now, on the caller's thread (blocking): for admin changes and tests. */
     public void reload() {
         current = loader.load();
+    }
+
+    /**
+     * Reloads on the cache's own thread, soon (a catalog change was announced): never blocks the
+     * caller, and announcements that arrive while a reload waits share it.
+     */
+    public void reloadSoon() {
+        if (reloadPending.compareAndSet(false, true)) {
+            scheduler.execute(() -> {
+                reloadPending.set(false);
+                reloadQuietly();
+            });
+        }
     }
 
     private void reloadQuietly() {

@@ -20,15 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's key cache in step with the database: {@code LISTEN api_key_changed} on a
- * dedicated connection (not from the pool: it is held for the life of the node), and for every
- * notification (payload: the key's hex SHA-256, sent by the V4 triggers) calls
- * {@link KeyInvalidation#invalidate}. Runs on a thread of its own, waiting in
- * {@link PGConnection#getNotifications(int)}.
+ * Keeps this node's key cache and catalog in step with the database: {@code LISTEN api_key_changed}
+ * and {@code LISTEN catalog_changed} on one dedicated connection (not from the pool: it is held for
+ * the life of the node). For every key notification (payload: the key's hex SHA-256, sent by the V4
+ * triggers) it calls {@link KeyInvalidation#invalidate}; for catalog notifications (products or
+ * models changed, V12 triggers) it runs the catalog's reload, once per batch of notifications. Runs
+ * on a thread of its own, waiting in {@link PGConnection#getNotifications(int)}.
  *
  * <p>When the connection is lost, notifications sent meanwhile are lost with it: the listener
  * reconnects with backoff (100 ms doubling to {@link #MAX_BACKOFF}) and, once listening again,
- * calls {@link KeyInvalidation#invalidateAll()} so nothing stale survives the gap. It does the
+ * calls {@link KeyInvalidation#invalidateAll()} and reloads the catalog, so nothing stale survives
+ * the gap. It does the
  * same on its first connect, for changes made while the node was starting. The cache's own
  * refresh remains the safety net for anything else.
  *
@@ -40,6 +42,8 @@ public final class KeyChangeListener implements AutoCloseable {
 
     /** The channel the V4 triggers notify. */
     public static final String CHANNEL = "api_key_changed";
+    /** The channel the V12 triggers notify when products or models change. */
+    public static final String CATALOG_CHANNEL = "catalog_changed";
     /** Longest wait between reconnect attempts. */
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** The session's application_name, so operators can tell the connection apart. */
@@ -67,6 +71,26 @@ public final class KeyChangeListener implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean listening;
+
+    /**
+     * Follows key changes, and catalog changes (V12's {@code catalog_changed}): {@code catalogChanged}
+     * reloads the catalog, on every announcement and after every reconnect (called on this
+     * listener's thread: must not block).
+     */
+    public KeyChangeListener(DatabaseConfig database, KeyInvalidation invalidation, Runnable catalogChanged) {
+        this(database, invalidation);
+        subscribe(CATALOG_CHANNEL, new Subscriber() {
+            @Override
+            public void changed(String payload) {
+                catalogChanged.run();
+            }
+
+            @Override
+            public void resync() {
+                catalogChanged.run();
+            }
+        });
+    }
 
     public KeyChangeListener(DatabaseConfig database, KeyInvalidation invalidation) {
         this.database = database;

@@ -183,6 +183,11 @@ public final class EdgeServer implements AutoCloseable {
         return keys;
     }
 
+    /** Tells the catalog cache that products or models changed: it reloads at once, off the caller's thread. */
+    public Runnable catalogChanged() {
+        return catalog::reloadSoon;
+    }
+
     /** The key cache, for a metrics binder ({@code cache="api_keys"}); never used to read keys. */
     public com.github.benmanes.caffeine.cache.Cache<String, ?> keyCacheStatistics() {
         return keys.statistics();

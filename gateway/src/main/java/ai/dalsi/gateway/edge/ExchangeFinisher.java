@@ -195,11 +195,11 @@ final class ExchangeFinisher {
 
     /** The key's request and token windows without taking anything from them. */
     private CompletableFuture<Learned.Admitted> peek(ApiKey key) {
-        CompletableFuture<RateLimitDecision> requests = limiter.peek(key.id(), key.limits());
+        CompletableFuture<RateLimitDecision> requests = limiter.peek(key.limiterId(), key.limits());
         if (key.tokenLimits().unlimited()) {
             return requests.thenApply(d -> d == null ? null : new Learned.Admitted(d));
         }
-        CompletableFuture<TokenStatus> tokens = limiter.peekTokens(key.id(), key.tokenLimits());
+        CompletableFuture<TokenStatus> tokens = limiter.peekTokens(key.limiterId(), key.tokenLimits());
         return requests.thenCombine(tokens, (d, t) -> d == null ? null : new Learned.Admitted(d, t, null, -1, false));
     }
 

@@ -23,8 +23,17 @@ public interface HealthCheck {
     /** The current state; may take up to {@code timeout}. */
     Result check(Duration timeout);
 
-    /** A check's state and a short human-readable detail (no secrets). */
-    record Result(boolean up, String detail) {
+    /**
+     * A check's state and a short human-readable detail (no secrets).
+     *
+     * @param degraded up, but working in a lesser way (limits enforced per node while Redis is away):
+     *                 the node serves, and the report says {@code degraded} instead of {@code ready}
+     */
+    record Result(boolean up, String detail, boolean degraded) {
+
+        public Result(boolean up, String detail) {
+            this(up, detail, false);
+        }
 
         public static Result up(String detail) {
             return new Result(true, detail);
@@ -32,6 +41,10 @@ public interface HealthCheck {
 
         public static Result down(String detail) {
             return new Result(false, detail);
+        }
+
+        public static Result degraded(String detail) {
+            return new Result(true, detail, true);
         }
     }
 }

@@ -22,11 +22,14 @@ public final class Readiness implements AutoCloseable {
     public record CheckState(String status, boolean required, String detail) {
     }
 
-    /** The whole report: {@code ready} or {@code not_ready}, and each check by name. */
+    /**
+     * The whole report: {@code ready}, {@code degraded} (ready, but a check works in a lesser way:
+     * still 200, so load balancers keep the node) or {@code not_ready}, and each check by name.
+     */
     public record Report(String status, Map<String, CheckState> checks) {
 
         public boolean ready() {
-            return "ready".equals(status);
+            return !"not_ready".equals(status);
         }
     }
 
@@ -61,6 +64,7 @@ public final class Readiness implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, CheckState> states = new LinkedHashMap<>();
         boolean ready = true;
+        boolean degraded = false;
         for (HealthCheck c : checks) {
             HealthCheck.Result r;
             try {
@@ -73,12 +77,14 @@ public final class Readiness implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 r = HealthCheck.Result.down("interrupted");
             }
-            states.put(c.name(), new CheckState(r.up() ? "up" : "down", c.required(), r.detail()));
+            states.put(c.name(), new CheckState(r.degraded() ? "degraded" : r.up() ? "up" : "down", c.required(),
+                    r.detail()));
+            degraded |= r.degraded();
             if (c.required() && !r.up()) {
                 ready = false;
             }
         }
-        return new Report(ready ? "ready" : "not_ready", states);
+        return new Report(ready ? degraded ? "degraded" : "ready" : "not_ready", states);
     }
 
     @Override

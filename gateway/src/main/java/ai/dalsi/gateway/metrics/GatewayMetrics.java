@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import ai.dalsi.gateway.proxy.BackendHealth;
 import io.micrometer.core.instrument.Gauge;
@@ -41,6 +42,7 @@ public final class GatewayMetrics implements AutoCloseable {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
+    private final Counter rateLimitFallbacks;
     private final JvmGcMetrics gc;
     private final MicrometerEdgeMetrics edge;
     private final MicrometerMeteringMetrics metering;
@@ -58,6 +60,18 @@ public final class GatewayMetrics implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         this.edge = new MicrometerEdgeMetrics(registry);
         this.metering = new MicrometerMeteringMetrics(registry);
+        this.rateLimitFallbacks = Counter.builder("gateway.ratelimit.fallback")
+                .description("Limit checks answered from this node's memory because Redis was unreachable or slow")
+                .register(registry);
+    }
+
+    /**
+     * {@code gateway_ratelimit_fallback_total}: limit checks this node answered from its own memory
+     * because Redis was away or slow. Registered on every node (0 without Redis), so the alert on it
+     * always has a series to read.
+     */
+    public Counter rateLimitFallbacks() {
+        return rateLimitFallbacks;
     }
 
     /** The registry, for binders of other parts (metering's meters, for one). */

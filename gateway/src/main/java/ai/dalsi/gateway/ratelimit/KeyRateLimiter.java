@@ -34,10 +34,12 @@ import java.util.concurrent.Executor;
  * ledger plus the reservations in flight, so the ledger's sum for the month stays within that bound
  * of the budget.
  *
- * <h2>For a Redis implementation</h2>
- * One admission is one atomic step over small integer state keyed by the key's and the user's ids
- * (bucket state, token slots by absolute index, the month's spend in micro-dollars): one Lua
- * script, one round trip. A {@link Reservation} is plain data, so settlement is another script.
+ * <h2>Shared by every node</h2>
+ * {@link RedisKeyRateLimiter} keeps the same state in Redis: one admission is one atomic step over
+ * small integer state keyed by the key's and the user's ids (bucket state, token slots by absolute
+ * index, the month's spend in micro-dollars), one Lua script, one round trip; a {@link Reservation}
+ * is plain data, so settlement is another script. {@link FallbackKeyRateLimiter} answers with the
+ * local limiter while Redis is away; {@link SharedLimits} builds the two from {@code ratelimit.*}.
  */
 public interface KeyRateLimiter {
 

@@ -50,23 +50,7 @@ final class RequestBuckets {
         if (probe.isConsumed()) {
             return allowed(limits, available);
         }
-        int refusing = -1;
-        long longestWait = -1;
-        for (int i = 0; i < WINDOWS.length; i++) {
-            if (available[i] < 1) {
-                long wait = nanosPerToken(limits, i);
-                if (wait >= longestWait) {
-                    longestWait = wait;
-                    refusing = i;
-                }
-            }
-        }
-        if (refusing < 0) {
-            refusing = 0;
-        }
-        long limit = limits.of(WINDOWS[refusing]);
-        return new RateLimitDecision.Limited(WINDOWS[refusing], limit, probe.getNanosToWaitForRefill(),
-                resetNanos(limits, refusing, available[refusing]));
+        return RequestAnswers.limited(limits, available, probe.getNanosToWaitForRefill());
     }
 
     /** The key's buckets without taking anything. */
@@ -93,31 +77,7 @@ final class RequestBuckets {
     }
 
     private static RateLimitDecision allowed(RateLimits limits, long[] available) {
-        int tightest = 0;
-        for (int i = 1; i < WINDOWS.length; i++) {
-            if (available[i] < available[tightest]) {
-                tightest = i;
-            }
-        }
-        long remaining = Math.max(0, available[tightest]);
-        return new RateLimitDecision.Allowed(WINDOWS[tightest], limits.of(WINDOWS[tightest]), remaining,
-                resetNanos(limits, tightest, remaining));
-    }
-
-    /** Until the window is full again: the missing tokens at its greedy refill rate. */
-    private static long resetNanos(RateLimits limits, int window, long available) {
-        long limit = limits.of(WINDOWS[window]);
-        long missing = Math.max(0, limit - available);
-        long period = WINDOWS[window].period().toNanos();
-        // period <= 1 day in nanos (8.64e13); missing * period can overflow for huge limits, so divide first when needed.
-        if (missing != 0 && period > Long.MAX_VALUE / missing) {
-            return (long) ((double) missing * period / limit);
-        }
-        return missing * period / limit;
-    }
-
-    private static long nanosPerToken(RateLimits limits, int window) {
-        return WINDOWS[window].period().toNanos() / limits.of(WINDOWS[window]);
+        return RequestAnswers.allowed(limits, available);
     }
 
     private Entry entry(UUID keyId, RateLimits limits) {

@@ -16,6 +16,15 @@ import ai.dalsi.gateway.proxy.BackendGroup;
 import ai.dalsi.gateway.proxy.BackendRoutes;
 import ai.dalsi.gateway.proxy.BackendTarget;
 import ai.dalsi.gateway.proxy.NettyBackendProxy;
+import ai.dalsi.gateway.ratelimit.FallbackKeyRateLimiter;
+import ai.dalsi.gateway.ratelimit.MonthlySpendSource;
+import ai.dalsi.gateway.ratelimit.SharedLimits;
+import ai.dalsi.gateway.config.RateLimitConfig;
+import ai.dalsi.persistence.repo.SpendRepository;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import ai.dalsi.gateway.webhooks.Webhooks;
 import ai.dalsi.metering.MeteringConfig;
 import ai.dalsi.metering.ledger.UsageLedger;
@@ -69,6 +78,8 @@ public final class GatewayNode implements AutoCloseable {
     private NettyBackendProxy proxy;
     private FlagCache flags;
     private EdgeServer edge;
+    private SharedLimits sharedLimits;
+    private ExecutorService spendLoads;
     private KeyChangeListener listener;
     private KeyExpirySweeper sweeper;
     private Webhooks webhooks;
@@ -126,14 +137,15 @@ public final class GatewayNode implements AutoCloseable {
         metrics.bindBackends(proxy.health());
         flags = FlagCache.start(database.dsl());
         metrics.bindFlags(flags);
+        sharedLimits = startSharedLimits();
         edge = startEdge(routes);
         metrics.bindCache("api_keys", edge.keyCacheStatistics());
         metrics.bindEventLoops(edge.eventLoops());
         metrics.bindBodyBytesInFlight(edge::bodyBytesInFlight);
         metrics.bindAllocator(ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
                 ? provider : PooledByteBufAllocator.DEFAULT);
-        // One LISTEN connection for key changes and feature flags.
-        listener = new KeyChangeListener(config.database(), edge.keyInvalidation())
+        // One LISTEN connection for key changes, catalog changes and feature flags.
+        listener = new KeyChangeListener(config.database(), edge.keyInvalidation(), edge.catalogChanged())
                 .subscribe(FlagCache.CHANNEL, flags).start();
         sweeper = new KeyExpirySweeper(database.dsl(), clock).start(config.admin().sweepInterval());
         // Webhooks: outbox gauges and, with a signing secret, the sender (its own threads, off the request path).
@@ -174,9 +186,30 @@ public final class GatewayNode implements AutoCloseable {
         }
     }
 
+    /**
+     * With {@code ratelimit.redisUrl}: the limiter whose state every node shares through Redis
+     * (falling back to this node's memory while Redis is away); without it, null (the edge's local one).
+     */
+    private SharedLimits startSharedLimits() {
+        RateLimitConfig rl = config.ratelimit();
+        if (!rl.shared()) {
+            return null;
+        }
+        spendLoads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Counter fallbacks = metrics.rateLimitFallbacks();
+            return SharedLimits.open(rl, clock, Ticker.systemTicker(), config.edge().rateLimitMaxKeys(),
+                    MonthlySpendSource.ledger(new SpendRepository(database.dsl())), spendLoads, fallbacks::increment);
+        } catch (RuntimeException e) {
+            throw new NodeStartException("ratelimit.redisUrl: cannot use " + rl.maskedUrl() + " ("
+                    + DatabaseUnavailableException.rootMessage(e) + ")", e);
+        }
+    }
+
     private EdgeServer startEdge(BackendRoutes routes) {
         try {
             return EdgeServer.builder(config.edge())
+                    .rateLimiter(sharedLimits == null ? null : sharedLimits.limiter())
                     .database(database.dsl())
                     .proxy(proxy)
                     .backends(routes::groupFor)
@@ -237,6 +270,13 @@ public final class GatewayNode implements AutoCloseable {
         checks.add(HealthChecks.database(database.dataSource()));
         for (BackendTarget t : routes.targets()) {
             checks.add(backendCheck(t));
+        }
+        if (sharedLimits != null) {
+            FallbackKeyRateLimiter limiter = sharedLimits.limiter();
+            checks.add(HealthChecks.of("rate_limits", false, () -> limiter.sharedAnswers()
+                    ? HealthCheck.Result.up("shared through Redis " + config.ratelimit().maskedUrl())
+                    : HealthCheck.Result.degraded("Redis unreachable (" + limiter.lastError()
+                            + "): this node enforces limits on its own")));
         }
         checks.add(HealthChecks.flag("key_changes", false, listener::listening, "listening for key changes",
                 "not listening for key changes (the key cache's refresh still applies)"));
@@ -308,6 +348,11 @@ public final class GatewayNode implements AutoCloseable {
         return admin.port();
     }
 
+    /** The shared limiter, or null when limits are kept in this node's memory only. */
+    public FallbackKeyRateLimiter sharedLimiter() {
+        return sharedLimits == null ? null : sharedLimits.limiter();
+    }
+
     /** Whether the key-change listener is connected and listening (tests wait for it). */
     public boolean listeningForKeyChanges() {
         return listener != null && listener.listening();
@@ -340,6 +385,10 @@ public final class GatewayNode implements AutoCloseable {
                     Durations.format(config.edge().shutdownGracePeriod()));
         }
         clean &= step("public port", edge);
+        clean &= step("shared rate limits", sharedLimits);
+        if (spendLoads != null) {
+            spendLoads.shutdownNow();
+        }
         clean &= step("metering", metering);
         clean &= step("key-change listener", listener);
         clean &= step("feature flags", flags);

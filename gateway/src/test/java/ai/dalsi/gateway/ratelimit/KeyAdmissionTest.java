@@ -22,10 +22,14 @@ class KeyAdmissionTest {
     private static final long S = 1_000_000_000L;
 
     private final FakeTime time = new FakeTime(Instant.parse("2026-05-10T12:00:00Z"));
-    private final KeyRateLimiter limiter = KeyRateLimiter.local(time, time, time, 1000, MonthlySpendSource.NONE,
-            Runnable::run);
+    private final KeyRateLimiter limiter = newLimiter(time);
     private final UUID key = UUID.randomUUID();
     private final UUID user = UUID.randomUUID();
+
+    /** The limiter under test; {@link RedisKeyAdmissionIT} runs the same behaviour against Redis. */
+    protected KeyRateLimiter newLimiter(FakeTime time) {
+        return KeyRateLimiter.local(time, time, time, 1000, MonthlySpendSource.NONE, Runnable::run);
+    }
 
     private AdmissionDecision admit(TokenLimits tokens, long worstCase) {
         return limiter.admit(new AdmissionRequest(key, user, REQUESTS, tokens, MonthlyBudgets.NONE,

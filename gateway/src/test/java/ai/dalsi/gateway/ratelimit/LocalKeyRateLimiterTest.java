@@ -13,8 +13,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LocalKeyRateLimiterTest {
 
     private final FakeTime time = new FakeTime(Instant.parse("2026-01-01T00:00:00Z"));
-    private final KeyRateLimiter limiter = KeyRateLimiter.local(time, time, 1000);
+    private final KeyRateLimiter limiter = newLimiter(time);
     private final UUID key = UUID.randomUUID();
+
+    /** The limiter under test; {@link RedisKeyRateLimiterIT} runs the same behaviour against Redis. */
+    protected KeyRateLimiter newLimiter(FakeTime time) {
+        return KeyRateLimiter.local(time, time, 1000);
+    }
 
     private RateLimitDecision acquire(RateLimits limits) {
         return limiter.acquire(key, limits).join();

@@ -159,6 +159,15 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--jfr", description = "record the gateway with Flight Recorder into DIR/gateway.jfr")
     boolean jfr;
 
+    @Option(names = "--limiter", paramLabel = "local|redis", defaultValue = "local",
+            description = "where the gateway arm keeps key limits: its own memory, or Redis at --redis-url as every"
+                    + " node of a cluster would (default: ${DEFAULT-VALUE})")
+    String limiter;
+
+    @Option(names = "--redis-url", paramLabel = "URL", defaultValue = "redis://127.0.0.1:6379",
+            description = "Redis of --limiter redis (default: ${DEFAULT-VALUE}); keys under a prefix of their own")
+    String redisUrl;
+
     @Option(names = "--quiet", description = "no progress lines")
     boolean quiet;
 
@@ -230,7 +239,17 @@ public final class CompareCommand implements Callable<Integer> {
                 model,
                 imageModel,
                 quiet,
-                "bin/loadtest compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+                "bin/loadtest compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                limiter());
+    }
+
+    /** The Redis URL of the gateway arm's limiter, or null for its local one. */
+    private String limiter() {
+        return switch (limiter) {
+            case "local" -> null;
+            case "redis" -> redisUrl;
+            default -> throw new IllegalArgumentException("--limiter: " + limiter + " (expected: local or redis)");
+        };
     }
 
     private static List<String> words(String s) {

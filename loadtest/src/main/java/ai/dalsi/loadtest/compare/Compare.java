@@ -153,7 +153,8 @@ public final class Compare {
             if (o.arms().contains(BenchReport.GATEWAY)) {
                 try {
                     GatewayArm.preflight(o);
-                    info("starting the gateway: " + o.gatewayJar() + " serve, with a fresh database");
+                    info("starting the gateway: " + o.gatewayJar() + " serve, with a fresh database and "
+                            + (o.redisUrl() == null ? "the local limiter" : "the Redis limiter (" + o.redisUrl() + ")"));
                     gateway = GatewayArm.start(o, pinning, dir, backend.url(), o.knownKeys(), o.overLimitKeys());
                     targets.add(gateway);
                 } catch (ArmUnavailable e) {

@@ -70,7 +70,8 @@ public record CompareOptions(
         String textModel,
         String imageModel,
         boolean quiet,
-        String commandLine) {
+        String commandLine,
+        String redisUrl) {
 
     public static final Set<String> ARM_NAMES = Set.of("backend", "nginx", "gateway");
 

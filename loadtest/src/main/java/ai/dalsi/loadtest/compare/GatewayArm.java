@@ -98,6 +98,11 @@ final class GatewayArm extends Target {
             env.put("GATEWAY_ADMIN_PORT", Integer.toString(adminPort));
             env.put("GATEWAY_ADMIN_TOKEN", adminToken);
             env.put("GATEWAY_BACKEND_URL", backendUrl.toString());
+            if (o.redisUrl() != null) {
+                // --limiter redis: limits checked in Redis, one script call per request, as in a cluster.
+                env.put("GATEWAY_RATELIMIT_REDIS_URL", o.redisUrl());
+                env.put("GATEWAY_RATELIMIT_REDIS_KEY_PREFIX", "loadtest:" + db + ":");
+            }
             List<String> cmd = new ArrayList<>();
             cmd.add(o.java());
             cmd.addAll(o.jvmOptions());

@@ -36,6 +36,9 @@ class CompareCommandTest {
         assertThat(run("compare", "--out", "/tmp/x", "--arms", "backend,haproxy")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --arms: ");
         err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--limiter", "memcached")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --limiter: memcached (expected: local or redis)");
+        err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--db-password", "secret")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: Unknown options: '--db-password', 'secret'");
     }

@@ -132,6 +132,7 @@ public final class ApiKeyRepository {
                 k.getRateLimitTokensPerDay(),
                 k.getMonthlyBudgetUsd(),
                 row.get(USER_BUDGET),
-                row.get(SUBSCRIPTIONS));
+                row.get(SUBSCRIPTIONS),
+                k.getLimitKeyId());
     }
 }

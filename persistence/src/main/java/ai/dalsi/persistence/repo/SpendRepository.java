@@ -25,9 +25,14 @@ public final class SpendRepository {
         this.dsl = dsl;
     }
 
-    /** The key's cost in {@code [from, to)}; zero when it made no request. */
+    /**
+     * The cost in {@code [from, to)} of the key and of every key that continues it (rotation sets
+     * their {@code limit_key_id} to it: a rotated key keeps its month's spend); zero when none made
+     * a request. {@code keyId} is the limit identity, the first key of the rotation chain.
+     */
     public BigDecimal keySpend(UUID keyId, Instant from, Instant to) {
-        return sum(API_USAGE_HOURLY.API_KEY_ID.eq(keyId), from, to);
+        return sum(API_USAGE_HOURLY.API_KEY_ID.eq(keyId).or(API_USAGE_HOURLY.API_KEY_ID.in(
+                DSL.select(API_KEYS.ID).from(API_KEYS).where(API_KEYS.LIMIT_KEY_ID.eq(keyId)))), from, to);
     }
 
     /**

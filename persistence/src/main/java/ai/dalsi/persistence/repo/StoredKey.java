@@ -16,6 +16,8 @@ import java.util.UUID;
  * @param userMonthlyBudgetUsd     the owner's {@code users.monthly_budget_usd}, or null for none
  * @param subscriptions            the owner's active and trialing subscriptions, whatever their
  *                                 periods (which one applies depends on when a request comes)
+ * @param limitKeyId               {@code limit_key_id}: the key whose limits and spend this one
+ *                                 continues (the first of its rotation chain), or null for its own
  */
 public record StoredKey(
         UUID id,
@@ -41,12 +43,26 @@ public record StoredKey(
         Long rateLimitTokensPerDay,
         BigDecimal monthlyBudgetUsd,
         BigDecimal userMonthlyBudgetUsd,
-        List<StoredSubscription> subscriptions) {
+        List<StoredSubscription> subscriptions,
+        UUID limitKeyId) {
 
     public StoredKey {
         scopes = List.copyOf(scopes);
         allowedIps = allowedIps == null ? List.of() : List.copyOf(allowedIps);
         subscriptions = subscriptions == null ? List.of() : List.copyOf(subscriptions);
+    }
+
+    /** A key that is not a rotation's successor (its limits are its own). */
+    public StoredKey(UUID id, UUID userId, String keyHash, String keyPrefix, String name, boolean active,
+            boolean userActive, List<String> scopes, int rateLimitPerMinute, int rateLimitPerHour,
+            int rateLimitPerDay, String subscriptionTier, Instant expiresAt, List<String> allowedIps,
+            String environment, boolean internal, Instant revokedAt, String revokeReason, Instant updatedAt,
+            Long rateLimitTokensPerMinute, Long rateLimitTokensPerDay, BigDecimal monthlyBudgetUsd,
+            BigDecimal userMonthlyBudgetUsd, List<StoredSubscription> subscriptions) {
+        this(id, userId, keyHash, keyPrefix, name, active, userActive, scopes, rateLimitPerMinute, rateLimitPerHour,
+                rateLimitPerDay, subscriptionTier, expiresAt, allowedIps, environment, internal, revokedAt,
+                revokeReason, updatedAt, rateLimitTokensPerMinute, rateLimitTokensPerDay, monthlyBudgetUsd,
+                userMonthlyBudgetUsd, subscriptions, null);
     }
 
     /** A key without token limits, budgets or subscriptions (the settings a key had before V10). */
@@ -56,7 +72,7 @@ public record StoredKey(
             String environment, boolean internal, Instant revokedAt, String revokeReason, Instant updatedAt) {
         this(id, userId, keyHash, keyPrefix, name, active, userActive, scopes, rateLimitPerMinute, rateLimitPerHour,
                 rateLimitPerDay, subscriptionTier, expiresAt, allowedIps, environment, internal, revokedAt,
-                revokeReason, updatedAt, null, null, null, null, List.of());
+                revokeReason, updatedAt, null, null, null, null, List.of(), null);
     }
 
     /** Whether the key was revoked (by an admin or the expiry sweep). */

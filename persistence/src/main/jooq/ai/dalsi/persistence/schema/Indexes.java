@@ -32,6 +32,7 @@ public class Indexes {
     // -------------------------------------------------------------------------
 
     public static final Index API_KEY_REVOCATIONS_API_KEY_ID_IDX = Internal.createIndex(DSL.name("api_key_revocations_api_key_id_idx"), ApiKeyRevocations.API_KEY_REVOCATIONS, new OrderField[] { ApiKeyRevocations.API_KEY_REVOCATIONS.API_KEY_ID }, false);
+    public static final Index API_KEYS_LIMIT_KEY_ID_IDX = Internal.createIndex(DSL.name("api_keys_limit_key_id_idx"), ApiKeys.API_KEYS, new OrderField[] { ApiKeys.API_KEYS.LIMIT_KEY_ID }, false);
     public static final Index API_KEYS_USER_ID_IDX = Internal.createIndex(DSL.name("api_keys_user_id_idx"), ApiKeys.API_KEYS, new OrderField[] { ApiKeys.API_KEYS.USER_ID }, false);
     public static final Index API_USAGE_HOURLY_HOUR_IDX = Internal.createIndex(DSL.name("api_usage_hourly_hour_idx"), ApiUsageHourly.API_USAGE_HOURLY, new OrderField[] { ApiUsageHourly.API_USAGE_HOURLY.HOUR }, false);
     public static final Index API_USAGE_HOURLY_USER_ID_HOUR_IDX = Internal.createIndex(DSL.name("api_usage_hourly_user_id_hour_idx"), ApiUsageHourly.API_USAGE_HOURLY, new OrderField[] { ApiUsageHourly.API_USAGE_HOURLY.USER_ID, ApiUsageHourly.API_USAGE_HOURLY.HOUR }, false);

@@ -222,6 +222,13 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
      */
     public final TableField<ApiKeysRecord, BigDecimal> MONTHLY_BUDGET_USD = createField(DSL.name("monthly_budget_usd"), SQLDataType.NUMERIC(20, 8), this, "");
 
+    /**
+     * The column <code>api_keys.limit_key_id</code>. The key whose limits and
+     * spend this key continues (the first key of its rotation chain); null: its
+     * own
+     */
+    public final TableField<ApiKeysRecord, UUID> LIMIT_KEY_ID = createField(DSL.name("limit_key_id"), SQLDataType.UUID, this, "The key whose limits and spend this key continues (the first key of its rotation chain); null: its own");
+
     private ApiKeys(Name alias, Table<ApiKeysRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -291,7 +298,7 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.API_KEYS_USER_ID_IDX);
+        return Arrays.asList(Indexes.API_KEYS_LIMIT_KEY_ID_IDX, Indexes.API_KEYS_USER_ID_IDX);
     }
 
     @Override
@@ -306,7 +313,19 @@ public class ApiKeys extends TableImpl<ApiKeysRecord> {
 
     @Override
     public List<ForeignKey<ApiKeysRecord, ?>> getReferences() {
-        return Arrays.asList(Keys.API_KEYS__API_KEYS_REVOKED_BY_FKEY, Keys.API_KEYS__API_KEYS_USER_ID_FKEY);
+        return Arrays.asList(Keys.API_KEYS__API_KEYS_LIMIT_KEY_ID_FKEY, Keys.API_KEYS__API_KEYS_REVOKED_BY_FKEY, Keys.API_KEYS__API_KEYS_USER_ID_FKEY);
+    }
+
+    private transient ApiKeysPath _apiKeys;
+
+    /**
+     * Get the implicit join path to the <code>api_keys</code> table.
+     */
+    public ApiKeysPath apiKeys() {
+        if (_apiKeys == null)
+            _apiKeys = new ApiKeysPath(this, Keys.API_KEYS__API_KEYS_LIMIT_KEY_ID_FKEY, null);
+
+        return _apiKeys;
     }
 
     private transient AUsersPath _aUsers;

@@ -473,6 +473,25 @@ public class ApiKeysRecord extends UpdatableRecordImpl<ApiKeysRecord> {
         return (BigDecimal) get(29);
     }
 
+    /**
+     * Setter for <code>api_keys.limit_key_id</code>. The key whose limits and
+     * spend this key continues (the first key of its rotation chain); null: its
+     * own
+     */
+    public ApiKeysRecord setLimitKeyId(UUID value) {
+        set(30, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>api_keys.limit_key_id</code>. The key whose limits and
+     * spend this key continues (the first key of its rotation chain); null: its
+     * own
+     */
+    public UUID getLimitKeyId() {
+        return (UUID) get(30);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -496,7 +515,7 @@ public class ApiKeysRecord extends UpdatableRecordImpl<ApiKeysRecord> {
     /**
      * Create a detached, initialised ApiKeysRecord
      */
-    public ApiKeysRecord(UUID id, UUID userId, String keyHash, String keyPrefix, String name, Boolean isActive, JSONB scopes, Integer rateLimitPerMinute, Integer rateLimitPerHour, Integer rateLimitPerDay, Long totalRequests, Long totalTokensUsed, BigDecimal totalCostUsd, Instant lastUsedAt, String lastUsedIp, String lastUsedEndpoint, String subscriptionTier, Instant expiresAt, String[] allowedIps, String environment, String webhookUrl, Boolean isInternal, Instant revokedAt, UUID revokedBy, String revokeReason, Instant createdAt, Instant updatedAt, Long rateLimitTokensPerMinute, Long rateLimitTokensPerDay, BigDecimal monthlyBudgetUsd) {
+    public ApiKeysRecord(UUID id, UUID userId, String keyHash, String keyPrefix, String name, Boolean isActive, JSONB scopes, Integer rateLimitPerMinute, Integer rateLimitPerHour, Integer rateLimitPerDay, Long totalRequests, Long totalTokensUsed, BigDecimal totalCostUsd, Instant lastUsedAt, String lastUsedIp, String lastUsedEndpoint, String subscriptionTier, Instant expiresAt, String[] allowedIps, String environment, String webhookUrl, Boolean isInternal, Instant revokedAt, UUID revokedBy, String revokeReason, Instant createdAt, Instant updatedAt, Long rateLimitTokensPerMinute, Long rateLimitTokensPerDay, BigDecimal monthlyBudgetUsd, UUID limitKeyId) {
         super(ApiKeys.API_KEYS);
 
         setId(id);
@@ -529,6 +548,7 @@ public class ApiKeysRecord extends UpdatableRecordImpl<ApiKeysRecord> {
         setRateLimitTokensPerMinute(rateLimitTokensPerMinute);
         setRateLimitTokensPerDay(rateLimitTokensPerDay);
         setMonthlyBudgetUsd(monthlyBudgetUsd);
+        setLimitKeyId(limitKeyId);
         resetTouchedOnNotNull();
     }
 }
