@@ -36,9 +36,12 @@ public final class BackendHealth {
     BackendHealth(ProxyConfig proxy, Clock clock) {
         int n = proxy.circuitFailureThreshold();
         this.config = CircuitBreakerConfig.custom()
-                // The last n calls all failed: n consecutive failures.
+                // The last n calls all failed: n consecutive failures. The window is synchronized, not
+                // lock-free: resilience4j's lock-free window throws a NullPointerException when an
+                // outcome is recorded after the breaker opened (a request sent just before, timing out
+                // just after), which is the ordinary case when a backend dies under load.
                 .slidingWindow(n, n, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED,
-                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.SYNCHRONIZED)
                 .failureRateThreshold(100)
                 .waitDurationInOpenState(proxy.circuitOpenDuration())
                 .permittedNumberOfCallsInHalfOpenState(1)

@@ -351,9 +351,29 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
         }
     }
 
-    /** A deadline may have passed. */
+    /**
+     * A deadline may have passed. Runs as a scheduled task, whose exceptions Netty keeps in the task's
+     * future without a word: one that escaped would leave the client waiting for ever, so any failure
+     * here ends the exchange.
+     */
     @Override
     public void run() {
+        try {
+            deadlinePassed();
+        } catch (RuntimeException e) {
+            log.warn("request {}: handling a deadline failed, ending the request", request.requestId(), e);
+            if (state == State.RELAYING) {
+                failAfterHeaders("internal failure: " + e);
+            } else if (state == State.ATTEMPTING) {
+                if (attempt != null) {
+                    attempt.abandon(false);
+                }
+                failUnanswered(ErrorCode.UPSTREAM_ERROR, "internal failure while handling a deadline");
+            }
+        }
+    }
+
+    private void deadlinePassed() {
         if (state != State.ATTEMPTING && state != State.RELAYING) {
             return;
         }

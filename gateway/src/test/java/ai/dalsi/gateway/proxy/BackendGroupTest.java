@@ -52,6 +52,23 @@ class BackendGroupTest {
     }
 
     @Test
+    void anOutcomeThatArrivesAfterTheCircuitOpenedIsAcceptedQuietly() {
+        // Two requests go to A; the first fails and opens the circuit (threshold 1); the second,
+        // sent before, times out only now: recording it must neither throw nor close the circuit.
+        BackendHealth health = new BackendHealth(ProxyConfig.DEFAULTS.withRetries(3, 1, Duration.ofMinutes(1)),
+                Clock.systemUTC());
+        BackendGroup g = new BackendGroup(List.of(Backend.of(A), Backend.of(B)), HeaderAllowlist.DEFAULT);
+        var first = (BackendSelector.Chosen) BackendSelector.choose(g, 0, 0, health);
+        var second = (BackendSelector.Chosen) BackendSelector.choose(g, 0, 0, health);
+        assertThat(second.backend().target()).isEqualTo(A);
+        first.breaker().onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new RuntimeException("down"));
+        assertThat(health.state(A.name())).isEqualTo("open");
+        second.breaker().onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new RuntimeException("timed out"));
+        second.breaker().onSuccess(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(health.state(A.name())).isEqualTo("open");
+    }
+
+    @Test
     void aGroupNeedsBackends() {
         assertThatThrownBy(() -> new BackendGroup(List.of(), HeaderAllowlist.DEFAULT))
                 .hasMessage("backends: [] (expected: at least one backend)");
