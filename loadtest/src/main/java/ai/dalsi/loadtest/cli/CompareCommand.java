@@ -110,7 +110,8 @@ public final class CompareCommand implements Callable<Integer> {
     double malformedShare;
 
     @Option(names = "--arms", paramLabel = "ARM,...", defaultValue = "backend,nginx,gateway",
-            description = "which arms to run (default: ${DEFAULT-VALUE})")
+            description = "which arms to run: backend, nginx, gateway (limits in its memory), gateway-redis (limits in"
+                    + " Redis at --redis-url) (default: ${DEFAULT-VALUE})")
     String arms;
 
     @Option(names = "--no-pin", description = "do not pin the processes to CPUs with taskset")
@@ -156,16 +157,16 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--keep-db", description = "leave the gateway's database in place for inspection")
     boolean keepDb;
 
-    @Option(names = "--jfr", description = "record the gateway with Flight Recorder into DIR/gateway.jfr")
+    @Option(names = "--jfr", description = "record each gateway arm with Flight Recorder into DIR/ARM.jfr")
     boolean jfr;
 
-    @Option(names = "--limiter", paramLabel = "local|redis", defaultValue = "local",
-            description = "where the gateway arm keeps key limits: its own memory, or Redis at --redis-url as every"
-                    + " node of a cluster would (default: ${DEFAULT-VALUE})")
-    String limiter;
+    @Option(names = "--profile", paramLabel = "cpu|alloc", description = "sample each gateway arm with async-profiler"
+            + " during the measured rounds (CPU time, or heap allocations by bytes) into the flame graph DIR/ARM-EVENT.html")
+    String profile;
 
     @Option(names = "--redis-url", paramLabel = "URL", defaultValue = "redis://127.0.0.1:6379",
-            description = "Redis of --limiter redis (default: ${DEFAULT-VALUE}); keys under a prefix of their own")
+            description = "Redis of the gateway-redis arm, which keeps key limits there as every node of a cluster"
+                    + " does (default: ${DEFAULT-VALUE}); its keys under a prefix of their own")
     String redisUrl;
 
     @Option(names = "--quiet", description = "no progress lines")
@@ -239,17 +240,9 @@ public final class CompareCommand implements Callable<Integer> {
                 model,
                 imageModel,
                 quiet,
-                "bin/loadtest compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
-                limiter());
-    }
-
-    /** The Redis URL of the gateway arm's limiter, or null for its local one. */
-    private String limiter() {
-        return switch (limiter) {
-            case "local" -> null;
-            case "redis" -> redisUrl;
-            default -> throw new IllegalArgumentException("--limiter: " + limiter + " (expected: local or redis)");
-        };
+                "bin/loadtest " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                redisUrl,
+                profile);
     }
 
     private static List<String> words(String s) {

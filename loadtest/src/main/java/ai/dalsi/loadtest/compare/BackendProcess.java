@@ -28,7 +28,7 @@ final class BackendProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(o.java());
         cmd.addAll(o.jvmOptions());
-        cmd.addAll(List.of("-jar", o.loadtestJar().toString(), "backend", "--port", Integer.toString(port)));
+        cmd.addAll(List.of("-jar", o.loadtestJar().toAbsolutePath().toString(), "backend", "--port", Integer.toString(port)));
         cmd.addAll(o.backendArgs());
         ChildProcess p = ChildProcess.start("backend", pinning.wrap(cmd), Map.of(), dir.resolve("backend"),
                 dir.resolve("logs/backend.log"));

@@ -38,7 +38,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@code compare}: the same load against the backend alone, nginx in front of it and the gateway
- * in front of it, in interleaved rounds (each round runs every arm once, so drift on the machine
+ * in front of it (with its limits in its own memory, and with them in Redis as in a cluster), in
+ * interleaved rounds (each round runs every arm once, so drift on the machine
  * hits all arms alike), then short rounds at one connection and on the reject paths, then the
  * usage reconciliation, then the report.
  */
@@ -55,7 +56,8 @@ public final class Compare {
     private final PrintStream out;
     private final PrintStream err;
     private final ProcFs proc = ProcFs.open();
-    private final Map<String, long[]> gatewayAnswers = new HashMap<>();
+    /** Per gateway arm: what it answered each registered key (by key hash), for its reconciliation. */
+    private final Map<String, Map<String, long[]>> gatewayAnswers = new HashMap<>();
     private final List<String> notes = new ArrayList<>();
     private String host;
 
@@ -109,7 +111,7 @@ public final class Compare {
         List<Arm> armReports = new ArrayList<>();
         List<SideRound> oneConnection = new ArrayList<>();
         List<SideRound> rejects = new ArrayList<>();
-        Reconciliation reconciliation = null;
+        Map<String, Reconciliation> reconciliations = new LinkedHashMap<>();
         int exit = 0;
 
         BackendProcess backend;
@@ -118,10 +120,12 @@ public final class Compare {
             backend = BackendProcess.start(o, pinning, dir);
         } catch (IOException e) {
             err.println("compare: the backend did not start: " + e.getMessage());
-            for (String name : List.of(BenchReport.BACKEND, BenchReport.NGINX, BenchReport.GATEWAY)) {
-                armReports.add(Arm.failed(name, "the backend did not start: " + firstLine(e.getMessage())));
+            for (String name : BenchReport.ARMS) {
+                if (o.arms().contains(name)) {
+                    armReports.add(Arm.failed(name, "the backend did not start: " + firstLine(e.getMessage())));
+                }
             }
-            write(dir, started, pinning, armReports, oneConnection, rejects, null);
+            write(dir, started, pinning, armReports, oneConnection, rejects, reconciliations);
             return CANNOT_RUN;
         }
         List<Target> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -131,7 +135,7 @@ public final class Compare {
             backend.close();
         }, "compare-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        GatewayArm gateway = null;
+        List<GatewayArm> gateways = new ArrayList<>();
         try {
             Map<String, Arm> unavailable = new LinkedHashMap<>();
             if (o.arms().contains(BenchReport.BACKEND)) {
@@ -150,19 +154,25 @@ public final class Compare {
                     unavailable.put(BenchReport.NGINX, Arm.failed(BenchReport.NGINX, firstLine(e.getMessage())));
                 }
             }
-            if (o.arms().contains(BenchReport.GATEWAY)) {
+            for (String name : List.of(BenchReport.GATEWAY, BenchReport.GATEWAY_REDIS)) {
+                if (!o.arms().contains(name)) {
+                    continue;
+                }
+                String redis = name.equals(BenchReport.GATEWAY_REDIS) ? o.redisUrl() : null;
                 try {
                     GatewayArm.preflight(o);
-                    info("starting the gateway: " + o.gatewayJar() + " serve, with a fresh database and "
-                            + (o.redisUrl() == null ? "the local limiter" : "the Redis limiter (" + o.redisUrl() + ")"));
-                    gateway = GatewayArm.start(o, pinning, dir, backend.url(), o.knownKeys(), o.overLimitKeys());
-                    targets.add(gateway);
+                    info("starting " + name + ": " + o.gatewayJar() + " serve, with a fresh database and "
+                            + (redis == null ? "the local limiter" : "the Redis limiter (" + redis + ")"));
+                    GatewayArm arm = GatewayArm.start(name, redis, o, pinning, dir, backend.url(), o.knownKeys(),
+                            o.overLimitKeys());
+                    targets.add(arm);
+                    gateways.add(arm);
                 } catch (ArmUnavailable e) {
-                    info("gateway arm skipped: " + e.getMessage());
-                    unavailable.put(BenchReport.GATEWAY, Arm.skipped(BenchReport.GATEWAY, e.getMessage()));
+                    info(name + " arm skipped: " + e.getMessage());
+                    unavailable.put(name, Arm.skipped(name, e.getMessage()));
                 } catch (IOException e) {
-                    err.println("compare: the gateway arm failed to start: " + e.getMessage());
-                    unavailable.put(BenchReport.GATEWAY, Arm.failed(BenchReport.GATEWAY, firstLine(e.getMessage())));
+                    err.println("compare: the " + name + " arm failed to start: " + e.getMessage());
+                    unavailable.put(name, Arm.failed(name, firstLine(e.getMessage())));
                 }
             }
 
@@ -183,9 +193,22 @@ public final class Compare {
                 notes.add("warm-up: " + seconds(o.warmup()) + " closed loop per arm before the first round (not measured)");
             }
 
+            Profiler profiler = profiler(dir, gateways);
             for (int round = 1; round <= o.rounds(); round++) {
                 for (ArmRounds a : rounds.values()) {
                     measureRound(a, main, backend, round);
+                }
+            }
+            if (profiler != null) {
+                for (GatewayArm g : gateways) {
+                    Path html = dir.resolve(g.name() + "-" + profiler.event() + ".html");
+                    try {
+                        profiler.stop(g.proxyPid(), html);
+                        notes.add("profile: async-profiler " + profiler.event() + " of " + g.name()
+                                + " during the measured rounds, " + html.getFileName());
+                    } catch (IOException e) {
+                        err.println("compare: " + firstLine(e.getMessage()));
+                    }
                 }
             }
 
@@ -218,7 +241,7 @@ public final class Compare {
                 }
             }
 
-            for (String name : List.of(BenchReport.BACKEND, BenchReport.NGINX, BenchReport.GATEWAY)) {
+            for (String name : BenchReport.ARMS) {
                 if (!o.arms().contains(name)) {
                     continue;
                 }
@@ -227,17 +250,19 @@ public final class Compare {
                         : a.failure != null ? Arm.failed(name, a.failure) : armReport(a, backend));
             }
 
-            ArmRounds gatewayRounds = rounds.get(BenchReport.GATEWAY);
-            if (gatewayRounds != null && gatewayRounds.failure != null) {
-                reconciliation = new Reconciliation(false, Map.of(), Map.of(), 0, 0, 0, Map.of(), "not checked",
-                        List.of("the gateway arm failed during the run: " + gatewayRounds.failure));
-                exit = RECONCILIATION_FAILED;
-                gateway = null;
-            }
-            if (gateway != null) {
-                reconciliation = reconcile(gateway);
-                info("reconciliation: " + (reconciliation.passed() ? "PASS" : "FAIL " + reconciliation.findings()));
-                if (!reconciliation.passed()) {
+            for (GatewayArm gateway : gateways) {
+                ArmRounds gatewayRounds = rounds.get(gateway.name());
+                Reconciliation rec;
+                if (gatewayRounds.failure != null) {
+                    rec = new Reconciliation(false, Map.of(), Map.of(), 0, 0, 0, Map.of(), "not checked",
+                            List.of("the " + gateway.name() + " arm failed during the run: " + gatewayRounds.failure));
+                } else {
+                    rec = reconcile(gateway);
+                    info("reconciliation " + gateway.name() + ": "
+                            + (rec.passed() ? "PASS" : "FAIL " + rec.findings()));
+                }
+                reconciliations.put(gateway.name(), rec);
+                if (!rec.passed()) {
                     exit = RECONCILIATION_FAILED;
                 }
             }
@@ -255,12 +280,30 @@ public final class Compare {
         if (exit == 0 && armReports.stream().anyMatch(a -> "failed".equals(a.status()))) {
             exit = ARM_FAILED;
         }
-        List<Path> files = write(dir, started, pinning, armReports, oneConnection, rejects, reconciliation);
+        List<Path> files = write(dir, started, pinning, armReports, oneConnection, rejects, reconciliations);
         out.print(Files.readString(dir.resolve("report.md")).lines()
                 .dropWhile(l -> !l.startsWith("## Ratios")).takeWhile(l -> !l.startsWith("## Latency by"))
                 .reduce("", (x, y) -> x + y + "\n"));
         out.println("wrote " + files.stream().map(Path::toString).reduce((x, y) -> x + ", " + y).orElse(""));
         return exit;
+    }
+
+    /** Starts async-profiler in every gateway arm when {@code --profile} asks; null when not, or when it cannot. */
+    private Profiler profiler(Path dir, List<GatewayArm> gateways) {
+        if (o.profile() == null || gateways.isEmpty()) {
+            return null;
+        }
+        try {
+            Profiler p = Profiler.prepare(o.profile(), o.java(), dir);
+            for (GatewayArm g : gateways) {
+                p.start(g.proxyPid());
+            }
+            info("profiling " + o.profile() + " in " + gateways.stream().map(Target::name).toList());
+            return p;
+        } catch (IOException e) {
+            err.println("compare: no profile: " + firstLine(e.getMessage()));
+            return null;
+        }
     }
 
     /** The keys of the main rounds: the arm's own, in the configured shares. */
@@ -341,8 +384,8 @@ public final class Compare {
         if (t instanceof GatewayArm) {
             for (int k = 0; k < r.perKey().length; k++) {
                 if (keys.classOf(k).registered()) {
-                    long[] into = gatewayAnswers.computeIfAbsent(ApiKeyFormat.sha256Hex(keys.key(k)),
-                            h -> new long[StatusClass.values().length]);
+                    long[] into = gatewayAnswers.computeIfAbsent(t.name(), n -> new HashMap<>())
+                            .computeIfAbsent(ApiKeyFormat.sha256Hex(keys.key(k)), h -> new long[StatusClass.values().length]);
                     for (int c = 0; c < into.length; c++) {
                         into[c] += r.perKey()[k][c];
                     }
@@ -350,24 +393,26 @@ public final class Compare {
             }
             // Unfinished requests were sent but never answered: like failed ones, the gateway may have logged them.
             if (r.unfinished() > 0) {
-                notes.add("gateway: " + r.unfinished() + " requests were unanswered at the end of '" + label + "'");
+                notes.add(t.name() + ": " + r.unfinished() + " requests were unanswered at the end of '" + label + "'");
             }
         }
         return r;
     }
 
     private Reconciliation reconcile(GatewayArm gateway) throws InterruptedException {
+        Map<String, long[]> answers = gatewayAnswers.getOrDefault(gateway.name(), Map.of());
         long expected = 0;
-        for (long[] v : gatewayAnswers.values()) {
+        for (long[] v : answers.values()) {
             expected += v[StatusClass.S2XX.ordinal()] + v[StatusClass.S4XX.ordinal()] + v[StatusClass.S5XX.ordinal()]
                     + v[StatusClass.OTHER.ordinal()];
         }
         Reconciler reconciler = gateway.reconciler();
         try {
-            info("waiting for metering to drain (" + expected + " answered requests with a registered key)");
+            info("waiting for " + gateway.name() + "'s metering to drain (" + expected
+                    + " answered requests with a registered key)");
             Reconciler.Drain drain = reconciler.awaitDrain(expected, Duration.ofSeconds(60), Duration.ofSeconds(5),
                     Duration.ofMillis(200));
-            return reconciler.check(gatewayAnswers, drain.description());
+            return reconciler.check(answers, drain.description());
         } catch (SQLException e) {
             return new Reconciliation(false, Map.of(), Map.of(), 0, 0, 0, Map.of(), "not checked",
                     List.of("cannot read the gateway's database: " + e.getMessage()));
@@ -392,7 +437,7 @@ public final class Compare {
     }
 
     private List<Path> write(Path dir, Instant started, Pinning pinning, List<Arm> arms, List<SideRound> one,
-            List<SideRound> rejects, Reconciliation rec) throws IOException {
+            List<SideRound> rejects, Map<String, Reconciliation> rec) throws IOException {
         String load = String.format(Locale.ROOT, "%s, %d connections, %d rounds of %s per arm, mix %s, "
                         + "keys: %d known + %d over-limit per arm, shares over-limit %.0f%% / unknown %.0f%% / malformed %.0f%%",
                 o.openLoop() ? String.format(Locale.ROOT, "open loop at %.0f req/s", o.rate()) : "closed loop (max throughput)",

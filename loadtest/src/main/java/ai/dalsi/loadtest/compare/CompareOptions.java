@@ -22,7 +22,7 @@ import java.util.Set;
  * @param overLimitShare  share of main-round requests with an over-limit key
  * @param unknownShare    share with a well-formed unknown key
  * @param malformedShare  share with a malformed key
- * @param arms            which arms to run: backend, nginx, gateway
+ * @param arms            which arms to run: backend, nginx, gateway, gateway-redis
  * @param pin             pin processes to CPUs with taskset when possible
  * @param java            java executable for the child JVMs
  * @param jvmOptions      options of the child JVMs (backend, gateway)
@@ -39,6 +39,9 @@ import java.util.Set;
  * @param imageModel      model of image requests
  * @param quiet           no progress lines
  * @param commandLine     the command as typed, for the report
+ * @param redisUrl        the Redis of the gateway-redis arm (its keys under a prefix of their own)
+ * @param profile         async-profiler event sampled in the gateway arms during the measured rounds
+ *                        ({@code cpu} or {@code alloc}), or null for none
  */
 public record CompareOptions(
         Path out,
@@ -71,9 +74,10 @@ public record CompareOptions(
         String imageModel,
         boolean quiet,
         String commandLine,
-        String redisUrl) {
+        String redisUrl,
+        String profile) {
 
-    public static final Set<String> ARM_NAMES = Set.of("backend", "nginx", "gateway");
+    public static final Set<String> ARM_NAMES = Set.copyOf(ai.dalsi.loadtest.report.BenchReport.ARMS);
 
     public CompareOptions {
         if (out == null) {
@@ -100,10 +104,19 @@ public record CompareOptions(
             throw new IllegalArgumentException("--over-limit-key-count: " + overLimitKeys + " (expected: >= 1)");
         }
         if (arms.isEmpty() || !ARM_NAMES.containsAll(arms)) {
-            throw new IllegalArgumentException("--arms: " + arms + " (expected: some of backend, nginx, gateway)");
+            throw new IllegalArgumentException("--arms: " + arms + " (expected: some of "
+                    + String.join(", ", ai.dalsi.loadtest.report.BenchReport.ARMS) + ")");
         }
         if (!textModel.matches("[A-Za-z0-9._\\-]+") || !imageModel.matches("[A-Za-z0-9._\\-]+")) {
             throw new IllegalArgumentException("--model/--image-model: letters, digits, '.', '_' and '-' only");
+        }
+        if (arms.contains(ai.dalsi.loadtest.report.BenchReport.GATEWAY_REDIS)
+                && (redisUrl == null || !redisUrl.matches("(redis|rediss|redis-sentinel|redis-cluster)://.+"))) {
+            throw new IllegalArgumentException("--redis-url: " + redisUrl
+                    + " (expected: redis://host:port, rediss://, redis-sentinel:// or redis-cluster://)");
+        }
+        if (profile != null && !Profiler.EVENTS.contains(profile)) {
+            throw new IllegalArgumentException("--profile: " + profile + " (expected: one of " + Profiler.EVENTS + ")");
         }
         jvmOptions = List.copyOf(jvmOptions);
         backendArgs = List.copyOf(backendArgs);

@@ -42,9 +42,9 @@ final class GatewayArm extends Target {
     private final ChildProcess process;
     private boolean closed;
 
-    private GatewayArm(CompareOptions options, String database, String jdbcUrl, ChildProcess process, URI url,
-            List<String> known, List<String> overLimit) {
-        super("gateway", url, known, overLimit);
+    private GatewayArm(String name, CompareOptions options, String database, String jdbcUrl, ChildProcess process,
+            URI url, List<String> known, List<String> overLimit) {
+        super(name, url, known, overLimit);
         this.options = options;
         this.database = database;
         this.jdbcUrl = jdbcUrl;
@@ -75,8 +75,14 @@ final class GatewayArm extends Target {
         }
     }
 
-    static GatewayArm start(CompareOptions o, Pinning pinning, Path dir, URI backendUrl, int knownCount, int overCount)
-            throws IOException {
+    /**
+     * Starts one gateway arm.
+     *
+     * @param name     the arm's name: its process, log and report entries
+     * @param redisUrl where its limiter keeps the keys' limits, or null for its own memory
+     */
+    static GatewayArm start(String name, String redisUrl, CompareOptions o, Pinning pinning, Path dir, URI backendUrl,
+            int knownCount, int overCount) throws IOException {
         String db = "loadtest_" + Long.toString(Math.abs(new SecureRandom().nextLong()), 36);
         String jdbcUrl = databaseUrl(o.dbUrl(), db);
         admin(o, "CREATE DATABASE " + db);
@@ -86,7 +92,7 @@ final class GatewayArm extends Target {
             env.put("GATEWAY_DB_URL", jdbcUrl);
             env.put("GATEWAY_DB_USER", o.dbUser());
             env.put("GATEWAY_DB_PASSWORD", o.dbPassword());
-            migrate(o, env, dir);
+            migrate(name, o, env, dir);
             seedCatalog(jdbcUrl, o.dbUser(), o.dbPassword(), o.textModel(), o.imageModel());
 
             int httpPort = Ports.free();
@@ -98,21 +104,25 @@ final class GatewayArm extends Target {
             env.put("GATEWAY_ADMIN_PORT", Integer.toString(adminPort));
             env.put("GATEWAY_ADMIN_TOKEN", adminToken);
             env.put("GATEWAY_BACKEND_URL", backendUrl.toString());
-            if (o.redisUrl() != null) {
-                // --limiter redis: limits checked in Redis, one script call per request, as in a cluster.
-                env.put("GATEWAY_RATELIMIT_REDIS_URL", o.redisUrl());
+            if (redisUrl != null) {
+                // Limits checked in Redis, one script call per request, as on every node of a cluster; the
+                // database's name makes the prefix, so a run never sees another run's (or a gateway's) keys.
+                env.put("GATEWAY_RATELIMIT_REDIS_URL", redisUrl);
                 env.put("GATEWAY_RATELIMIT_REDIS_KEY_PREFIX", "loadtest:" + db + ":");
             }
             List<String> cmd = new ArrayList<>();
             cmd.add(o.java());
             cmd.addAll(o.jvmOptions());
+            if (o.profile() != null) {
+                cmd.addAll(Profiler.jvmOptions());
+            }
             if (o.jfr()) {
                 // Where the time goes, for the report's "why" when a target is missed: jfr print/summary on it.
-                cmd.add("-XX:StartFlightRecording=filename=" + dir.toAbsolutePath().resolve("gateway.jfr")
+                cmd.add("-XX:StartFlightRecording=filename=" + dir.toAbsolutePath().resolve(name + ".jfr")
                         + ",settings=profile,dumponexit=true");
             }
             cmd.addAll(List.of("-jar", o.gatewayJar().toAbsolutePath().toString(), "serve"));
-            p = ChildProcess.start("gateway", pinning.wrap(cmd), env, dir.resolve("gateway"), dir.resolve("logs/gateway.log"));
+            p = ChildProcess.start(name, pinning.wrap(cmd), env, dir.resolve(name), dir.resolve("logs/" + name + ".log"));
             URI admin = URI.create("http://127.0.0.1:" + adminPort);
             p.awaitHttp(URI.create(admin + "/health/ready"), 200, Duration.ofSeconds(90));
 
@@ -126,7 +136,7 @@ final class GatewayArm extends Target {
             for (int i = 0; i < overCount; i++) {
                 over.add(client.createKey(userId, "over-limit-" + i, 1));
             }
-            return new GatewayArm(o, db, jdbcUrl, p, URI.create("http://127.0.0.1:" + httpPort), known, over);
+            return new GatewayArm(name, o, db, jdbcUrl, p, URI.create("http://127.0.0.1:" + httpPort), known, over);
         } catch (IOException | RuntimeException e) {
             if (p != null) {
                 p.close();
@@ -155,15 +165,16 @@ final class GatewayArm extends Target {
         return (slash < 0 ? base : base.substring(0, slash)) + "/" + database + params;
     }
 
-    private static void migrate(CompareOptions o, Map<String, String> env, Path dir) throws IOException {
+    private static void migrate(String name, CompareOptions o, Map<String, String> env, Path dir) throws IOException {
+        Path log = dir.resolve("logs/" + name + "-migrate.log");
         ProcessBuilder pb = new ProcessBuilder(o.java(), "-jar", o.gatewayJar().toAbsolutePath().toString(), "migrate")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/gateway-migrate.log").toFile());
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         Files.createDirectories(dir.resolve("logs"));
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("gateway.jar migrate failed; see " + dir.resolve("logs/gateway-migrate.log"));
+                throw new IOException("gateway.jar migrate failed; see " + log);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -213,10 +224,6 @@ final class GatewayArm extends Target {
         }
     }
 
-
-
-
-
     @Override
     long proxyPid() {
         return process.pid();
@@ -231,7 +238,7 @@ final class GatewayArm extends Target {
         closed = true;
         int code = process.stop(Duration.ofSeconds(60));
         if (code != 0) {
-            System.err.println("compare: gateway exited with " + code + " (see " + process.log() + ")");
+            System.err.println("compare: " + name() + " exited with " + code + " (see " + process.log() + ")");
         }
         if (options.keepDatabase()) {
             System.err.println("compare: kept database " + database + " (--keep-db)");
@@ -242,6 +249,6 @@ final class GatewayArm extends Target {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "gateway at %s (database %s)", url(), database);
+        return String.format(Locale.ROOT, "%s at %s (database %s)", name(), url(), database);
     }
 }

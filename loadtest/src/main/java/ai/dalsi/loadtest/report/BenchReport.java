@@ -12,7 +12,8 @@ import java.util.Map;
  * @param oneConnection  the short rounds at one connection, for the latency each proxy adds
  * @param rejectRounds   the short max-throughput rounds with only bad keys or only over-limit keys
  * @param ratios         the ratios against the targets of the issue
- * @param reconciliation the usage-ledger check after the gateway arm, or null when that arm did not run
+ * @param reconciliations the usage-ledger check after each gateway arm, by arm name in arm order; empty
+ *                       when no gateway arm ran
  */
 public record BenchReport(
         Meta meta,
@@ -20,12 +21,22 @@ public record BenchReport(
         List<SideRound> oneConnection,
         List<SideRound> rejectRounds,
         List<Ratio> ratios,
-        Reconciliation reconciliation) {
+        Map<String, Reconciliation> reconciliations) {
 
-    /** Names of the three arms, as reports and ratios use them. */
+    /** Names of the arms, as reports and ratios use them. */
     public static final String BACKEND = "backend";
     public static final String NGINX = "nginx";
+    /** The gateway with its limits in its own memory (one node). */
     public static final String GATEWAY = "gateway";
+    /** The gateway with its limits in Redis, as every node of a cluster runs. */
+    public static final String GATEWAY_REDIS = "gateway-redis";
+    /** Every arm, in the order they run and are reported. */
+    public static final List<String> ARMS = List.of(BACKEND, NGINX, GATEWAY, GATEWAY_REDIS);
+
+    public BenchReport {
+        reconciliations = reconciliations == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reconciliations));
+    }
 
     /**
      * @param date      ISO-8601 start time
@@ -43,7 +54,7 @@ public record BenchReport(
     /**
      * One arm over all its main rounds.
      *
-     * @param name                 {@link #BACKEND}, {@link #NGINX} or {@link #GATEWAY}
+     * @param name                 one of {@link #ARMS}
      * @param status               {@code ok}, {@code skipped} or {@code failed}
      * @param reason               why it was skipped or failed, else null
      * @param requestsPerSecond    answered requests per second over all rounds

@@ -18,7 +18,7 @@ public final class MarkdownReport {
     public static String render(BenchReport r, List<String> plotFiles) {
         StringBuilder b = new StringBuilder();
         BenchReport.Meta m = r.meta();
-        b.append("# Benchmark: backend alone, nginx, gateway\n\n");
+        b.append("# Benchmark: ").append(r.arms().stream().map(Arm::name).collect(Collectors.joining(", "))).append("\n\n");
         b.append("- date: ").append(m.date()).append('\n');
         b.append("- machine: ").append(m.host()).append('\n');
         b.append("- java: ").append(m.java()).append('\n');
@@ -87,10 +87,14 @@ public final class MarkdownReport {
         }
 
         b.append("\n## Usage reconciliation\n\n");
-        Reconciliation rec = r.reconciliation();
-        if (rec == null) {
-            b.append("Not run: the gateway arm did not run.\n");
-        } else {
+        if (r.reconciliations().isEmpty()) {
+            b.append("Not run: no gateway arm ran.\n");
+        }
+        for (Map.Entry<String, Reconciliation> arm : r.reconciliations().entrySet()) {
+            Reconciliation rec = arm.getValue();
+            if (r.reconciliations().size() > 1) {
+                b.append("### ").append(arm.getKey()).append("\n\n");
+            }
             b.append("**").append(rec.passed() ? "PASS" : "FAIL").append("**: ").append(rec.drain()).append("\n\n");
             b.append("| status class | answered (generator) | ledger (rows + counted refusals) |\n|---|---:|---:|\n");
             for (String c : rec.expectedByClass().keySet()) {
@@ -106,10 +110,11 @@ public final class MarkdownReport {
             for (String f : rec.findings()) {
                 b.append("- FAIL: ").append(f).append('\n');
             }
+            b.append('\n');
         }
 
         if (!plotFiles.isEmpty()) {
-            b.append("\n## Latency by percentile\n\n");
+            b.append("## Latency by percentile\n\n");
             for (String f : plotFiles) {
                 b.append("![").append(f).append("](").append(f).append(")\n\n");
             }

@@ -36,8 +36,12 @@ class CompareCommandTest {
         assertThat(run("compare", "--out", "/tmp/x", "--arms", "backend,haproxy")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --arms: ");
         err.reset();
-        assertThat(run("compare", "--out", "/tmp/x", "--limiter", "memcached")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --limiter: memcached (expected: local or redis)");
+        assertThat(run("compare", "--out", "/tmp/x", "--arms", "gateway,gateway-redis", "--redis-url", "memcached://x"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --redis-url: memcached://x (expected: redis://");
+        err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--profile", "wall")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --profile: wall (expected: one of [cpu, alloc])");
         err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--db-password", "secret")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: Unknown options: '--db-password', 'secret'");

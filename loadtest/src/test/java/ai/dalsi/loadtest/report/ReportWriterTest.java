@@ -55,11 +55,14 @@ class ReportWriterTest {
                 new BenchReport.Meta("2025-01-01T00:00:00Z", "test machine, 2 cores", "25", "loadtest.jar compare",
                         "closed loop, 16 connections, 3 rounds of 20 s", "generator on CPU 0, the rest on CPU 1",
                         List.of("warm-up 5 s per arm")),
-                arms, one, rejects, Ratios.of(arms, one, rejects),
-                new BenchReport.Reconciliation(true, Map.of("2xx", 10L, "4xx", 2L, "5xx", 0L),
-                        Map.of("2xx", 10L, "4xx", 2L, "5xx", 0L), 0, 0, 0,
-                        Map.of("api_keys.total_requests", "12 = 12 (sum of rows)"), "rows stable at 12 after 0.3 s",
-                        List.of()));
+                arms, one, rejects, Ratios.of(arms, one, rejects), Map.of("gateway", passed(12)));
+    }
+
+    private static BenchReport.Reconciliation passed(long rows) {
+        return new BenchReport.Reconciliation(true, Map.of("2xx", rows - 2, "4xx", 2L, "5xx", 0L),
+                Map.of("2xx", rows - 2, "4xx", 2L, "5xx", 0L), 0, 0, 0,
+                Map.of("api_keys.total_requests", rows + " = " + rows + " (sum of rows)"),
+                "rows stable at " + rows + " after 0.3 s", List.of());
     }
 
     @Test
@@ -68,11 +71,12 @@ class ReportWriterTest {
 
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("## Throughput and latency", "| gateway | 18,000 |", "| nginx | 20,000 |");
-        assertThat(md).contains("| gateway / nginx throughput | 0.90x | >= 1.0 | **no** |");
-        assertThat(md).contains("| gateway / nginx CPU per request | 1.24x | <= 1.0 | **no** |");
-        assertThat(md).contains("| added p50 at one connection, gateway | 80 us | <= 60 us | **no** |");
-        assertThat(md).contains("| gateway 401 path / nginx refusing a bad key | 0.90x | >= 0.8 | yes |");
-        assertThat(md).contains("| gateway 429 path / nginx refusing a bad key | 0.75x | >= 0.8 | **no** |");
+        assertThat(md).contains("| gateway / nginx throughput | 0.90x | >= 0.6 | yes |");
+        assertThat(md).contains("| gateway / nginx CPU per request | 1.24x | <= 1.6 | yes |");
+        assertThat(md).contains("| added p50 at one connection, gateway | 80 us | <= 50 us | **no** |");
+        assertThat(md).contains("| gateway 401 path / nginx refusing a bad key | 0.90x | >= 0.9 | yes |");
+        assertThat(md).contains("| gateway 429 path / nginx 429 path | 0.79x | >= 0.8 | **no** |");
+        assertThat(md).doesNotContain("gateway-redis", "### gateway");
         assertThat(md).contains("**PASS**", "| 2xx | 10 | 10 |");
         assertThat(md).contains("![latency.svg](latency.svg)");
     }
@@ -85,7 +89,7 @@ class ReportWriterTest {
         assertThat(json.at("/arms/2/name").asText()).isEqualTo("gateway");
         assertThat(json.at("/arms/2/requestsPerSecond").asDouble()).isEqualTo(18_000.0);
         assertThat(json.at("/arms/1/latencyUs/p50").asLong()).isBetween(400L, 500L);
-        assertThat(json.at("/reconciliation/passed").asBoolean()).isTrue();
+        assertThat(json.at("/reconciliations/gateway/passed").asBoolean()).isTrue();
         assertThat(json.at("/ratios/0/value").asDouble()).isEqualTo(0.9, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(json.at("/arms/0/percentiles").size()).isGreaterThan(20);
     }
@@ -116,14 +120,45 @@ class ReportWriterTest {
         List<Arm> arms = List.of(full.arms().get(0), Arm.skipped("nginx", "nginx is not installed"), full.arms().get(2));
         List<SideRound> rejects = full.rejectRounds().stream().filter(s -> !s.arm().equals("nginx")).toList();
         List<Ratio> ratios = Ratios.of(arms, full.oneConnection(), rejects);
-        BenchReport r = new BenchReport(full.meta(), arms, full.oneConnection(), rejects, ratios, null);
+        BenchReport r = new BenchReport(full.meta(), arms, full.oneConnection(), rejects, ratios, Map.of());
 
         ReportWriter.write(dir, r);
 
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("| nginx | skipped: nginx is not installed |");
-        assertThat(md).contains("| gateway / nginx throughput | n/a (arm did not run) | >= 1.0 | - |");
-        assertThat(md).contains("Not run: the gateway arm did not run.");
+        assertThat(md).contains("| gateway / nginx throughput | n/a (arm did not run) | >= 0.6 | - |");
+        assertThat(md).contains("Not run: no gateway arm ran.");
         assertThat(ratios.get(2).value()).isEqualTo(18_000.0 / 30_000.0);
+    }
+
+    @Test
+    void theRedisArmIsComparedWithTheLocalGatewayAndReconciledOnItsOwn() throws Exception {
+        BenchReport full = synthetic();
+        List<Arm> arms = new java.util.ArrayList<>(full.arms());
+        arms.add(arm("gateway-redis", 15_000, 37.2, 600));
+        List<SideRound> one = new java.util.ArrayList<>(full.oneConnection());
+        one.add(side("gateway-redis", "one-connection", 3000, 290));
+        List<SideRound> rejects = new java.util.ArrayList<>(full.rejectRounds());
+        rejects.add(side("gateway-redis", "bad-key", 35_000, 95));
+        rejects.add(side("gateway-redis", "over-limit", 12_000, 250));
+        Map<String, BenchReport.Reconciliation> recs = new java.util.LinkedHashMap<>();
+        recs.put("gateway", passed(12));
+        recs.put("gateway-redis", passed(30));
+        BenchReport r = new BenchReport(full.meta(), arms, one, rejects, Ratios.of(arms, one, rejects), recs);
+
+        ReportWriter.write(dir, r);
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).startsWith("# Benchmark: backend, nginx, gateway, gateway-redis\n");
+        assertThat(md).contains("| gateway-redis / gateway throughput | 0.83x | - | - |");
+        assertThat(md).contains("| gateway-redis / gateway CPU per request | 1.20x | - | - |");
+        assertThat(md).contains("| added p50 at one connection, gateway-redis | 140 us | - | - |");
+        assertThat(md).contains("| p50 at one connection, gateway-redis - gateway | 60 us | - | - |");
+        assertThat(md).contains("| gateway-redis / gateway 429 path | 0.40x | - | - |");
+        assertThat(md).contains("| gateway-redis / gateway 401 path | 0.97x | - | - |");
+        assertThat(md).contains("### gateway\n\n**PASS**: rows stable at 12", "### gateway-redis\n\n**PASS**: rows stable at 30");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
+        assertThat(json.at("/reconciliations/gateway-redis/expectedByClass/2xx").asLong()).isEqualTo(28);
+        assertThat(Files.exists(dir.resolve("latency-gateway-redis.svg"))).isTrue();
     }
 }

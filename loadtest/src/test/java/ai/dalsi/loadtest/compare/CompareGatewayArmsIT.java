@@ -1,0 +1,71 @@
+package ai.dalsi.loadtest.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.dalsi.loadtest.LoadtestMain;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code compare} end to end, briefly: the simulated backend and two gateway processes built from
+ * this checkout's jar, one keeping its limits in its own memory and one in the machine's Redis
+ * (under a prefix of its own), each on a fresh database; the report compares the two and each
+ * ledger reconciles on its own; async-profiler samples both during the measured round.
+ */
+@Timeout(240)
+class CompareGatewayArmsIT {
+
+    @Test
+    void theLocalAndTheRedisLimiterAreMeasuredInOneRunAndEachLedgerReconciles(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int exit = LoadtestMain.run(new String[] {"compare", "--out", out.toString(), "--arms", "gateway,gateway-redis",
+                "--duration", "2s", "--rounds", "1", "--warmup", "1s", "--side-duration", "1s", "--connections", "4",
+                "--key-count", "3", "--over-limit-key-count", "2", "--no-pin", "--quiet", "--jvm-opts", "-Xmx256m",
+                "--loadtest-jar", "target/loadtest.jar", "--gateway-jar", "../gateway/target/gateway.jar",
+                "--redis-url", "redis://127.0.0.1:6379", "--profile", "cpu"},
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
+
+        String log = stderr.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(log).isZero();
+        assertThat(log).contains("starting gateway-redis: ", "the Redis limiter (redis://127.0.0.1:6379)",
+                "reconciliation gateway: PASS", "reconciliation gateway-redis: PASS");
+
+        JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+        assertThat(report.at("/arms/0/name").asText()).isEqualTo("gateway");
+        assertThat(report.at("/arms/1/name").asText()).isEqualTo("gateway-redis");
+        for (String arm : new String[] {"gateway", "gateway-redis"}) {
+            JsonNode rec = report.at("/reconciliations/" + arm);
+            assertThat(rec.at("/passed").asBoolean()).as(arm).isTrue();
+            assertThat(rec.at("/expectedByClass/2xx").asLong()).as(arm).isPositive();
+            assertThat(rec.at("/expectedByClass/5xx").asLong()).as(arm).isZero();
+        }
+        // The over-limit rounds reached each gateway's limiter: refusals, and a ratio of the two.
+        assertThat(report.at("/rejectRounds").findValuesAsText("arm")).contains("gateway", "gateway-redis");
+        JsonNode cpu = null;
+        for (JsonNode ratio : report.at("/ratios")) {
+            if (ratio.at("/name").asText().equals("gateway-redis / gateway CPU per request")) {
+                cpu = ratio;
+            }
+        }
+        assertThat(cpu).isNotNull();
+        assertThat(cpu.at("/value").asDouble()).isPositive();
+        String md = Files.readString(out.resolve("report.md"));
+        assertThat(md).contains("| p50 at one connection, gateway-redis - gateway |", "### gateway-redis\n\n**PASS**",
+                "- command: `bin/loadtest compare --out ");
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("gateway-redis / gateway throughput");
+        // The measured rounds were profiled: one flame graph per gateway arm, named in the report.
+        for (String arm : new String[] {"gateway", "gateway-redis"}) {
+            assertThat(Files.readString(out.resolve(arm + "-cpu.html"))).as(arm).contains("<html", "dalsi/gateway/");
+            assertThat(md).contains("profile: async-profiler cpu of " + arm + " during the measured rounds, " + arm + "-cpu.html");
+        }
+    }
+}
