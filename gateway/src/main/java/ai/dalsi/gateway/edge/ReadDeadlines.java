@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * ends; both stop when what they time arrived. Sits before the HTTP decoder to see raw bytes; the
  * {@link RequestSequencer} tells it where a request is ({@link #headRead}, {@link #bodyRead}) and
  * receives a {@link Expired} event when a deadline passes (408, then close).
+ *
+ * <p>One timer per connection, not two per request: a request only moves the deadline, and the
+ * timer, when it fires, either finds the deadline passed or sleeps again until it. It is set anew
+ * only when a deadline comes before the time it is set for, so on a busy keep-alive connection it
+ * fires about once per {@code headerTimeout}, however many requests pass meanwhile.
  */
 final class ReadDeadlines extends ChannelInboundHandlerAdapter {
 
@@ -28,7 +33,12 @@ final class ReadDeadlines extends ChannelInboundHandlerAdapter {
     private final long bodyNanos;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.BETWEEN;
+    /** When the current phase's time runs out (the executor's ticker); meaningless between requests. */
+    private long deadline;
+    /** The pending check, or null. */
     private ScheduledFuture<?> timer;
+    /** When the pending check runs (the executor's ticker). */
+    private long timerAt;
 
     ReadDeadlines(Duration head, Duration body) {
         this.headNanos = head.toNanos();
@@ -50,16 +60,15 @@ final class ReadDeadlines extends ChannelInboundHandlerAdapter {
 
     /** A request's head was decoded; its body (if {@code body}) is timed from now. */
     void headRead(boolean body) {
-        cancel();
-        phase = Phase.BETWEEN;
         if (body) {
             start(Phase.BODY, bodyNanos);
+        } else {
+            phase = Phase.BETWEEN;
         }
     }
 
     /** The request's last byte was decoded. */
     void bodyRead() {
-        cancel();
         phase = Phase.BETWEEN;
     }
 
@@ -68,15 +77,35 @@ final class ReadDeadlines extends ChannelInboundHandlerAdapter {
     }
 
     private void start(Phase p, long nanos) {
-        cancel();
         phase = p;
-        Expired e = p == Phase.HEAD ? Expired.HEAD : Expired.BODY;
-        timer = ctx.executor().schedule(() -> {
-            timer = null;
-            if (phase == p && ctx.channel().isActive()) {
-                ctx.fireUserEventTriggered(e);
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
+        long now = ctx.executor().ticker().nanoTime();
+        deadline = now + nanos;
+        if (timer != null && timerAt - deadline > 0) {
+            // The pending check comes after this deadline: it must come sooner.
+            cancel();
+        }
+        if (timer == null) {
+            schedule(now, deadline);
+        }
+    }
+
+    private void schedule(long now, long at) {
+        timerAt = at;
+        timer = ctx.executor().schedule(this::check, at - now, TimeUnit.NANOSECONDS);
+    }
+
+    /** The pending check: the deadline passed (the event), is still ahead (sleep again) or nothing is timed. */
+    private void check() {
+        timer = null;
+        if (phase == Phase.BETWEEN || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = ctx.executor().ticker().nanoTime();
+        if (now - deadline >= 0) {
+            ctx.fireUserEventTriggered(phase == Phase.HEAD ? Expired.HEAD : Expired.BODY);
+        } else {
+            schedule(now, deadline);
+        }
     }
 
     private void cancel() {

@@ -46,6 +46,11 @@ public final class CompareCommand implements Callable<Integer> {
      * The backend answers at once and streams unpaced: the benchmark measures what the proxies add,
      * so the backend must not hide it behind simulated model time.
      */
+    /** The gateway's JVM options as {@code bin/lib/run-jar} ships them (LauncherOptionsTest keeps the two equal). */
+    public static final String GATEWAY_JVM_OPTIONS = "-Xms192m -Xmx192m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC";
+    /** Lets Netty use {@code sun.misc.Unsafe} on Java 23+, as {@code bin/lib/run-jar} does. */
+    public static final String UNSAFE_OPTION = "--sun-misc-unsafe-memory-access=allow";
+
     static final String DEFAULT_BACKEND_ARGS = "--latency-ms 0 --ttft-ms 0 --tokens-per-second 0 --image-latency-ms 0";
 
     private final PrintStream out;
@@ -120,8 +125,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--java", paramLabel = "JAVA", description = "java of the child JVMs (default: this JVM's)")
     String java;
 
-    @Option(names = "--jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xms512m -Xmx1g",
-            description = "options of the child JVMs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--jvm-opts", paramLabel = "OPTIONS", description = "options of the child JVMs (default: the"
+            + " gateway's from bin/lib/run-jar, " + GATEWAY_JVM_OPTIONS + ", and " + UNSAFE_OPTION + " on Java 23+)")
     String jvmOpts;
 
     @Option(names = "--loadtest-jar", paramLabel = "JAR", description = "the jar whose backend command runs the"
@@ -227,7 +232,7 @@ public final class CompareCommand implements Callable<Integer> {
                 armSet,
                 !noPin,
                 java != null ? java : currentJava(),
-                words(jvmOpts),
+                jvmOpts != null ? words(jvmOpts) : launcherOptions(java == null ? Runtime.version().feature() : 0),
                 loadtestJar != null ? loadtestJar : Path.of(ownJar()),
                 words(backendArgs),
                 gatewayJar,
@@ -243,6 +248,18 @@ public final class CompareCommand implements Callable<Integer> {
                 "bin/loadtest " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
                 redisUrl,
                 profile);
+    }
+
+    /**
+     * The launcher's gateway options; the Unsafe one only when the child JVMs are known to be Java
+     * 23+ ({@code feature}: their version, 0 when another java was given and its version is unknown).
+     */
+    static List<String> launcherOptions(int feature) {
+        List<String> options = new java.util.ArrayList<>(words(GATEWAY_JVM_OPTIONS));
+        if (feature >= 23) {
+            options.add(UNSAFE_OPTION);
+        }
+        return options;
     }
 
     private static List<String> words(String s) {

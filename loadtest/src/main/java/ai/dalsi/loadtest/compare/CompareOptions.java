@@ -77,6 +77,9 @@ public record CompareOptions(
         String redisUrl,
         String profile) {
 
+    /** glibc's malloc arenas of a gateway arm's process, as {@code bin/lib/run-jar} sets them for bin/gateway. */
+    public static final String GATEWAY_MALLOC_ARENA_MAX = "2";
+
     public static final Set<String> ARM_NAMES = Set.copyOf(ai.dalsi.loadtest.report.BenchReport.ARMS);
 
     public CompareOptions {

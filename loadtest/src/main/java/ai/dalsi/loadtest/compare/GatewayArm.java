@@ -104,6 +104,7 @@ final class GatewayArm extends Target {
             env.put("GATEWAY_ADMIN_PORT", Integer.toString(adminPort));
             env.put("GATEWAY_ADMIN_TOKEN", adminToken);
             env.put("GATEWAY_BACKEND_URL", backendUrl.toString());
+            env.put("MALLOC_ARENA_MAX", CompareOptions.GATEWAY_MALLOC_ARENA_MAX);
             if (redisUrl != null) {
                 // Limits checked in Redis, one script call per request, as on every node of a cluster; the
                 // database's name makes the prefix, so a run never sees another run's (or a gateway's) keys.

@@ -78,9 +78,15 @@ final class Profiler {
         agent(pid, args);
     }
 
-    /** Stops sampling and writes the flame graph to {@code html}. */
+    /**
+     * Stops sampling and writes the flame graph to {@code html}, and the same stacks as text beside
+     * it ({@code .collapsed}: one line per stack with its samples, or bytes for alloc), for grep.
+     */
     void stop(long pid, Path html) throws IOException {
-        agent(pid, "stop,file=" + html.toAbsolutePath() + (event.equals("alloc") ? ",total" : ""));
+        String total = event.equals("alloc") ? ",total" : "";
+        String name = html.getFileName().toString().replaceFirst("\\.html$", "");
+        agent(pid, "dump,collapsed,file=" + html.toAbsolutePath().resolveSibling(name + ".collapsed") + total);
+        agent(pid, "stop,file=" + html.toAbsolutePath() + total);
     }
 
     private void agent(long pid, String args) throws IOException {

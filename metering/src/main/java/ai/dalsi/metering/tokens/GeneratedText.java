@@ -15,22 +15,72 @@ import java.util.List;
  * and a responses stream's {@code response.*.delta} pieces), per choice; ids, roles, finish reasons, the
  * JSON around them and the SSE framing are not, so counting it counts what the model produced.
  * Not thread-safe: one exchange feeds it.
+ *
+ * <p>Lazy: what is added is kept as bytes and read only when the text is asked for, because it
+ * almost never is (a backend that reports its usage is billed by it; the text counts only when it
+ * does not, or when the client left first). Kept bytes are read as soon as they pass
+ * {@value #PENDING_LIMIT} bytes, so a long stream holds its text, not its framing.
  */
 public final class GeneratedText {
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The most bytes kept unread. */
+    static final int PENDING_LIMIT = 64 * 1024;
+
     /** Text per choice index; a choice's pieces are joined before counting, as the model produced them. */
     private final List<StringBuilder> choices = new ArrayList<>(1);
+    /** JSON objects added and not read yet, each after its length (4 bytes, big-endian); null while none. */
+    private byte[] pending;
+    private int pendingLength;
 
     /**
      * Adds what one JSON object (a whole answer, or one stream chunk's payload) generated.
-     * Anything that is not such JSON (a {@code [DONE]}, a torn chunk) adds nothing.
+     * Anything that is not such JSON (a {@code [DONE]}, a torn chunk) adds nothing. The bytes are
+     * copied: the caller may reuse its array.
      */
     public GeneratedText addJson(byte[] json, int offset, int length) {
+        if (length <= 0) {
+            return this;
+        }
+        if (length + 4 > PENDING_LIMIT) {
+            settle();
+            read(json, offset, length);
+            return this;
+        }
+        if (pendingLength + length + 4 > PENDING_LIMIT) {
+            settle();
+        }
+        if (pending == null || pendingLength + length + 4 > pending.length) {
+            int size = Math.min(PENDING_LIMIT, Math.max(pendingLength + length + 4,
+                    pending == null ? 512 : pending.length * 2));
+            pending = pending == null ? new byte[size] : java.util.Arrays.copyOf(pending, size);
+        }
+        pending[pendingLength] = (byte) (length >>> 24);
+        pending[pendingLength + 1] = (byte) (length >>> 16);
+        pending[pendingLength + 2] = (byte) (length >>> 8);
+        pending[pendingLength + 3] = (byte) length;
+        System.arraycopy(json, offset, pending, pendingLength + 4, length);
+        pendingLength += length + 4;
+        return this;
+    }
+
+    /** Reads every object kept, in the order they were added. */
+    private void settle() {
+        int i = 0;
+        while (i < pendingLength) {
+            int length = (pending[i] & 0xff) << 24 | (pending[i + 1] & 0xff) << 16 | (pending[i + 2] & 0xff) << 8
+                    | (pending[i + 3] & 0xff);
+            read(pending, i + 4, length);
+            i += length + 4;
+        }
+        pendingLength = 0;
+    }
+
+    private void read(byte[] json, int offset, int length) {
         try (JsonParser p = JSON.createParser(json, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return this;
+                return;
             }
             String type = null;
             String delta = null;
@@ -61,7 +111,6 @@ public final class GeneratedText {
         } catch (IOException | RuntimeException e) {
             // Not an answer object: nothing generated in it.
         }
-        return this;
     }
 
     /** {@link #addJson(byte[], int, int)} of a whole array. */
@@ -85,6 +134,7 @@ public final class GeneratedText {
 
     /** The generated text of each choice, by index. */
     public List<String> choices() {
+        settle();
         List<String> out = new ArrayList<>(choices.size());
         for (StringBuilder sb : choices) {
             out.add(sb.toString());
@@ -94,6 +144,7 @@ public final class GeneratedText {
 
     /** Whether nothing was generated. */
     public boolean isEmpty() {
+        settle();
         for (StringBuilder sb : choices) {
             if (!sb.isEmpty()) {
                 return false;
