@@ -116,7 +116,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--arms", paramLabel = "ARM,...", defaultValue = "backend,nginx,gateway",
             description = "which arms to run: backend, nginx, gateway (limits in its memory), gateway-redis (limits in"
-                    + " Redis at --redis-url) (default: ${DEFAULT-VALUE})")
+                    + " Redis at --redis-url), gateway-baseline (--baseline-jar) (default: ${DEFAULT-VALUE})")
     String arms;
 
     @Option(names = "--no-pin", description = "do not pin the processes to CPUs with taskset")
@@ -173,6 +173,15 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Redis of the gateway-redis arm, which keeps key limits there as every node of a cluster"
                     + " does (default: ${DEFAULT-VALUE}); its keys under a prefix of their own")
     String redisUrl;
+
+    @Option(names = "--baseline-jar", paramLabel = "JAR", description = "another build of gateway.jar (e.g. the"
+            + " commit before a change) for the gateway-baseline arm, which --arms must name; measured in the same"
+            + " interleaved rounds as the gateway arm")
+    Path baselineJar;
+
+    @Option(names = "--baseline-jvm-opts", paramLabel = "OPTIONS", description = "options of the gateway-baseline"
+            + " arm's JVM (default: those of the other child JVMs)")
+    String baselineJvmOpts;
 
     @Option(names = "--quiet", description = "no progress lines")
     boolean quiet;
@@ -247,6 +256,8 @@ public final class CompareCommand implements Callable<Integer> {
                 quiet,
                 "bin/loadtest " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
                 redisUrl,
+                baselineJar,
+                baselineJvmOpts != null ? words(baselineJvmOpts) : null,
                 profile);
     }
 

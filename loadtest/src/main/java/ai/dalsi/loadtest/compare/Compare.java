@@ -154,17 +154,19 @@ public final class Compare {
                     unavailable.put(BenchReport.NGINX, Arm.failed(BenchReport.NGINX, firstLine(e.getMessage())));
                 }
             }
-            for (String name : List.of(BenchReport.GATEWAY, BenchReport.GATEWAY_REDIS)) {
+            for (String name : List.of(BenchReport.GATEWAY_BASELINE, BenchReport.GATEWAY, BenchReport.GATEWAY_REDIS)) {
                 if (!o.arms().contains(name)) {
                     continue;
                 }
                 String redis = name.equals(BenchReport.GATEWAY_REDIS) ? o.redisUrl() : null;
+                boolean baseline = name.equals(BenchReport.GATEWAY_BASELINE);
+                Path jar = baseline ? o.baselineJar() : o.gatewayJar();
                 try {
-                    GatewayArm.preflight(o);
-                    info("starting " + name + ": " + o.gatewayJar() + " serve, with a fresh database and "
+                    GatewayArm.preflight(o, jar);
+                    info("starting " + name + ": " + jar + " serve, with a fresh database and "
                             + (redis == null ? "the local limiter" : "the Redis limiter (" + redis + ")"));
-                    GatewayArm arm = GatewayArm.start(name, redis, o, pinning, dir, backend.url(), o.knownKeys(),
-                            o.overLimitKeys());
+                    GatewayArm arm = GatewayArm.start(name, jar, baseline ? o.baselineJvmOptions() : o.jvmOptions(),
+                            redis, o, pinning, dir, backend.url(), o.knownKeys(), o.overLimitKeys());
                     targets.add(arm);
                     gateways.add(arm);
                 } catch (ArmUnavailable e) {

@@ -40,6 +40,8 @@ import java.util.Set;
  * @param quiet           no progress lines
  * @param commandLine     the command as typed, for the report
  * @param redisUrl        the Redis of the gateway-redis arm (its keys under a prefix of their own)
+ * @param baselineJar     the gateway-baseline arm's jar (another build of the gateway), or null
+ * @param baselineJvmOptions options of the gateway-baseline arm's JVM
  * @param profile         async-profiler event sampled in the gateway arms during the measured rounds
  *                        ({@code cpu} or {@code alloc}), or null for none
  */
@@ -75,6 +77,8 @@ public record CompareOptions(
         boolean quiet,
         String commandLine,
         String redisUrl,
+        Path baselineJar,
+        List<String> baselineJvmOptions,
         String profile) {
 
     /** glibc's malloc arenas of a gateway arm's process, as {@code bin/lib/run-jar} sets them for bin/gateway. */
@@ -121,7 +125,11 @@ public record CompareOptions(
         if (profile != null && !Profiler.EVENTS.contains(profile)) {
             throw new IllegalArgumentException("--profile: " + profile + " (expected: one of " + Profiler.EVENTS + ")");
         }
+        if (arms.contains(ai.dalsi.loadtest.report.BenchReport.GATEWAY_BASELINE) && baselineJar == null) {
+            throw new IllegalArgumentException("--baseline-jar: required by the gateway-baseline arm");
+        }
         jvmOptions = List.copyOf(jvmOptions);
+        baselineJvmOptions = baselineJvmOptions == null ? jvmOptions : List.copyOf(baselineJvmOptions);
         backendArgs = List.copyOf(backendArgs);
         arms = Set.copyOf(arms);
     }

@@ -51,9 +51,13 @@ final class GatewayArm extends Target {
         this.process = process;
     }
 
-    /** Checks that the jar exists and has a {@code serve} command, without starting anything. */
+    /** Checks that the gateway jar exists and has a {@code serve} command, without starting anything. */
     static void preflight(CompareOptions o) throws ArmUnavailable {
-        Path jar = o.gatewayJar();
+        preflight(o, o.gatewayJar());
+    }
+
+    /** Checks that {@code jar} exists and has a {@code serve} command, without starting anything. */
+    static void preflight(CompareOptions o, Path jar) throws ArmUnavailable {
         if (!Files.isRegularFile(jar)) {
             throw new ArmUnavailable("no gateway jar at " + jar + " (build it: ./mvnw -B -DskipTests package)");
         }
@@ -79,10 +83,12 @@ final class GatewayArm extends Target {
      * Starts one gateway arm.
      *
      * @param name     the arm's name: its process, log and report entries
+     * @param jar      the gateway build it runs
+     * @param jvmOptions options of its JVM
      * @param redisUrl where its limiter keeps the keys' limits, or null for its own memory
      */
-    static GatewayArm start(String name, String redisUrl, CompareOptions o, Pinning pinning, Path dir, URI backendUrl,
-            int knownCount, int overCount) throws IOException {
+    static GatewayArm start(String name, Path jar, List<String> jvmOptions, String redisUrl, CompareOptions o,
+            Pinning pinning, Path dir, URI backendUrl, int knownCount, int overCount) throws IOException {
         String db = "loadtest_" + Long.toString(Math.abs(new SecureRandom().nextLong()), 36);
         String jdbcUrl = databaseUrl(o.dbUrl(), db);
         admin(o, "CREATE DATABASE " + db);
@@ -92,7 +98,7 @@ final class GatewayArm extends Target {
             env.put("GATEWAY_DB_URL", jdbcUrl);
             env.put("GATEWAY_DB_USER", o.dbUser());
             env.put("GATEWAY_DB_PASSWORD", o.dbPassword());
-            migrate(name, o, env, dir);
+            migrate(name, jar, o, env, dir);
             seedCatalog(jdbcUrl, o.dbUser(), o.dbPassword(), o.textModel(), o.imageModel());
 
             int httpPort = Ports.free();
@@ -113,7 +119,7 @@ final class GatewayArm extends Target {
             }
             List<String> cmd = new ArrayList<>();
             cmd.add(o.java());
-            cmd.addAll(o.jvmOptions());
+            cmd.addAll(jvmOptions);
             if (o.profile() != null) {
                 cmd.addAll(Profiler.jvmOptions());
             }
@@ -122,7 +128,7 @@ final class GatewayArm extends Target {
                 cmd.add("-XX:StartFlightRecording=filename=" + dir.toAbsolutePath().resolve(name + ".jfr")
                         + ",settings=profile,dumponexit=true");
             }
-            cmd.addAll(List.of("-jar", o.gatewayJar().toAbsolutePath().toString(), "serve"));
+            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "serve"));
             p = ChildProcess.start(name, pinning.wrap(cmd), env, dir.resolve(name), dir.resolve("logs/" + name + ".log"));
             URI admin = URI.create("http://127.0.0.1:" + adminPort);
             p.awaitHttp(URI.create(admin + "/health/ready"), 200, Duration.ofSeconds(90));
@@ -166,9 +172,10 @@ final class GatewayArm extends Target {
         return (slash < 0 ? base : base.substring(0, slash)) + "/" + database + params;
     }
 
-    private static void migrate(String name, CompareOptions o, Map<String, String> env, Path dir) throws IOException {
+    private static void migrate(String name, Path jar, CompareOptions o, Map<String, String> env, Path dir)
+            throws IOException {
         Path log = dir.resolve("logs/" + name + "-migrate.log");
-        ProcessBuilder pb = new ProcessBuilder(o.java(), "-jar", o.gatewayJar().toAbsolutePath().toString(), "migrate")
+        ProcessBuilder pb = new ProcessBuilder(o.java(), "-jar", jar.toAbsolutePath().toString(), "migrate")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Files.createDirectories(dir.resolve("logs"));
         pb.environment().putAll(env);

@@ -26,12 +26,14 @@ public record BenchReport(
     /** Names of the arms, as reports and ratios use them. */
     public static final String BACKEND = "backend";
     public static final String NGINX = "nginx";
+    /** Another build of the gateway ({@code --baseline-jar}), local limits: the "before" of a change. */
+    public static final String GATEWAY_BASELINE = "gateway-baseline";
     /** The gateway with its limits in its own memory (one node). */
     public static final String GATEWAY = "gateway";
     /** The gateway with its limits in Redis, as every node of a cluster runs. */
     public static final String GATEWAY_REDIS = "gateway-redis";
     /** Every arm, in the order they run and are reported. */
-    public static final List<String> ARMS = List.of(BACKEND, NGINX, GATEWAY, GATEWAY_REDIS);
+    public static final List<String> ARMS = List.of(BACKEND, NGINX, GATEWAY_BASELINE, GATEWAY, GATEWAY_REDIS);
 
     public BenchReport {
         reconciliations = reconciliations == null ? Map.of()

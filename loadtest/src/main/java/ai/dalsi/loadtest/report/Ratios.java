@@ -78,6 +78,30 @@ public final class Ratios {
                         r.isEmpty() ? "gateway-redis did not run" : l.isEmpty() ? "gateway did not run" : null));
             }
         }
+        Optional<Arm> before = arm(arms, BenchReport.GATEWAY_BASELINE);
+        if (arms.stream().anyMatch(a -> a.name().equals(BenchReport.GATEWAY_BASELINE))) {
+            // The change under test: this build of the gateway against another, in the same rounds.
+            out.add(ratio("gateway / gateway-baseline throughput", gateway.map(Arm::requestsPerSecond),
+                    before.map(Arm::requestsPerSecond), null, null, missing(gateway, before)));
+            out.add(ratio("gateway / gateway-baseline CPU per request", gateway.map(Arm::proxyCpuUsPerRequest),
+                    before.map(Arm::proxyCpuUsPerRequest), null, null, missing(gateway, before)));
+            out.add(addedP50(oneConnection, BenchReport.GATEWAY_BASELINE, BenchReport.BACKEND, null,
+                    "closed loop on one connection"));
+            for (String what : List.of("bad-key", "over-limit")) {
+                Optional<Double> g = side(rejects, BenchReport.GATEWAY, what).map(SideRound::requestsPerSecond);
+                Optional<Double> b = side(rejects, BenchReport.GATEWAY_BASELINE, what).map(SideRound::requestsPerSecond);
+                String status = what.equals("bad-key") ? "401" : "429";
+                out.add(ratio("gateway / gateway-baseline " + status + " path", g, b, null, null,
+                        g.isEmpty() ? "gateway did not run" : b.isEmpty() ? "gateway-baseline did not run" : null));
+                Optional<Double> n = side(rejects, BenchReport.NGINX, what).map(SideRound::requestsPerSecond);
+                out.add(ratio("gateway-baseline " + status + " path / nginx " + status + " path", b, n, null, null,
+                        b.isEmpty() ? "gateway-baseline did not run" : n.isEmpty() ? "nginx did not run" : null));
+            }
+            out.add(ratio("gateway-baseline / nginx throughput", before.map(Arm::requestsPerSecond),
+                    nginx.map(Arm::requestsPerSecond), null, null, missing(before, nginx)));
+            out.add(ratio("gateway-baseline / nginx CPU per request", before.map(Arm::proxyCpuUsPerRequest),
+                    nginx.map(Arm::proxyCpuUsPerRequest), null, null, missing(before, nginx)));
+        }
         return out;
     }
 

@@ -40,6 +40,9 @@ class CompareCommandTest {
                 .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --redis-url: memcached://x (expected: redis://");
         err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--arms", "gateway-baseline,gateway")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --baseline-jar: required by the gateway-baseline arm");
+        err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--profile", "wall")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --profile: wall (expected: one of [cpu, alloc])");
         err.reset();

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code compare} end to end, briefly: the simulated backend and two gateway processes built from
- * this checkout's jar, one keeping its limits in its own memory and one in the machine's Redis
- * (under a prefix of its own), each on a fresh database; the report compares the two and each
- * ledger reconciles on its own; async-profiler samples both during the measured round.
+ * {@code compare} end to end, briefly: the simulated backend and three gateway processes built
+ * from this checkout's jar, one keeping its limits in its own memory, one in the machine's Redis
+ * (under a prefix of its own) and one standing in for a baseline build, each on a fresh database;
+ * the report compares them, each ledger reconciles on its own, and async-profiler samples the
+ * gateways during the measured round.
  */
 @Timeout(240)
 class CompareGatewayArmsIT {
@@ -27,11 +28,12 @@ class CompareGatewayArmsIT {
     void theLocalAndTheRedisLimiterAreMeasuredInOneRunAndEachLedgerReconciles(@TempDir Path out) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        int exit = LoadtestMain.run(new String[] {"compare", "--out", out.toString(), "--arms", "gateway,gateway-redis",
+        int exit = LoadtestMain.run(new String[] {"compare", "--out", out.toString(), "--arms", "gateway-baseline,gateway,gateway-redis",
                 "--duration", "2s", "--rounds", "1", "--warmup", "1s", "--side-duration", "1s", "--connections", "4",
                 "--key-count", "3", "--over-limit-key-count", "2", "--no-pin", "--quiet", "--jvm-opts", "-Xmx256m",
                 "--loadtest-jar", "target/loadtest.jar", "--gateway-jar", "../gateway/target/gateway.jar",
-                "--redis-url", "redis://127.0.0.1:6379", "--profile", "cpu"},
+                "--redis-url", "redis://127.0.0.1:6379", "--profile", "cpu",
+                "--baseline-jar", "../gateway/target/gateway.jar", "--baseline-jvm-opts", "-Xmx200m"},
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
 
         String log = stderr.toString(StandardCharsets.UTF_8);
@@ -40,9 +42,12 @@ class CompareGatewayArmsIT {
                 "reconciliation gateway: PASS", "reconciliation gateway-redis: PASS");
 
         JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
-        assertThat(report.at("/arms/0/name").asText()).isEqualTo("gateway");
-        assertThat(report.at("/arms/1/name").asText()).isEqualTo("gateway-redis");
-        for (String arm : new String[] {"gateway", "gateway-redis"}) {
+        assertThat(report.at("/arms/0/name").asText()).isEqualTo("gateway-baseline");
+        assertThat(report.at("/arms/1/name").asText()).isEqualTo("gateway");
+        assertThat(report.at("/arms/2/name").asText()).isEqualTo("gateway-redis");
+        assertThat(log).contains("starting gateway-baseline: ../gateway/target/gateway.jar serve",
+                "reconciliation gateway-baseline: PASS");
+        for (String arm : new String[] {"gateway-baseline", "gateway", "gateway-redis"}) {
             JsonNode rec = report.at("/reconciliations/" + arm);
             assertThat(rec.at("/passed").asBoolean()).as(arm).isTrue();
             assertThat(rec.at("/expectedByClass/2xx").asLong()).as(arm).isPositive();
@@ -61,7 +66,8 @@ class CompareGatewayArmsIT {
         String md = Files.readString(out.resolve("report.md"));
         assertThat(md).contains("| p50 at one connection, gateway-redis - gateway |", "### gateway-redis\n\n**PASS**",
                 "- command: `bin/loadtest compare --out ");
-        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("gateway-redis / gateway throughput");
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("gateway-redis / gateway throughput",
+                "gateway / gateway-baseline CPU per request");
         // The measured rounds were profiled: one flame graph per gateway arm, named in the report.
         for (String arm : new String[] {"gateway", "gateway-redis"}) {
             assertThat(Files.readString(out.resolve(arm + "-cpu.html"))).as(arm).contains("<html", "dalsi/gateway/");

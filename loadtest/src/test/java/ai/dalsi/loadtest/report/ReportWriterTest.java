@@ -161,4 +161,29 @@ class ReportWriterTest {
         assertThat(json.at("/reconciliations/gateway-redis/expectedByClass/2xx").asLong()).isEqualTo(28);
         assertThat(Files.exists(dir.resolve("latency-gateway-redis.svg"))).isTrue();
     }
+
+    @Test
+    void aBaselineBuildIsComparedWithTheGatewayInTheSameRun() throws Exception {
+        BenchReport full = synthetic();
+        List<Arm> arms = new java.util.ArrayList<>(full.arms());
+        arms.add(2, arm("gateway-baseline", 12_000, 62.0, 700));
+        List<SideRound> one = new java.util.ArrayList<>(full.oneConnection());
+        one.add(side("gateway-baseline", "one-connection", 3000, 330));
+        List<SideRound> rejects = new java.util.ArrayList<>(full.rejectRounds());
+        rejects.add(side("gateway-baseline", "bad-key", 20_000, 95));
+        rejects.add(side("gateway-baseline", "over-limit", 7_600, 250));
+        BenchReport r = new BenchReport(full.meta(), arms, one, rejects, Ratios.of(arms, one, rejects),
+                Map.of("gateway", passed(12)));
+
+        ReportWriter.write(dir, r);
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("| gateway / gateway-baseline throughput | 1.50x | - | - |");
+        assertThat(md).contains("| gateway / gateway-baseline CPU per request | 0.50x | - | - |");
+        assertThat(md).contains("| added p50 at one connection, gateway-baseline | 180 us | - | - |");
+        assertThat(md).contains("| gateway / gateway-baseline 401 path | 1.80x | - | - |");
+        assertThat(md).contains("| gateway / gateway-baseline 429 path | 3.95x | - | - |");
+        assertThat(md).contains("| gateway-baseline 429 path / nginx 429 path | 0.20x | - | - |");
+        assertThat(md).contains("| gateway-baseline / nginx CPU per request | 2.48x | - | - |");
+    }
 }
