@@ -39,10 +39,10 @@ trap cleanup EXIT
 createdb -h 127.0.0.1 -U postgres "$DB"
 "$JAVA" -jar "$GJAR" migrate >/dev/null
 psql -h 127.0.0.1 -U postgres -d "$DB" -q -v ON_ERROR_STOP=1 <<'SQL'
-INSERT INTO api_products (name, display_name, price_per_1k_tokens, base_price_usd, endpoints, required_scopes, required_subscription_tier)
-VALUES ('ai.chat', 'Chat', 0.002, 0, '{/v1/chat/completions}', '{ai.chat}', 'free'),
-       ('ai.code', 'Code', 0.002, 0, '{/v1/completions}', '{ai.code}', 'free'),
-       ('ai.image', 'Images', 0, 0.02, '{/v1/images/generations}', '{ai.image}', 'free');
+INSERT INTO api_products (name, display_name, price_per_1k_tokens, base_price_usd, endpoints, required_scopes, required_subscription_tier, kind)
+VALUES ('ai.chat', 'Chat', 0.002, 0, '{/v1/chat/completions}', '{ai.chat}', 'free', 'chat'),
+       ('ai.code', 'Code', 0.002, 0, '{/v1/completions}', '{ai.code}', 'free', 'completion'),
+       ('ai.image', 'Images', 0, 0.02, '{/v1/images/generations}', '{ai.image}', 'free', 'image');
 INSERT INTO ai_models (name, type, pricing) VALUES
        ('dalsi-ai', 'text', '{"input_per_1k": 0.0005, "output_per_1k": 0.0015}'),
        ('dalsi-aivi', 'multimodal', '{"input_per_1k": 0.001, "output_per_1k": 0.002, "per_image": 0.02}');
@@ -55,7 +55,7 @@ $PIN1 "$JAVA" -Xms512m -Xmx1g ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" serve >"$WORK/
 GW=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$ADMIN/health/ready" >/dev/null && break; sleep 0.5; done
 
-api() { curl -fs -X POST "http://127.0.0.1:$ADMIN$1" -H "Authorization: Bearer $TOKEN" -d "$2"; }
+api() { curl -fs -X POST "http://127.0.0.1:$ADMIN$1" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d "$2"; }
 USER_ID=$(api /admin/users '{"email":"alloc@example.com"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 key() {
     api /admin/keys "{\"user_id\":\"$USER_ID\",\"name\":\"k\",\"scopes\":[\"ai.chat\",\"ai.code\",\"ai.image\"],\"subscription_tier\":\"enterprise\",\"rate_limit_per_minute\":$1,\"rate_limit_per_hour\":$1,\"rate_limit_per_day\":$1}" \
