@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -254,7 +255,9 @@ public final class CompareCommand implements Callable<Integer> {
                 model,
                 imageModel,
                 quiet,
-                "bin/loadtest " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                "bin/loadtest " + spec.commandLine().getParseResult().originalArgs().stream()
+                        .map(a -> a.isEmpty() || a.matches(".*[\\s\"'].*") ? "\"" + a.replace("\"", "\\\"") + "\"" : a)
+                        .collect(Collectors.joining(" ")),
                 redisUrl,
                 baselineJar,
                 baselineJvmOpts != null ? words(baselineJvmOpts) : null,

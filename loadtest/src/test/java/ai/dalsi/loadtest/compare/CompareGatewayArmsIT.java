@@ -33,7 +33,7 @@ class CompareGatewayArmsIT {
                 "--key-count", "3", "--over-limit-key-count", "2", "--no-pin", "--quiet", "--jvm-opts", "-Xmx256m",
                 "--loadtest-jar", "target/loadtest.jar", "--gateway-jar", "../gateway/target/gateway.jar",
                 "--redis-url", "redis://127.0.0.1:6379", "--profile", "cpu",
-                "--baseline-jar", "../gateway/target/gateway.jar", "--baseline-jvm-opts", "-Xmx200m"},
+                "--baseline-jar", "../gateway/target/gateway.jar", "--baseline-jvm-opts", "-Xms64m -Xmx200m"},
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
 
         String log = stderr.toString(StandardCharsets.UTF_8);
@@ -65,7 +65,7 @@ class CompareGatewayArmsIT {
         assertThat(cpu.at("/value").asDouble()).isPositive();
         String md = Files.readString(out.resolve("report.md"));
         assertThat(md).contains("| p50 at one connection, gateway-redis - gateway |", "### gateway-redis\n\n**PASS**",
-                "- command: `bin/loadtest compare --out ");
+                "- command: `bin/loadtest compare --out ", "--baseline-jvm-opts \"-Xms64m -Xmx200m\"`");
         assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("gateway-redis / gateway throughput",
                 "gateway / gateway-baseline CPU per request");
         // The measured rounds were profiled: one flame graph per gateway arm, named in the report.
