@@ -59,50 +59,52 @@ public final class Ratios {
         out.add(ratio("gateway 429 path / nginx 429 path", gwOver, nginxOver, ">= " + OVER_LIMIT_TARGET,
                 v -> v >= OVER_LIMIT_TARGET, gwOver.isEmpty() ? "gateway did not run" : nginxOver.isEmpty() ? nginxMissing : null));
 
-        Optional<Arm> redis = arm(arms, BenchReport.GATEWAY_REDIS);
         if (arms.stream().anyMatch(a -> a.name().equals(BenchReport.GATEWAY_REDIS))) {
             // What sharing the limits through Redis costs one node, against the same gateway keeping them itself.
-            out.add(ratio("gateway-redis / gateway throughput", redis.map(Arm::requestsPerSecond),
-                    gateway.map(Arm::requestsPerSecond), null, null, missing(redis, gateway)));
-            out.add(ratio("gateway-redis / gateway CPU per request", redis.map(Arm::proxyCpuUsPerRequest),
-                    gateway.map(Arm::proxyCpuUsPerRequest), null, null, missing(redis, gateway)));
+            out.addAll(perArm(arms, BenchReport.GATEWAY_REDIS, BenchReport.GATEWAY));
             out.add(addedP50(oneConnection, BenchReport.GATEWAY_REDIS, BenchReport.BACKEND, null,
                     "closed loop on one connection"));
             out.add(addedP50(oneConnection, BenchReport.GATEWAY_REDIS, BenchReport.GATEWAY, null,
                     "the Redis round trip of each admission, closed loop on one connection"));
             for (String what : List.of("bad-key", "over-limit")) {
-                Optional<Double> r = side(rejects, BenchReport.GATEWAY_REDIS, what).map(SideRound::requestsPerSecond);
-                Optional<Double> l = side(rejects, BenchReport.GATEWAY, what).map(SideRound::requestsPerSecond);
-                String status = what.equals("bad-key") ? "401" : "429";
-                out.add(ratio("gateway-redis / gateway " + status + " path", r, l, null, null,
-                        r.isEmpty() ? "gateway-redis did not run" : l.isEmpty() ? "gateway did not run" : null));
+                out.add(path(rejects, what, BenchReport.GATEWAY_REDIS, BenchReport.GATEWAY, "%s / %s %s path"));
             }
         }
-        Optional<Arm> before = arm(arms, BenchReport.GATEWAY_BASELINE);
         if (arms.stream().anyMatch(a -> a.name().equals(BenchReport.GATEWAY_BASELINE))) {
             // The change under test: this build of the gateway against another, in the same rounds.
-            out.add(ratio("gateway / gateway-baseline throughput", gateway.map(Arm::requestsPerSecond),
-                    before.map(Arm::requestsPerSecond), null, null, missing(gateway, before)));
-            out.add(ratio("gateway / gateway-baseline CPU per request", gateway.map(Arm::proxyCpuUsPerRequest),
-                    before.map(Arm::proxyCpuUsPerRequest), null, null, missing(gateway, before)));
+            out.addAll(perArm(arms, BenchReport.GATEWAY, BenchReport.GATEWAY_BASELINE));
             out.add(addedP50(oneConnection, BenchReport.GATEWAY_BASELINE, BenchReport.BACKEND, null,
                     "closed loop on one connection"));
             for (String what : List.of("bad-key", "over-limit")) {
-                Optional<Double> g = side(rejects, BenchReport.GATEWAY, what).map(SideRound::requestsPerSecond);
-                Optional<Double> b = side(rejects, BenchReport.GATEWAY_BASELINE, what).map(SideRound::requestsPerSecond);
-                String status = what.equals("bad-key") ? "401" : "429";
-                out.add(ratio("gateway / gateway-baseline " + status + " path", g, b, null, null,
-                        g.isEmpty() ? "gateway did not run" : b.isEmpty() ? "gateway-baseline did not run" : null));
-                Optional<Double> n = side(rejects, BenchReport.NGINX, what).map(SideRound::requestsPerSecond);
-                out.add(ratio("gateway-baseline " + status + " path / nginx " + status + " path", b, n, null, null,
-                        b.isEmpty() ? "gateway-baseline did not run" : n.isEmpty() ? "nginx did not run" : null));
+                out.add(path(rejects, what, BenchReport.GATEWAY, BenchReport.GATEWAY_BASELINE, "%s / %s %s path"));
+                out.add(path(rejects, what, BenchReport.GATEWAY_BASELINE, BenchReport.NGINX, "%s %3$s path / %s %3$s path"));
             }
-            out.add(ratio("gateway-baseline / nginx throughput", before.map(Arm::requestsPerSecond),
-                    nginx.map(Arm::requestsPerSecond), null, null, missing(before, nginx)));
-            out.add(ratio("gateway-baseline / nginx CPU per request", before.map(Arm::proxyCpuUsPerRequest),
-                    nginx.map(Arm::proxyCpuUsPerRequest), null, null, missing(before, nginx)));
+            out.addAll(perArm(arms, BenchReport.GATEWAY_BASELINE, BenchReport.NGINX));
         }
         return out;
+    }
+
+    /** {@code a / b} throughput and CPU per request, from their main rounds. */
+    private static List<Ratio> perArm(List<Arm> arms, String a, String b) {
+        Optional<Arm> x = arm(arms, a);
+        Optional<Arm> y = arm(arms, b);
+        return List.of(
+                ratio(a + " / " + b + " throughput", x.map(Arm::requestsPerSecond), y.map(Arm::requestsPerSecond), null,
+                        null, missing(x, y)),
+                ratio(a + " / " + b + " CPU per request", x.map(Arm::proxyCpuUsPerRequest),
+                        y.map(Arm::proxyCpuUsPerRequest), null, null, missing(x, y)));
+    }
+
+    /**
+     * {@code a / b} on a reject path ({@code bad-key}: 401, {@code over-limit}: 429), named by
+     * {@code format} from a, b and the status.
+     */
+    private static Ratio path(List<SideRound> rejects, String what, String a, String b, String format) {
+        Optional<Double> x = side(rejects, a, what).map(SideRound::requestsPerSecond);
+        Optional<Double> y = side(rejects, b, what).map(SideRound::requestsPerSecond);
+        String status = what.equals("bad-key") ? "401" : "429";
+        return ratio(String.format(java.util.Locale.ROOT, format, a, b, status), x, y, null, null,
+                x.isEmpty() ? a + " did not run" : y.isEmpty() ? b + " did not run" : null);
     }
 
     /** The median at one connection of {@code arm} minus that of {@code base}, in microseconds. */
