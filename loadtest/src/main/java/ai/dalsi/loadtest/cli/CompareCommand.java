@@ -48,7 +48,8 @@ public final class CompareCommand implements Callable<Integer> {
      * so the backend must not hide it behind simulated model time.
      */
     /** The gateway's JVM options as {@code bin/lib/run-jar} ships them (LauncherOptionsTest keeps the two equal). */
-    public static final String GATEWAY_JVM_OPTIONS = "-Xms192m -Xmx192m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC";
+    public static final String GATEWAY_JVM_OPTIONS = "-Xms192m -Xmx192m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC"
+            + " -Dio.netty.leakDetection.level=disabled";
     /** Lets Netty use {@code sun.misc.Unsafe} on Java 23+, as {@code bin/lib/run-jar} does. */
     public static final String UNSAFE_OPTION = "--sun-misc-unsafe-memory-access=allow";
 

@@ -28,7 +28,8 @@ class LauncherOptionsTest {
         assertThat(assigned(script, "UNSAFE_OPTION")).isEqualTo(CompareCommand.UNSAFE_OPTION);
         assertThat(assigned(script, "GATEWAY_MALLOC_ARENA_MAX")).isEqualTo(ai.dalsi.loadtest.compare.CompareOptions.GATEWAY_MALLOC_ARENA_MAX);
         assertThat(CompareCommand.launcherOptions(25)).containsExactly("-Xms192m", "-Xmx192m",
-                "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC", "--sun-misc-unsafe-memory-access=allow");
+                "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC", "-Dio.netty.leakDetection.level=disabled",
+                "--sun-misc-unsafe-memory-access=allow");
         assertThat(CompareCommand.launcherOptions(21)).as("Java 21 and 22 do not know the option")
                 .doesNotContain(CompareCommand.UNSAFE_OPTION);
     }
