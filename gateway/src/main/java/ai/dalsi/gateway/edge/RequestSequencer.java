@@ -36,7 +36,10 @@ import java.util.ArrayDeque;
  * client cannot pile up work. Makes each request's {@link Exchange} from its head (with a request
  * id, a UUIDv7 of the injected clock: its instant is the usage row's {@code created_at}) and feeds
  * the body that follows into the exchange's {@link IncomingBody}. Reading stops at each head until
- * the request path asks for the body, so nothing but the head is read before the key is checked.
+ * the request path asks for the body, so nothing but the head (and what came in the same read) is
+ * read before the key is checked. The stop waits for the end of the read: a body that came whole
+ * with its head (most do) needs none, and a stop and a restart are two system calls per request;
+ * a body that goes on past the read stops reading as soon as a piece of it arrives.
  *
  * <p>A request answered before its body arrived (a 401, a 413, a shed 503) leaves the rest of its
  * body on the wire: up to {@value #DROP_BOUND} bytes are read and dropped so the connection can
@@ -59,6 +62,8 @@ final class RequestSequencer extends ChannelDuplexHandler {
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     /** The body being read off the wire (its request's head came, its last byte not yet), or null. */
     private IncomingBody reading;
+    /** The body being read is held: stop reading at the end of this read unless it ends in it. */
+    private boolean stopAtReadEnd;
     /** The connection is closing on the edge's decision (not a client's hang-up). */
     private boolean closing;
     /** A deadline passed while a request was in flight: close once it is answered. */
@@ -124,8 +129,12 @@ final class RequestSequencer extends ChannelDuplexHandler {
             return;
         }
         body.offer(content);
+        if (!last && stopAtReadEnd) {
+            stopReading(ctx);
+        }
         if (last) {
             reading = null;
+            stopAtReadEnd = false;
             if (state.current == null) {
                 next(ctx);
             }
@@ -143,10 +152,26 @@ final class RequestSequencer extends ChannelDuplexHandler {
             ex = Exchange.of(id, arrival, head, body, peer, state, ctx.alloc());
             reading = body;
             // Nothing more is read until the path asks for the body (after the key was checked).
-            ctx.channel().config().setAutoRead(false);
+            stopAtReadEnd = true;
         }
         state.current = ex;
         ctx.fireChannelRead(ex);
+    }
+
+    /** Stops reading if the body being read is still held (not asked for by the path). */
+    private void stopReading(ChannelHandlerContext ctx) {
+        stopAtReadEnd = false;
+        if (reading != null && reading.held()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (stopAtReadEnd) {
+            stopReading(ctx);
+        }
+        ctx.fireChannelReadComplete();
     }
 
     private static long declaredLength(HttpRequest head) {
@@ -162,6 +187,7 @@ final class RequestSequencer extends ChannelDuplexHandler {
 
     /** The path asked for the body: read on, and say "100 Continue" to a client that waits for it. */
     private void demand(ChannelHandlerContext ctx, HttpRequest head) {
+        stopAtReadEnd = false;
         if (waiting.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
         }

@@ -73,7 +73,7 @@ final class JsonUsageScanner implements ByteProcessor {
             return;
         }
         // A usage object that spans chunks is copied on from where the last chunk left it.
-        content.forEachByte(content.readerIndex(), n, this);
+        ByteScan.forEachByte(content, content.readerIndex(), n, this);
     }
 
     @Override

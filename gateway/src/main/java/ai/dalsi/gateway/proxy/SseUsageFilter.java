@@ -121,7 +121,7 @@ final class SseUsageFilter {
             droppedBeforeLf = false;
         }
         while (i < end) {
-            int boundary = chunk.forEachByte(i, end - i, scanner);
+            int boundary = ByteScan.forEachByte(chunk, i, end - i, scanner);
             if (boundary < 0) {
                 break;
             }

@@ -143,6 +143,49 @@ class HeadBeforeBodyTest {
     }
 
     @Test
+    void aBodyThatCameWithItsHeadStopsNoReadingWhileTheKeyLoads() {
+        String key = f.key("free", 100, "ai.chat");
+        f.deferKeyLoads = true;
+        channel.writeInbound(head(key, 34), last("{\"model\":\"chat-1\",\"messages\":[]}"));
+        assertThat(f.keyLoads).as("the key is still loading").isNotEmpty();
+        assertThat(channel.config().isAutoRead()).as("the whole body came in the read: nothing to stop").isTrue();
+        f.runKeyLoads();
+        assertThat(proxied()).isEqualTo(200);
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void aHeadWithoutItsBodyStopsReadingAtTheEndOfTheReadUntilTheKeyPassed() {
+        String key = f.key("free", 100, "ai.chat");
+        f.deferKeyLoads = true;
+        channel.pipeline().fireChannelRead(head(key, 34));
+        assertThat(channel.config().isAutoRead()).as("within the read").isTrue();
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(channel.config().isAutoRead()).as("the read ended without the body, the key is loading").isFalse();
+        f.runKeyLoads();
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).as("the key passed: the body is asked for").isTrue();
+        channel.writeInbound(last("{\"model\":\"chat-1\",\"messages\":[]}"));
+        assertThat(proxied()).isEqualTo(200);
+    }
+
+    @Test
+    void aBodyThatGoesOnPastTheReadStopsReadingAtItsFirstPiece() {
+        String key = f.key("free", 100, "ai.chat");
+        f.deferKeyLoads = true;
+        channel.pipeline().fireChannelRead(head(key, 34));
+        channel.pipeline().fireChannelRead(piece("{\"model\":\"chat-1\","));
+        assertThat(channel.config().isAutoRead()).as("stopped before the read's end").isFalse();
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(f.budget.used()).as("nothing reserved before the key passed").isZero();
+        f.runKeyLoads();
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.writeInbound(last("\"messages\":[]}"));
+        assertThat(proxied()).isEqualTo(200);
+    }
+
+    @Test
     void expectContinueIsAnsweredOnlyAfterTheKeyPassed() {
         HttpRequest anonymous = head(null, 500);
         anonymous.headers().set("expect", "100-continue");

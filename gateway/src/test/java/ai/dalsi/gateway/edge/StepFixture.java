@@ -61,7 +61,17 @@ final class StepFixture {
     final RecordingEdgeMetrics metrics = new RecordingEdgeMetrics();
     final CannedBackendProxy proxy = new CannedBackendProxy();
     final Map<String, StoredKey> keys = new ConcurrentHashMap<>();
-    final KeyCache cache = new KeyCache(hash -> Optional.ofNullable(keys.get(hash)), Runnable::run, time, 100,
+    /** Key loads waiting to run while {@link #deferKeyLoads} is set (else they run at once). */
+    final java.util.ArrayDeque<Runnable> keyLoads = new java.util.ArrayDeque<>();
+    boolean deferKeyLoads;
+    final KeyCache cache = new KeyCache(hash -> Optional.ofNullable(keys.get(hash)),
+            r -> {
+                if (deferKeyLoads) {
+                    keyLoads.add(r);
+                } else {
+                    r.run();
+                }
+            }, time, 100,
             Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(5));
     final KeyRateLimiter limiter = KeyRateLimiter.local(time, time, 1000);
     final ProductInfo chat = new ProductInfo("ai.chat", List.of("ai.chat"), Tier.FREE, 100, true, BigDecimal.ONE,
@@ -83,6 +93,14 @@ final class StepFixture {
             sink, () -> this.flags);
     /** The feature flags the steps see; tests replace them. */
     volatile FeatureFlags flags = FeatureFlags.NONE;
+
+    /** Runs the key loads that were deferred. */
+    void runKeyLoads() {
+        Runnable r;
+        while ((r = keyLoads.poll()) != null) {
+            r.run();
+        }
+    }
 
     /** Stores a key and returns its plaintext. */
     String key(String tier, int perMinute, String... scopes) {
