@@ -125,7 +125,7 @@ public record MeteringConfig(
 
     /** {@link #defaults()} with the journal in another directory. */
     public static MeteringConfig defaults(Path journalDirectory) {
-        return new MeteringConfig(journalDirectory, 64 * MIB, GIB, 0.8, Duration.ofSeconds(1), 1000,
+        return new MeteringConfig(journalDirectory, 16 * MIB, GIB, 0.8, Duration.ofSeconds(1), 1000,
                 Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(10));
     }
 

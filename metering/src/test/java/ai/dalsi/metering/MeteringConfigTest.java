@@ -14,7 +14,7 @@ class MeteringConfigTest {
     @Test
     void defaultsAreProductionSettings() {
         assertThat(D.journalDirectory()).isEqualTo(Path.of("journal"));
-        assertThat(D.segmentSize()).isEqualTo(64L << 20);
+        assertThat(D.segmentSize()).isEqualTo(16L << 20);
         assertThat(D.journalMaxBytes()).isEqualTo(1L << 30);
         assertThat(D.warnRatio()).isEqualTo(0.8);
         assertThat(D.fsyncInterval()).isEqualTo(Duration.ofSeconds(1));

@@ -116,6 +116,9 @@ public final class Journal implements AutoCloseable {
     private long refusedSeen;
     private boolean refusing;
     private long lastForceNanos = System.nanoTime();
+    /** Housekeeping rounds so far, and the deleted segments whose mappings wait for their grace to pass. */
+    private long rounds;
+    private final java.util.ArrayDeque<Segment> deleted = new java.util.ArrayDeque<>();
 
     private record Deferred(byte[] payload, int length, CompletableFuture<Long> done) {
     }
@@ -546,6 +549,7 @@ public final class Journal implements AutoCloseable {
                 return;
             }
         }
+        rounds++;
         Segment s = oldest;
         while (s.next != null && s != current && s.endPosition() <= persisted) {
             try {
@@ -554,11 +558,31 @@ public final class Journal implements AutoCloseable {
                 log.warn("metering journal {}: cannot delete {} ({})", dir, s, e.toString());
                 break;
             }
+            s.deletedInRound = rounds;
+            deleted.add(s);
             s = s.next;
         }
         oldest = s;
+        unmapDeleted(closing);
         if (closing) {
             log.debug("metering journal {}: closed at checkpoint {}", dir, persisted);
+        }
+    }
+
+    /**
+     * Rounds a deleted segment stays mapped. By its deletion every record in it was published, read
+     * and committed, so the only thread that may still touch its mapping is an appender that took it
+     * as the current segment just before it filled and is about to find it full, within
+     * microseconds; this waits far longer (at least {@value} fsync intervals) before unmapping, as
+     * touching an unmapped segment would crash the process.
+     */
+    static final int UNMAP_GRACE_ROUNDS = 10;
+
+    private void unmapDeleted(boolean closing) {
+        Segment d;
+        while (!closing && (d = deleted.peek()) != null && rounds - d.deletedInRound >= UNMAP_GRACE_ROUNDS) {
+            deleted.poll();
+            d.unmap();
         }
     }
 

@@ -77,6 +77,9 @@ final class Segment {
     /** How often the journal thread forced this segment after it was sealed (journal thread only). */
     int forcesAfterSeal;
 
+    /** The journal thread's housekeeping round in which this segment's file was deleted (journal thread only). */
+    long deletedInRound;
+
     private Segment(Path path, long base, int capacity, boolean recovered, MappedByteBuffer buffer, int hint) {
         this.path = path;
         this.base = base;
@@ -159,7 +162,7 @@ final class Segment {
 
     private static Segment map(Path path, long base, int capacity, boolean recovered, int hint) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            // The mapping outlives the channel; it is released when the buffer is collected.
+            // The mapping outlives the channel; it is released by unmap(), or when the buffer is collected.
             MappedByteBuffer buffer = ch.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
             buffer.order(ByteOrder.LITTLE_ENDIAN);
             return new Segment(path, base, capacity, recovered, buffer, hint);
@@ -253,6 +256,42 @@ final class Segment {
     /** A read-only view of a record's payload. */
     ByteBuffer payload(int offset, int length) {
         return buffer.slice(offset + RECORD_HEADER, length).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Releases the mapping now rather than when the buffer is collected: a buffer that lived long
+     * enough to reach the old generation may not be collected for a long time, and until then the
+     * deleted file's pages stay in the process's resident memory (a whole segment each). Only for
+     * a segment nothing touches again ({@link Journal} waits a grace period after deleting it).
+     * Returns false when the JVM offers no way to (the mapping then goes with the buffer).
+     */
+    boolean unmap() {
+        if (INVOKE_CLEANER == null) {
+            return false;
+        }
+        try {
+            INVOKE_CLEANER.invokeExact((java.nio.ByteBuffer) buffer);
+            return true;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported), or null where it is missing. */
+    private static final java.lang.invoke.MethodHandle INVOKE_CLEANER = invokeCleaner();
+
+    private static java.lang.invoke.MethodHandle invokeCleaner() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field field = unsafeClass.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            return java.lang.invoke.MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner",
+                            java.lang.invoke.MethodType.methodType(void.class, java.nio.ByteBuffer.class))
+                    .bindTo(field.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Forces the mapped bytes to the device (dirty pages only). */

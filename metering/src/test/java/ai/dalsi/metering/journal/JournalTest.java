@@ -148,6 +148,31 @@ class JournalTest {
         assertThat(readAll(again.reader(), null)).containsExactly("after-restart");
     }
 
+    /** The lines of this process's memory map that name the file. */
+    private static List<String> mappingsOf(Path file) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(file.toString())).toList();
+    }
+
+    @Test
+    void aDeletedSegmentIsUnmappedAfterItsGraceSoItsPagesLeaveResidentMemory() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "Linux only");
+        Journal j = journal();
+        List<Long> positions = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            append(j, "r" + i + "-" + "y".repeat(40));
+        }
+        readAll(j.reader(), positions);
+        Path firstSegment = segmentFiles().getFirst();
+        assertThat(mappingsOf(firstSegment)).as("mapped while in use").isNotEmpty();
+        j.commit(positions.get(399));
+        Eventually.await("the segment behind the checkpoint deleted", () -> Files.notExists(firstSegment));
+        // Rounds are 10 ms apart here (the fsync interval): the grace is over within a second.
+        Eventually.await("the deleted segment unmapped", () -> mappingsOf(firstSegment).isEmpty());
+        assertThat(mappingsOf(segmentFiles().getLast())).as("live segments stay mapped").isNotEmpty();
+        append(j, "after-unmap");
+        assertThat(readAll(j.reader(), null)).containsExactly("after-unmap");
+    }
+
     @Test
     void tornRecordsAreSkippedAndTheRecordsAfterThemStillRead() throws IOException {
         Journal j = journal();
