@@ -41,7 +41,9 @@ final class RateLimitNotices {
 
     /** One event per key and window refused in {@code events}, dated by its earliest refusal. */
     static List<WebhookEvent> of(List<UsageEvent> events) {
-        Map<String, WebhookEvent> first = new LinkedHashMap<>();
+        // The earliest refusal per key and window first, then one event each: a flood of refusals
+        // from a few keys builds (and formats the timestamps of) a few events, not one per refusal.
+        Map<Window, Earliest> first = new LinkedHashMap<>();
         for (UsageEvent e : events) {
             if (e.statusCode() != 429 || e.errorMessage() == null) {
                 continue;
@@ -50,11 +52,24 @@ final class RateLimitNotices {
             if (!m.find()) {
                 continue;
             }
-            WebhookEvent notice = WebhookEvent.keyRateLimited(e.apiKeyId(),
-                    LimitWindow.valueOf(m.group(2).toUpperCase(Locale.ROOT)), m.group(1), e.createdAt(),
-                    e.endpoint(), e.model());
-            first.merge(notice.dedupeKey(), notice, (a, b) -> b.createdAt().isBefore(a.createdAt()) ? b : a);
+            LimitWindow window = LimitWindow.valueOf(m.group(2).toUpperCase(Locale.ROOT));
+            Earliest candidate = new Earliest(e, window, m.group(1));
+            first.merge(new Window(e.apiKeyId(), window, window.start(e.createdAt())), candidate,
+                    (a, b) -> b.refusal.createdAt().isBefore(a.refusal.createdAt()) ? b : a);
         }
-        return new ArrayList<>(first.values());
+        List<WebhookEvent> out = new ArrayList<>(first.size());
+        for (Earliest f : first.values()) {
+            UsageEvent e = f.refusal;
+            out.add(WebhookEvent.keyRateLimited(e.apiKeyId(), f.window, f.limitType, e.createdAt(), e.endpoint(),
+                    e.model()));
+        }
+        return out;
+    }
+
+    /** What {@link WebhookEvent#keyRateLimited} dedupes on: the key, the window and its start. */
+    private record Window(java.util.UUID keyId, LimitWindow window, java.time.Instant start) {
+    }
+
+    private record Earliest(UsageEvent refusal, LimitWindow window, String limitType) {
     }
 }
