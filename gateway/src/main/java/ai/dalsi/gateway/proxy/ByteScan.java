@@ -8,10 +8,10 @@ import io.netty.util.internal.PlatformDependent;
 /**
  * {@link ByteBuf#forEachByte(int, int, ByteProcessor)} for the body scanners ({@link JsonUsageScanner},
  * {@link SseUsageFilter}), which see every byte of every response: the bytes are copied a block at a
- * time into a per-thread array (or read from the buffer's own array) and handed on from a loop of
- * its own. Netty's loop calls every processor of the process (the HTTP codec's too) from one call
- * site, so the call is a virtual one per byte, behind a bounds and reference-count check per byte;
- * here it sees only the scanners and is inlined. Same contract: indexes and reference count
+ * time into a per-thread array and handed on from a loop of its own. Netty's loop calls every
+ * processor of the process (the HTTP codec's too) from one call site, so the call is a virtual
+ * one per byte, behind a bounds and reference-count check per byte; here it sees only the
+ * scanners and is inlined. Same contract: indexes and reference count
  * untouched; returns the index of the first byte the processor returned false for, or -1.
  */
 final class ByteScan {
@@ -34,17 +34,6 @@ final class ByteScan {
 
     static int forEachByte(ByteBuf buf, int index, int length, ByteProcessor processor) {
         try {
-            if (buf.hasArray()) {
-                byte[] array = buf.array();
-                int offset = buf.arrayOffset();
-                int end = index + length;
-                for (int i = index; i < end; i++) {
-                    if (!processor.process(array[offset + i])) {
-                        return i;
-                    }
-                }
-                return -1;
-            }
             byte[] block = SCRATCH.get();
             int end = index + length;
             for (int at = index; at < end; at += BLOCK) {

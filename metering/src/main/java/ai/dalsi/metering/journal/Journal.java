@@ -10,6 +10,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -118,7 +119,7 @@ public final class Journal implements AutoCloseable {
     private long lastForceNanos = System.nanoTime();
     /** Housekeeping rounds so far, and the deleted segments whose mappings wait for their grace to pass. */
     private long rounds;
-    private final java.util.ArrayDeque<Segment> deleted = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Segment> deleted = new ArrayDeque<>();
 
     private record Deferred(byte[] payload, int length, CompletableFuture<Long> done) {
     }
@@ -563,7 +564,9 @@ public final class Journal implements AutoCloseable {
             s = s.next;
         }
         oldest = s;
-        unmapDeleted(closing);
+        if (!closing) {
+            unmapDeleted();
+        }
         if (closing) {
             log.debug("metering journal {}: closed at checkpoint {}", dir, persisted);
         }
@@ -578,9 +581,9 @@ public final class Journal implements AutoCloseable {
      */
     static final int UNMAP_GRACE_ROUNDS = 10;
 
-    private void unmapDeleted(boolean closing) {
+    private void unmapDeleted() {
         Segment d;
-        while (!closing && (d = deleted.peek()) != null && rounds - d.deletedInRound >= UNMAP_GRACE_ROUNDS) {
+        while ((d = deleted.peek()) != null && rounds - d.deletedInRound >= UNMAP_GRACE_ROUNDS) {
             deleted.poll();
             d.unmap();
         }

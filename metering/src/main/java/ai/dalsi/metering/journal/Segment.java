@@ -1,8 +1,11 @@
 package ai.dalsi.metering.journal;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -263,31 +266,30 @@ final class Segment {
      * enough to reach the old generation may not be collected for a long time, and until then the
      * deleted file's pages stay in the process's resident memory (a whole segment each). Only for
      * a segment nothing touches again ({@link Journal} waits a grace period after deleting it).
-     * Returns false when the JVM offers no way to (the mapping then goes with the buffer).
+     * Where the JVM offers no way to, the mapping goes with the buffer as before.
      */
-    boolean unmap() {
+    void unmap() {
         if (INVOKE_CLEANER == null) {
-            return false;
+            return;
         }
         try {
-            INVOKE_CLEANER.invokeExact((java.nio.ByteBuffer) buffer);
-            return true;
+            INVOKE_CLEANER.invokeExact((ByteBuffer) buffer);
         } catch (Throwable e) {
-            return false;
+            // left to the collector
         }
     }
 
     /** {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported), or null where it is missing. */
-    private static final java.lang.invoke.MethodHandle INVOKE_CLEANER = invokeCleaner();
+    private static final MethodHandle INVOKE_CLEANER = invokeCleaner();
 
-    private static java.lang.invoke.MethodHandle invokeCleaner() {
+    private static MethodHandle invokeCleaner() {
         try {
             Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            java.lang.reflect.Field field = unsafeClass.getDeclaredField("theUnsafe");
+            Field field = unsafeClass.getDeclaredField("theUnsafe");
             field.setAccessible(true);
-            return java.lang.invoke.MethodHandles.lookup()
+            return MethodHandles.lookup()
                     .findVirtual(unsafeClass, "invokeCleaner",
-                            java.lang.invoke.MethodType.methodType(void.class, java.nio.ByteBuffer.class))
+                            MethodType.methodType(void.class, ByteBuffer.class))
                     .bindTo(field.get(null));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;

@@ -4,11 +4,13 @@ import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.webhooks.LimitWindow;
 import ai.dalsi.persistence.webhooks.WebhookEvent;
 import ai.dalsi.persistence.webhooks.WebhookOutbox;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
@@ -67,7 +69,7 @@ final class RateLimitNotices {
     }
 
     /** What {@link WebhookEvent#keyRateLimited} dedupes on: the key, the window and its start. */
-    private record Window(java.util.UUID keyId, LimitWindow window, java.time.Instant start) {
+    private record Window(UUID keyId, LimitWindow window, Instant start) {
     }
 
     private record Earliest(UsageEvent refusal, LimitWindow window, String limitType) {
