@@ -5,9 +5,12 @@ import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import static ai.dalsi.persistence.schema.Tables.USERS;
 
 import ai.dalsi.metering.UsageEvent;
+import ai.dalsi.persistence.jooq.RenderedQuery;
 import ai.dalsi.persistence.webhooks.WebhookEvent;
 import ai.dalsi.persistence.webhooks.WebhookOutbox;
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -17,8 +20,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.Record;
+import org.jooq.Field;
+import org.jooq.ResultQuery;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The {@code budget.threshold} webhook events of a batch, put into the outbox in the batch's own
@@ -77,9 +82,45 @@ final class BudgetNotices {
         return out;
     }
 
+    /** {@link #candidatesQuery}, rendered once. */
+    private static final RenderedQuery CANDIDATES = RenderedQuery.of(BudgetNotices::candidatesQuery);
+
     private static List<WebhookEvent> crossed(DSLContext tx, UUID[] keys, YearMonth month, Instant at) {
         Instant from = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
         Instant to = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        List<WebhookEvent> events = new ArrayList<>();
+        // Binds in the order candidatesQuery's placeholders are rendered.
+        for (Candidate r : CANDIDATES.fetch(tx, Candidate::read, keys, from, to, from, to, keys, keys)) {
+            for (int percent : reached(r.keyBudget, r.keySpent)) {
+                events.add(WebhookEvent.budgetThreshold(r.keyId, month, percent, r.keyBudget, r.keySpent, at));
+            }
+            for (int percent : reached(r.userBudget, r.userSpent)) {
+                events.add(WebhookEvent.userBudgetThreshold(r.keyId, r.userId, month, percent, r.userBudget,
+                        r.userSpent, at));
+            }
+        }
+        return events;
+    }
+
+    /** A key that may hear of a budget: its own and its user's budget and month spend (null where none). */
+    private record Candidate(UUID keyId, UUID userId, BigDecimal keyBudget, BigDecimal userBudget,
+                             BigDecimal keySpent, BigDecimal userSpent) {
+
+        static Candidate read(ResultSet rs) throws SQLException {
+            return new Candidate(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getBigDecimal(3),
+                    rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getBigDecimal(6));
+        }
+    }
+
+    /**
+     * The batch's keys ({@code keys}) with a webhook and a budget of their own or of their user's,
+     * with the spend of the month [{@code from}, {@code to}); for a user's budget, every key of the
+     * user with a webhook hears of it. Placeholders: keys, from, to, from, to, keys, keys.
+     */
+    private static ResultQuery<?> candidatesQuery(DSLContext tx) {
+        Field<UUID[]> keys = RenderedQuery.slot(SQLDataType.UUID.array());
+        Field<Instant> from = RenderedQuery.slot(API_USAGE_HOURLY.HOUR.getDataType());
+        Field<Instant> to = RenderedQuery.slot(API_USAGE_HOURLY.HOUR.getDataType());
         var keySpend = DSL.field(DSL.select(DSL.coalesce(DSL.sum(API_USAGE_HOURLY.COST_USD), BigDecimal.ZERO))
                 .from(API_USAGE_HOURLY)
                 .where(API_USAGE_HOURLY.API_KEY_ID.eq(API_KEYS.ID))
@@ -91,9 +132,7 @@ final class BudgetNotices {
                 .where(API_USAGE_HOURLY.USER_ID.eq(USERS.ID)).and(owner.IS_INTERNAL.isFalse())
                 .and(API_USAGE_HOURLY.HOUR.ge(from)).and(API_USAGE_HOURLY.HOUR.lt(to)));
         var batchKeys = API_KEYS.as("batch_keys");
-        // The batch's keys with a webhook and a budget of their own or of their user's; for a user's
-        // budget, every key of the user with a webhook hears of it.
-        var candidates = tx.select(API_KEYS.ID, API_KEYS.USER_ID, API_KEYS.MONTHLY_BUDGET_USD,
+        return tx.select(API_KEYS.ID, API_KEYS.USER_ID, API_KEYS.MONTHLY_BUDGET_USD,
                         USERS.MONTHLY_BUDGET_USD,
                         DSL.when(API_KEYS.MONTHLY_BUDGET_USD.isNotNull().and(API_KEYS.ID.eq(DSL.any(keys))), keySpend),
                         DSL.when(USERS.MONTHLY_BUDGET_USD.isNotNull(), userSpend))
@@ -104,23 +143,6 @@ final class BudgetNotices {
                         .where(batchKeys.ID.eq(DSL.any(keys)))))
                 .and(API_KEYS.WEBHOOK_URL.isNotNull())
                 .and(API_KEYS.ID.eq(DSL.any(keys)).and(API_KEYS.MONTHLY_BUDGET_USD.isNotNull())
-                        .or(USERS.MONTHLY_BUDGET_USD.isNotNull().and(API_KEYS.IS_INTERNAL.isFalse())))
-                .fetch();
-        List<WebhookEvent> events = new ArrayList<>();
-        for (Record r : candidates) {
-            UUID keyId = r.get(0, UUID.class);
-            UUID userId = r.get(1, UUID.class);
-            BigDecimal keyBudget = r.get(2, BigDecimal.class);
-            BigDecimal userBudget = r.get(3, BigDecimal.class);
-            BigDecimal keySpent = r.get(4, BigDecimal.class);
-            BigDecimal userSpent = r.get(5, BigDecimal.class);
-            for (int percent : reached(keyBudget, keySpent)) {
-                events.add(WebhookEvent.budgetThreshold(keyId, month, percent, keyBudget, keySpent, at));
-            }
-            for (int percent : reached(userBudget, userSpent)) {
-                events.add(WebhookEvent.userBudgetThreshold(keyId, userId, month, percent, userBudget, userSpent, at));
-            }
-        }
-        return events;
+                        .or(USERS.MONTHLY_BUDGET_USD.isNotNull().and(API_KEYS.IS_INTERNAL.isFalse())));
     }
 }

@@ -2,8 +2,11 @@ package ai.dalsi.metering.ledger;
 
 import static ai.dalsi.persistence.schema.Tables.LEDGER_JOURNALS;
 
+import ai.dalsi.persistence.jooq.RenderedQuery;
+import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Query;
+import org.jooq.ResultQuery;
 import org.jooq.impl.DSL;
 
 /**
@@ -19,6 +22,10 @@ import org.jooq.impl.DSL;
  */
 final class JournalProgress {
 
+    private static final RenderedQuery COMMITTED_FOR_UPDATE = RenderedQuery.of(JournalProgress::committedForUpdateQuery);
+    /** Binds {@link #committedBinds}. */
+    static final RenderedQuery COMMITTED = RenderedQuery.of(JournalProgress::committedQuery);
+
     private JournalProgress() {
     }
 
@@ -31,20 +38,33 @@ final class JournalProgress {
         if (batch.journal() == null) {
             return batch;
         }
-        Long committed = tx.select(LEDGER_JOURNALS.COMMITTED_POSITION).from(LEDGER_JOURNALS)
-                .where(LEDGER_JOURNALS.JOURNAL_ID.eq(batch.journal()))
-                .forUpdate()
-                .fetchOne(LEDGER_JOURNALS.COMMITTED_POSITION);
-        return committed == null ? batch : batch.after(committed);
+        List<Long> committed = COMMITTED_FOR_UPDATE.fetch(tx, rs -> rs.getLong(1), batch.journal());
+        return committed.isEmpty() ? batch : batch.after(committed.get(0));
     }
 
-    /** Records that this journal is committed up to the batch's end (never moving backwards). */
-    static Query committedQuery(DSLContext tx, Batch batch) {
-        if (batch.journal() == null) {
-            return tx.query("select 1");
+    /** Records that this journal is committed up to the batch's end; nothing for a batch without one. */
+    static void committed(DSLContext tx, Batch batch) {
+        if (batch.journal() != null) {
+            COMMITTED.execute(tx, committedBinds(batch));
         }
+    }
+
+    /** The bind values of {@link #COMMITTED}. */
+    static Object[] committedBinds(Batch batch) {
+        return new Object[] {batch.journal(), batch.end()};
+    }
+
+    /** The committed position of journal {@code ?}, row locked. */
+    private static ResultQuery<?> committedForUpdateQuery(DSLContext tx) {
+        return tx.select(LEDGER_JOURNALS.COMMITTED_POSITION).from(LEDGER_JOURNALS)
+                .where(LEDGER_JOURNALS.JOURNAL_ID.eq(RenderedQuery.slot(LEDGER_JOURNALS.JOURNAL_ID.getDataType())))
+                .forUpdate();
+    }
+
+    /** Journal {@code ?} is committed up to position {@code ?} (never moving backwards). */
+    static Query committedQuery(DSLContext tx) {
         return tx.insertInto(LEDGER_JOURNALS, LEDGER_JOURNALS.JOURNAL_ID, LEDGER_JOURNALS.COMMITTED_POSITION)
-                .values(batch.journal(), batch.end())
+                .values(RenderedQuery.slot(LEDGER_JOURNALS.JOURNAL_ID.getDataType()), RenderedQuery.slot(LEDGER_JOURNALS.COMMITTED_POSITION.getDataType()))
                 .onConflict(LEDGER_JOURNALS.JOURNAL_ID)
                 .doUpdate()
                 .set(LEDGER_JOURNALS.COMMITTED_POSITION,

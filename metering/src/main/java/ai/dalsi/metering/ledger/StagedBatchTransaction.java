@@ -7,6 +7,7 @@ import static ai.dalsi.persistence.schema.Tables.API_USAGE_HOURLY;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 import static ai.dalsi.persistence.schema.Tables.API_USAGE_REFUSALS;
 
+import ai.dalsi.persistence.jooq.RenderedQuery;
 import ai.dalsi.persistence.schema.tables.records.ApiUsageHourlyRecord;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -83,11 +84,14 @@ final class StagedBatchTransaction implements BatchTransaction {
                     CopyInserter.stage(tx, todo);
                     RateLimitNotices.enqueue(tx, todo);
                     // One round trip for the statements that do the work.
-                    tx.batch(CopyInserter.insertStaged(tx), updateKeysQuery(tx), upsertRollupsQuery(tx),
-                            upsertRefusalsQuery(tx), JournalProgress.committedQuery(tx, batch)).execute();
+                    if (batch.journal() == null) {
+                        WORK.execute(tx);
+                    } else {
+                        WORK_AND_PROGRESS.execute(tx, JournalProgress.committedBinds(batch));
+                    }
                     BudgetNotices.enqueue(tx, todo);
                 } else {
-                    JournalProgress.committedQuery(tx, batch).execute();
+                    JournalProgress.committed(tx, batch);
                 }
                 return todo.size();
             });
@@ -104,7 +108,7 @@ final class StagedBatchTransaction implements BatchTransaction {
                 DSLContext tx = cfg.dsl();
                 Batch todo = begin(tx, keys, batch);
                 if (todo.size() == 0) {
-                    JournalProgress.committedQuery(tx, batch).execute();
+                    JournalProgress.committed(tx, batch);
                     return 0;
                 }
                 staging.ensure(tx);
@@ -116,8 +120,8 @@ final class StagedBatchTransaction implements BatchTransaction {
                 tx.deleteFrom(B).where(GROUPED.isFalse())
                         .and(ids.isEmpty() ? DSL.trueCondition() : ID.ne(DSL.all(ids.toArray(UUID[]::new))))
                         .execute();
-                tx.batch(updateKeysQuery(tx), upsertRollupsQuery(tx), upsertRefusalsQuery(tx),
-                        JournalProgress.committedQuery(tx, batch)).execute();
+                TOTALS.execute(tx);
+                JournalProgress.committed(tx, batch);
                 BudgetNotices.enqueue(tx, todo);
                 return ids.size() + todo.countedOnly();
             });
@@ -182,10 +186,11 @@ final class StagedBatchTransaction implements BatchTransaction {
      * anything else: every writer takes key locks first, then rollup rows in their order.
      */
     static void lockKeys(DSLContext tx, UUID[] keys) {
-        lockKeysQuery(tx, keys).fetch();
+        LOCK_KEYS.execute(tx, (Object) keys);
     }
 
-    static org.jooq.ResultQuery<?> lockKeysQuery(DSLContext tx, UUID[] keys) {
+    /** The keys {@code ?} (an array), locked in id order. */
+    private static org.jooq.ResultQuery<?> lockKeysQuery(DSLContext tx) {
         // The first statement of the transaction also bounds how long this transaction may sit idle
         // (set_config(..., true) lasts until its end): if the writer vanishes mid-transaction (a
         // network partition, a killed process), PostgreSQL ends it and releases the key locks after
@@ -194,7 +199,7 @@ final class StagedBatchTransaction implements BatchTransaction {
         var guard = DSL.select(DSL.function("set_config", String.class, DSL.inline("idle_in_transaction_session_timeout"),
                 DSL.inline(IDLE_IN_TRANSACTION_TIMEOUT), DSL.inline(true)).as("timeout")).asTable("guard");
         return tx.select(API_KEYS.ID).from(API_KEYS, guard)
-                .where(API_KEYS.ID.eq(DSL.any(keys)))
+                .where(API_KEYS.ID.eq(DSL.any(RenderedQuery.slot(SQLDataType.UUID.array()))))
                 .orderBy(API_KEYS.ID)
                 .forNoKeyUpdate().of(API_KEYS);
     }
@@ -278,4 +283,18 @@ final class StagedBatchTransaction implements BatchTransaction {
                         API_USAGE_HOURLY.ERROR_COUNT.plus(DSL.excluded(API_USAGE_HOURLY.ERROR_COUNT)))
                 .set(API_USAGE_HOURLY.UPDATED_AT, DSL.currentInstant());
     }
+
+    /*
+     * The batch's statements, rendered once (RenderedQuery): built and rendered for every batch they
+     * took over a third of the writer's CPU (WriterBenchmark: 10.7 against 6.9 us of Java CPU per
+     * row). Last in the class: they need the fields above.
+     */
+    private static final RenderedQuery LOCK_KEYS = RenderedQuery.of(StagedBatchTransaction::lockKeysQuery);
+    /** Key totals, rollups and refusal counts from the staged lines. */
+    private static final RenderedQuery TOTALS = RenderedQuery.of(StagedBatchTransaction::updateKeysQuery,
+            StagedBatchTransaction::upsertRollupsQuery, StagedBatchTransaction::upsertRefusalsQuery);
+    /** The staged rows into the log, then {@link #TOTALS}: a batch without a journal. */
+    private static final RenderedQuery WORK = RenderedQuery.of(CopyInserter::insertStaged).then(TOTALS);
+    /** {@link #WORK}, then the journal's committed position (binds {@link JournalProgress#committedBinds}). */
+    private static final RenderedQuery WORK_AND_PROGRESS = WORK.then(JournalProgress.COMMITTED);
 }

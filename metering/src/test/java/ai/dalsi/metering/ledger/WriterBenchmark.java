@@ -209,11 +209,12 @@ public final class WriterBenchmark {
             double raw = tallies.getFirst().rowsPerSecond();
             double rawCpu = tallies.getFirst().cpuMicrosPerRow(100);
             out.println("contender                                        rows/s   vs raw" + (local
-                    ? "   CPU us/row (java+pg)   rows per CPU-s vs raw" : ""));
+                    ? "   CPU us/row (java+pg)   java   rows per CPU-s vs raw" : ""));
             for (Tally t : tallies) {
                 out.printf("  %-42s %9.0f   %5.2fx", t.name, t.rowsPerSecond(), t.rowsPerSecond() / raw);
                 if (local) {
-                    out.printf("   %8.1f               %5.2fx", t.cpuMicrosPerRow(100), rawCpu / t.cpuMicrosPerRow(100));
+                    out.printf("   %8.1f             %6.1f   %5.2fx", t.cpuMicrosPerRow(100), t.javaCpuNanos / 1e3 / t.rows,
+                            rawCpu / t.cpuMicrosPerRow(100));
                 }
                 out.println();
             }

@@ -3,6 +3,7 @@ package ai.dalsi.persistence.webhooks;
 import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.WEBHOOK_EVENTS;
 
+import ai.dalsi.persistence.jooq.RenderedQuery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
@@ -14,7 +15,6 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.JSONB;
-import org.jooq.Row6;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -47,15 +47,40 @@ public final class WebhookOutbox {
         }
         List<WebhookEvent> sorted = new ArrayList<>(events);
         sorted.sort(Comparator.comparing(WebhookEvent::dedupeKey));
-        List<Row6<UUID, UUID, String, JSONB, String, Instant>> rows = new ArrayList<>(sorted.size());
-        for (WebhookEvent e : sorted) {
-            rows.add(DSL.row(DSL.val(e.id()), DSL.val(e.apiKeyId()), DSL.val(e.type().wireName()),
-                    DSL.val(json(e), SQLDataType.JSONB), DSL.val(e.dedupeKey()),
-                    DSL.val(e.createdAt(), WEBHOOK_EVENTS.CREATED_AT.getDataType())));
+        int n = sorted.size();
+        UUID[] ids = new UUID[n];
+        UUID[] keys = new UUID[n];
+        String[] types = new String[n];
+        String[] data = new String[n];
+        String[] dedupe = new String[n];
+        Instant[] at = new Instant[n];
+        for (int i = 0; i < n; i++) {
+            WebhookEvent e = sorted.get(i);
+            ids[i] = e.id();
+            keys[i] = e.apiKeyId();
+            types[i] = e.type().wireName();
+            data[i] = json(e);
+            dedupe[i] = e.dedupeKey();
+            at[i] = e.createdAt();
         }
-        Table<?> v = DSL.values(rows.toArray(Row6[]::new)).as("v", "id", "key_id", "type", "data", "dedupe", "at");
-        Field<UUID> keyId = v.field("key_id", UUID.class);
+        return INSERT.execute(tx, ids, keys, types, data, dedupe, at);
+    }
+
+    /**
+     * The events as one array per column ({@code unnest}), so that the statement is the same for
+     * any number of events and is rendered once (the ledger writer runs it with every batch that
+     * has refusals).
+     */
+    private static final RenderedQuery INSERT = RenderedQuery.of(tx -> {
+        Table<?> v = DSL.table("unnest({0}, {1}, {2}, {3}, {4}, {5})",
+                        RenderedQuery.slot(SQLDataType.UUID.array()), RenderedQuery.slot(SQLDataType.UUID.array()),
+                        RenderedQuery.slot(SQLDataType.CLOB.array()), RenderedQuery.slot(SQLDataType.JSONB.array()),
+                        RenderedQuery.slot(SQLDataType.CLOB.array()),
+                        RenderedQuery.slot(WEBHOOK_EVENTS.CREATED_AT.getDataType().array()))
+                .as("v", "id", "key_id", "type", "data", "dedupe", "at");
+        Field<UUID> keyId = DSL.field(DSL.name("v", "key_id"), UUID.class);
         Field<Instant> at = DSL.field(DSL.name("v", "at"), WEBHOOK_EVENTS.CREATED_AT.getDataType());
+        Field<String> dedupe = DSL.field(DSL.name("v", "dedupe"), String.class);
         Field<JSONB> keyFields = DSL.jsonbObject(
                 DSL.jsonEntry("key_id", API_KEYS.ID),
                 DSL.jsonEntry("key_prefix", API_KEYS.KEY_PREFIX),
@@ -66,20 +91,19 @@ public final class WebhookOutbox {
         return tx.insertInto(WEBHOOK_EVENTS, WEBHOOK_EVENTS.ID, WEBHOOK_EVENTS.API_KEY_ID, WEBHOOK_EVENTS.EVENT_TYPE,
                         WEBHOOK_EVENTS.DATA, WEBHOOK_EVENTS.DEDUPE_KEY, WEBHOOK_EVENTS.CREATED_AT,
                         WEBHOOK_EVENTS.NEXT_ATTEMPT_AT)
-                .select(DSL.select(v.field("id", UUID.class), API_KEYS.ID, v.field("type", String.class), data,
-                                v.field("dedupe", String.class), at, at)
+                .select(DSL.select(DSL.field(DSL.name("v", "id"), UUID.class), API_KEYS.ID,
+                                DSL.field(DSL.name("v", "type"), String.class), data, dedupe, at, at)
                         .from(v)
                         .join(API_KEYS).on(API_KEYS.ID.eq(keyId))
                         .where(API_KEYS.WEBHOOK_URL.isNotNull())
-                        .orderBy(v.field("dedupe", String.class)))
+                        .orderBy(dedupe))
                 .onConflict(WEBHOOK_EVENTS.DEDUPE_KEY)
-                .doNothing()
-                .execute();
-    }
+                .doNothing();
+    });
 
-    private static JSONB json(WebhookEvent e) {
+    private static String json(WebhookEvent e) {
         try {
-            return JSONB.jsonb(JSON.writeValueAsString(e.data()));
+            return JSON.writeValueAsString(e.data());
         } catch (JsonProcessingException ex) {
             throw new IllegalArgumentException("event data not representable as JSON: " + e.type(), ex);
         }
