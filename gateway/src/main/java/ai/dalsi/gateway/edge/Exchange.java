@@ -79,7 +79,9 @@ final class Exchange {
         this.path = q < 0 ? uri : uri.substring(0, q);
         this.headers = headers;
         this.body = body;
-        this.requestBytes = body == null ? contentLength(headers) : body.readableBytes();
+        // The declared length the sequencer already read off the head, else the header's.
+        this.requestBytes = body != null ? body.readableBytes()
+                : incoming != null ? Math.max(0, incoming.declared) : contentLength(headers);
         this.oversized = oversized;
         this.decodeFailure = decodeFailure;
         this.peer = peer;

@@ -146,7 +146,7 @@ final class ExchangeFinisher {
         if (code != ErrorCode.UPSTREAM_ERROR && code != ErrorCode.UPSTREAM_TIMEOUT) {
             metrics.rejected(code);
         }
-        FullHttpResponse response = response(code.status(), ErrorRenderer.render(ctx.alloc(), code, message, param));
+        FullHttpResponse response = response(code.status(), ErrorRenderer.render(code, message, param));
         if (allow != null) {
             response.headers().set(HttpHeaderNames.ALLOW, allow);
         }
@@ -232,7 +232,7 @@ final class ExchangeFinisher {
             response.release();
             metrics.rejected(ErrorCode.SERVICE_UNAVAILABLE);
             write(ctx, ex, response(ErrorCode.SERVICE_UNAVAILABLE.status(),
-                    ErrorRenderer.render(ctx.alloc(), ErrorCode.SERVICE_UNAVAILABLE, SINK_FAILED, null)));
+                    ErrorRenderer.render(ErrorCode.SERVICE_UNAVAILABLE, SINK_FAILED, null)));
             return;
         }
         write(ctx, ex, response);

@@ -309,7 +309,7 @@ final class RequestSequencer extends ChannelDuplexHandler {
             return;
         }
         metrics.rejected(ErrorCode.REQUEST_TIMEOUT);
-        ByteBuf json = ErrorRenderer.render(ctx.alloc(), ErrorCode.REQUEST_TIMEOUT, expired == ReadDeadlines.Expired.HEAD
+        ByteBuf json = ErrorRenderer.render(ErrorCode.REQUEST_TIMEOUT, expired == ReadDeadlines.Expired.HEAD
                 ? HEAD_TIMEOUT_MESSAGE : IncomingBody.TIMED_OUT.message(), null);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT, json);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

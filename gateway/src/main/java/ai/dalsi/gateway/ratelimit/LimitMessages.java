@@ -38,8 +38,9 @@ public final class LimitMessages {
 
     /** The message of a request-window refusal. */
     public static String requests(RateLimitDecision.Limited l) {
-        return String.format(Locale.ROOT, REQUESTS, l.window().phrase(), l.limit(),
-                OpenAiDuration.format(l.retryAfterNanos()));
+        // REQUESTS, put together without a Formatter: every 429 of a request window says it.
+        return "Rate limit reached for requests " + l.window().phrase() + ": limit " + l.limit()
+                + ". Please try again in " + OpenAiDuration.format(l.retryAfterNanos()) + ".";
     }
 
     /** The message of a token-window refusal for a request to {@code model} with the key shown as {@code keyPrefix}. */

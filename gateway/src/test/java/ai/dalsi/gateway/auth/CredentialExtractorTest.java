@@ -65,4 +65,13 @@ class CredentialExtractorTest {
     void hashMatchesTheStoredForm() {
         assertThat(new KeyHasher().sha256Hex(KEY)).isEqualTo(ApiKeyFormat.sha256Hex(KEY));
     }
+
+    @Test
+    void hashesOfLongAndShortInputsInTurnMatchTheStoredForm() {
+        KeyHasher hasher = new KeyHasher();
+        String longer = KEY.repeat(5);
+        for (String s : new String[] {longer, KEY, "x", longer, KEY}) {
+            assertThat(hasher.sha256Hex(s)).as(s).isEqualTo(ApiKeyFormat.sha256Hex(s));
+        }
+    }
 }

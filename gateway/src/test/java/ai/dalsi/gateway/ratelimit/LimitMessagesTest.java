@@ -3,8 +3,10 @@ package ai.dalsi.gateway.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class LimitMessagesTest {
 
@@ -31,5 +33,14 @@ class LimitMessagesTest {
     void requestRefusalsKeepTheirWords(RateWindow window, long retryNanos, String expected) {
         assertThat(LimitMessages.requests(new RateLimitDecision.Limited(window, 2, retryNanos, retryNanos)))
                 .isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RateWindow.class)
+    void requestRefusalsSayWhatTheirPatternSays(RateWindow window) {
+        long retryNanos = 1_234_000_000L;
+        assertThat(LimitMessages.requests(new RateLimitDecision.Limited(window, 7, retryNanos, retryNanos)))
+                .isEqualTo(String.format(Locale.ROOT, LimitMessages.REQUESTS, window.phrase(), 7L,
+                        OpenAiDuration.format(retryNanos)));
     }
 }
