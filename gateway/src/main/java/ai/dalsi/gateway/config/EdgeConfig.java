@@ -19,7 +19,9 @@ import java.util.Set;
  * @param maxHeaderBytes       largest request line and largest header block accepted (413 above it)
  * @param keepAliveIdleTimeout an idle keep-alive connection (no request in flight) is closed after this
  * @param ioThreads            event-loop threads; 0 means Netty's default (twice the cores)
- * @param nativeTransport      use epoll when available (NIO otherwise or when false)
+ * @param nativeTransport      use a native transport when available (NIO otherwise or when false)
+ * @param ioUring              with {@code nativeTransport}, io_uring instead of epoll where the kernel offers it
+ *                             (epoll where it does not, e.g. under a seccomp profile that refuses io_uring)
  * @param servedEnvironments   key environments this deployment serves; other keys get 403 {@code environment_mismatch}
  * @param trustedProxies       addresses or CIDR ranges of proxies whose {@code X-Forwarded-For}/{@code Forwarded}
  *                             headers are believed; empty means the socket peer is always the client
@@ -48,6 +50,7 @@ public record EdgeConfig(
         Duration keepAliveIdleTimeout,
         int ioThreads,
         boolean nativeTransport,
+        boolean ioUring,
         Set<KeyEnvironment> servedEnvironments,
         List<String> trustedProxies,
         long keyCacheMaxSize,
@@ -143,9 +146,10 @@ public record EdgeConfig(
      */
     public static EdgeConfig defaults() {
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, 4 * 1024 * 1024, 16 * 1024, Duration.ofSeconds(60), 0, true,
-                Set.of(KeyEnvironment.PRODUCTION), List.of(), 100_000, Duration.ofSeconds(30), Duration.ofMinutes(10),
-                Duration.ofSeconds(5), 4, Duration.ofSeconds(30), 100_000, Duration.ofSeconds(10), 64L * 1024 * 1024,
-                16L * 1024 * 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(30));
+                true, Set.of(KeyEnvironment.PRODUCTION), List.of(), 100_000, Duration.ofSeconds(30),
+                Duration.ofMinutes(10), Duration.ofSeconds(5), 4, Duration.ofSeconds(30), 100_000,
+                Duration.ofSeconds(10), 64L * 1024 * 1024, 16L * 1024 * 1024, 256, Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
     }
 
     /** A copy to change a few settings: {@code config.toBuilder().port(0).build()}. */
@@ -162,6 +166,7 @@ public record EdgeConfig(
         private Duration keepAliveIdleTimeout;
         private int ioThreads;
         private boolean nativeTransport;
+        private boolean ioUring;
         private Set<KeyEnvironment> servedEnvironments;
         private List<String> trustedProxies;
         private long keyCacheMaxSize;
@@ -186,6 +191,7 @@ public record EdgeConfig(
             keepAliveIdleTimeout = c.keepAliveIdleTimeout;
             ioThreads = c.ioThreads;
             nativeTransport = c.nativeTransport;
+            ioUring = c.ioUring;
             servedEnvironments = c.servedEnvironments;
             trustedProxies = c.trustedProxies;
             keyCacheMaxSize = c.keyCacheMaxSize;
@@ -210,6 +216,7 @@ public record EdgeConfig(
         public Builder keepAliveIdleTimeout(Duration v) { keepAliveIdleTimeout = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
         public Builder nativeTransport(boolean v) { nativeTransport = v; return this; }
+        public Builder ioUring(boolean v) { ioUring = v; return this; }
         public Builder servedEnvironments(Set<KeyEnvironment> v) { servedEnvironments = v; return this; }
         public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
         public Builder keyCacheMaxSize(long v) { keyCacheMaxSize = v; return this; }
@@ -228,7 +235,7 @@ public record EdgeConfig(
 
         public EdgeConfig build() {
             return new EdgeConfig(host, port, maxBodyBytes, maxHeaderBytes, keepAliveIdleTimeout, ioThreads,
-                    nativeTransport, servedEnvironments, trustedProxies, keyCacheMaxSize, keyCacheRefresh,
+                    nativeTransport, ioUring, servedEnvironments, trustedProxies, keyCacheMaxSize, keyCacheRefresh,
                     keyCacheExpiry, keyCacheNegativeTtl, keyLoadThreads, catalogRefresh, rateLimitMaxKeys,
                     shutdownGracePeriod, maxBodyBytesInFlight, maxBodyBytesInFlightPerAddress, maxConnectionsPerAddress,
                     headerTimeout, bodyTimeout);

@@ -28,13 +28,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -80,17 +75,16 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeLifecycle lifecycle;
     private final ChannelGroup connections;
     private final Channel serverChannel;
-    private final boolean nativeTransport;
+    private final EdgeTransport transport;
     private final BodyBudget bodies;
     private final KeyRateLimiter limiter;
 
     private EdgeServer(Builder b) {
         this.config = b.config;
         this.lifecycle = new EdgeLifecycle();
-        this.nativeTransport = b.config.nativeTransport() && Epoll.isAvailable();
-        IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType =
-                nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.transport = EdgeTransport.choose(b.config.nativeTransport(), b.config.ioUring());
+        IoHandlerFactory io = transport.ioHandlerFactory();
+        Class<? extends ServerChannel> channelType = transport.serverChannel();
         this.bodies = new BodyBudget(b.config.maxBodyBytesInFlight(), b.config.maxBodyBytesInFlightPerAddress());
         AtomicInteger loaderIds = new AtomicInteger();
         this.keyLoads = Executors.newFixedThreadPool(b.config.keyLoadThreads(), r -> {
@@ -155,7 +149,7 @@ public final class EdgeServer implements AutoCloseable {
             keyLoads.shutdownNow();
             throw e;
         }
-        LOG.info("edge listening on {} ({} transport)", serverChannel.localAddress(), nativeTransport ? "epoll" : "nio");
+        LOG.info("edge listening on {} ({} transport)", serverChannel.localAddress(), transport);
     }
 
     /** A builder for an edge with this config. */
@@ -173,9 +167,9 @@ public final class EdgeServer implements AutoCloseable {
         return bodies.used();
     }
 
-    /** Whether the epoll transport is in use (else NIO). */
-    public boolean nativeTransport() {
-        return nativeTransport;
+    /** The transport in use: io_uring, epoll or nio. */
+    public String transport() {
+        return transport.toString();
     }
 
     /** Where key changes are reported (LISTEN/NOTIFY), so the key cache drops stale entries. */

@@ -11,6 +11,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.resolver.HostsFileEntriesResolver;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -18,7 +21,7 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import java.net.InetSocketAddress;
 
 /**
- * Connects over TCP with the inbound channel's transport (epoll or NIO: a channel can only be
+ * Connects over TCP with the inbound channel's transport (io_uring, epoll or NIO: a channel can only be
  * registered on an event loop of its own kind) and resolves host names with Netty's non-blocking
  * DNS resolver, because the JDK's would block the event loop.
  */
@@ -27,6 +30,7 @@ final class SocketConnector implements BackendConnector {
     private final int connectTimeoutMillis;
     private final DnsAddressResolverGroup nioResolver;
     private final DnsAddressResolverGroup epollResolver;
+    private final DnsAddressResolverGroup uringResolver;
 
     SocketConnector(ProxyConfig config) {
         this.connectTimeoutMillis = (int) config.connectTimeout().toMillis();
@@ -41,15 +45,22 @@ final class SocketConnector implements BackendConnector {
                         .datagramChannelType(EpollDatagramChannel.class)
                         .socketChannelType(EpollSocketChannel.class))
                 : null;
+        this.uringResolver = IoUring.isAvailable()
+                ? new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                        .datagramChannelType(IoUringDatagramChannel.class)
+                        .socketChannelType(IoUringSocketChannel.class))
+                : null;
     }
 
     @Override
     public ChannelFuture connect(Channel inbound, BackendTarget target, ChannelHandler initializer) {
         boolean epoll = inbound instanceof EpollSocketChannel;
-        if (!epoll && !(inbound instanceof NioSocketChannel)) {
+        boolean uring = inbound instanceof IoUringSocketChannel;
+        if (!epoll && !uring && !(inbound instanceof NioSocketChannel)) {
             throw new IllegalStateException("unsupported inbound transport: " + inbound.getClass().getName());
         }
-        Class<? extends SocketChannel> channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        Class<? extends SocketChannel> channelClass = uring ? IoUringSocketChannel.class
+                : epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         return new Bootstrap()
                 .group(inbound.eventLoop())
                 .channel(channelClass)
@@ -57,7 +68,7 @@ final class SocketConnector implements BackendConnector {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .resolver(epoll ? epollResolver : nioResolver)
+                .resolver(uring ? uringResolver : epoll ? epollResolver : nioResolver)
                 .handler(initializer)
                 .connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
     }
@@ -67,6 +78,9 @@ final class SocketConnector implements BackendConnector {
         nioResolver.close();
         if (epollResolver != null) {
             epollResolver.close();
+        }
+        if (uringResolver != null) {
+            uringResolver.close();
         }
     }
 }

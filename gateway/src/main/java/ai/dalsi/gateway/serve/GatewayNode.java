@@ -308,7 +308,7 @@ public final class GatewayNode implements AutoCloseable {
                 .map(e -> e.getKey() + " -> " + describe(e.getValue())).collect(Collectors.joining(", "));
         BackendTarget defaultTarget = routes.defaultGroup().backends().get(0).target();
         LOG.info("gateway started: public port {}:{} ({} transport), admin port {}:{} (admin token {})",
-                config.edge().host(), edge.port(), edge.nativeTransport() ? "epoll" : "nio",
+                config.edge().host(), edge.port(), edge.transport(),
                 config.admin().host(), admin.port(), config.admin().tokenEnabled() ? "set" : "not set");
         LOG.info("database {} (user {}, pool of {}, migrations {}); backends: default {}{}",
                 JdbcUrls.hostAndPort(config.database().jdbcUrl()), config.database().user(),
