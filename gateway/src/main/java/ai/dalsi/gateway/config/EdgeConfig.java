@@ -18,7 +18,7 @@ import java.util.Set;
  * @param maxBodyBytes         largest request body accepted; larger bodies get 413 {@code request_too_large}
  * @param maxHeaderBytes       largest request line and largest header block accepted (413 above it)
  * @param keepAliveIdleTimeout an idle keep-alive connection (no request in flight) is closed after this
- * @param ioThreads            event-loop threads; 0 means Netty's default (twice the cores)
+ * @param ioThreads            event-loop threads; 0 means one per available core
  * @param nativeTransport      use a native transport when available (NIO otherwise or when false)
  * @param ioUring              with {@code nativeTransport}, io_uring instead of epoll where the kernel offers it
  *                             (epoll where it does not, e.g. under a seccomp profile that refuses io_uring)
@@ -85,7 +85,7 @@ public record EdgeConfig(
         }
         positive("edge.keepAliveIdleTimeout", keepAliveIdleTimeout);
         if (ioThreads < 0) {
-            throw new IllegalArgumentException("edge.ioThreads: " + ioThreads + " (expected: >= 0, 0 = Netty's default)");
+            throw new IllegalArgumentException("edge.ioThreads: " + ioThreads + " (expected: >= 0, 0 = one per core)");
         }
         if (servedEnvironments == null || servedEnvironments.isEmpty()) {
             throw new IllegalArgumentException("edge.servedEnvironments: empty (expected: production and/or development)");

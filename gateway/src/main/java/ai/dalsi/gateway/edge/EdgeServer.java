@@ -115,7 +115,10 @@ public final class EdgeServer implements AutoCloseable {
                     finisher, new BackendHandOff(b.proxy, finisher), b.metrics,
                     new ConnectionsPerAddress(b.config.maxConnectionsPerAddress()));
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("edge-accept", true), io);
-            workers = new MultiThreadIoEventLoopGroup(b.config.ioThreads(), new DefaultThreadFactory("edge-io", true), io);
+            // One event loop per core by default (the loops never block, as nginx's workers): Netty's
+            // default of two per core only adds switches between loops that share a core.
+            int loops = b.config.ioThreads() > 0 ? b.config.ioThreads() : Runtime.getRuntime().availableProcessors();
+            workers = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("edge-io", true), io);
             this.connections = new DefaultChannelGroup("edge-connections", GlobalEventExecutor.INSTANCE);
             ChannelGroup group = connections;
             ServerBootstrap bootstrap = new ServerBootstrap()
