@@ -82,11 +82,7 @@ public final class ApiKeyFormat {
     public static String sha256Hex(CharSequence key) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] bytes = new byte[key.length()];
-            for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = (byte) key.charAt(i); // keys are ASCII (checked by environmentOf)
-            }
-            return HEX.formatHex(md.digest(bytes));
+            return HEX.formatHex(md.digest(bytes(key, key.length()))); // keys are ASCII (checked by environmentOf)
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
@@ -115,13 +111,18 @@ public final class ApiKeyFormat {
     }
 
     private static long crc(CharSequence s, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes(s, length)); // one call: a call per byte costs several times more
+        return crc.getValue();
+    }
+
+    /** The low eight bits of each of the first {@code length} characters (all of an ASCII text). */
+    private static byte[] bytes(CharSequence s, int length) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) s.charAt(i); // the low eight bits, as CRC32.update(int) takes them
+            bytes[i] = (byte) s.charAt(i);
         }
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, length); // one call: a call per byte costs several times more
-        return crc.getValue();
+        return bytes;
     }
 
     private static void appendChecksum(StringBuilder sb, long value) {

@@ -10,7 +10,6 @@ import ai.dalsi.metering.tokens.GeneratedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -79,9 +78,8 @@ final class Exchange {
         this.path = q < 0 ? uri : uri.substring(0, q);
         this.headers = headers;
         this.body = body;
-        // The declared length the sequencer already read off the head, else the header's.
-        this.requestBytes = body != null ? body.readableBytes()
-                : incoming != null ? Math.max(0, incoming.declared) : contentLength(headers);
+        // A body still to come has the length the sequencer read off the head (-1: chunked).
+        this.requestBytes = body != null ? body.readableBytes() : Math.max(0, incoming.declared);
         this.oversized = oversized;
         this.decodeFailure = decodeFailure;
         this.peer = peer;
@@ -110,13 +108,6 @@ final class Exchange {
         return of(id, arrivalNanos, request, null, null, ByteBufAllocator.DEFAULT);
     }
 
-    private static long contentLength(HttpHeaders headers) {
-        try {
-            return Math.max(0, headers.getInt(HttpHeaderNames.CONTENT_LENGTH, 0));
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
 
     /**
      * Keeps what a step learned. Each kind is set once: a second value of a kind is a bug in the
