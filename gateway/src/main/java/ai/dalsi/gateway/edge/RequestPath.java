@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  *  authenticate  API key: format check, then the key cache (loads off the event loop)       401 / 503
  *  key-check     the key itself: revoked, expired, active, environment, IP allowlist         401 / 403
  *  route         path and method to a product (or the model list)                             404 / 405
+ *  full-window   a key whose request window is full right now (limits in this process)       429
  *  -- the body ------------------------------------------------------------------------------------
  *  read-body     reserves the body in the in-flight budget, then waits for it          503 / 408 / 413
  *  body          size, JSON body: model, stream, max_tokens; asks streams for their usage     413 / 400
@@ -56,6 +57,7 @@ final class RequestPath {
                 new AuthenticateStep(extractor, keys),
                 new KeyCheckStep(policy, clock),
                 new RouteStep(catalog),
+                new FullWindowStep(limiter),
                 // the body
                 new ReadBodyStep(budget, maxBodyBytes),
                 new BodyStep(parser, maxBodyBytes),

@@ -53,6 +53,16 @@ public interface KeyRateLimiter {
     CompletableFuture<RateLimitDecision> peek(UUID keyId, RateLimits limits);
 
     /**
+     * The refusal {@link #admit} would give now because a request window of the key is full, when
+     * this limiter knows it without waiting (from this process's memory); null when a request fits,
+     * or when knowing would take a round trip to a shared store. Takes nothing. Lets the edge
+     * refuse such a request from its head, before reading its body.
+     */
+    default AdmissionDecision.RequestsRefused fullWindow(UUID keyId, RateLimits limits, TokenLimits tokenLimits) {
+        return null;
+    }
+
+    /**
      * Decides whether a request may go on, reserving its worst case when it may. Fails (the future
      * completes exceptionally) only when the month's spend could not be read from the ledger; the
      * next request asks again.

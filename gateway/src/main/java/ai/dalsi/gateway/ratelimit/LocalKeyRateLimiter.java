@@ -63,6 +63,14 @@ final class LocalKeyRateLimiter implements KeyRateLimiter {
     }
 
     @Override
+    public AdmissionDecision.RequestsRefused fullWindow(UUID keyId, RateLimits limits, TokenLimits tokenLimits) {
+        RateLimitDecision.Limited limited = requests.full(keyId, limits);
+        return limited == null ? null
+                : new AdmissionDecision.RequestsRefused(limited,
+                        tokenStatus(keyId, tokenLimits, timeMeter.currentTimeNanos()));
+    }
+
+    @Override
     public CompletableFuture<AdmissionDecision> admit(AdmissionRequest r) {
         if (r.exempt()) {
             return EXEMPT;

@@ -7,6 +7,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.VerboseResult;
@@ -62,6 +63,29 @@ final class RequestBuckets {
         long[] available = e.bucket.asVerbose().getAvailableTokens().getDiagnostics()
                 .getAvailableTokensPerEachBandwidth();
         return allowed(limits, available);
+    }
+
+    /**
+     * The refusal {@link #acquire} would give now, without taking anything; null when a request
+     * fits (a key without buckets yet has every window free). Cheap when a request fits: one
+     * estimate, no diagnostics.
+     */
+    RateLimitDecision.Limited full(UUID keyId, RateLimits limits) {
+        if (limits.unlimited()) {
+            return null;
+        }
+        Entry e = buckets.getIfPresent(keyId);
+        if (e == null || !e.limits.equals(limits) || e.bucket.estimateAbilityToConsume(1).canBeConsumed()) {
+            // Changed limits are applied by the next acquire; until then this says nothing.
+            return null;
+        }
+        VerboseResult<EstimationProbe> result = e.bucket.asVerbose().estimateAbilityToConsume(1);
+        EstimationProbe probe = result.getValue();
+        if (probe.canBeConsumed()) {
+            return null;
+        }
+        return RequestAnswers.limited(limits, result.getDiagnostics().getAvailableTokensPerEachBandwidth(),
+                probe.getNanosToWaitForRefill());
     }
 
     /**

@@ -128,6 +128,34 @@ class HeadBeforeBodyTest {
     }
 
     @Test
+    void aKeyWhoseWindowIsFullIsAnswered429FromTheHeadAndItsBodyIsDroppedUnparsed() {
+        String key = f.key("free", 1, "ai.chat");
+        channel.writeInbound(head(key, 34), last("{\"model\":\"chat-1\",\"messages\":[]}"));
+        assertThat(proxied()).isEqualTo(200);
+        channel.writeInbound(head(key, 20));
+        FullHttpResponse r = response();
+        assertThat(r.status().code()).isEqualTo(429);
+        assertThat(r.headers().get("x-ratelimit-remaining-requests")).isEqualTo("0");
+        assertThat(r.headers().get("retry-after")).isNotNull();
+        assertThat(r.headers().contains("connection")).as("a small body is dropped: the connection stays").isFalse();
+        assertThat(text(r)).contains("\"code\":\"rate_limit_exceeded\"", "requests per minute: limit 1.");
+        assertThat(f.budget.used()).as("nothing reserved for the body").isZero();
+        HttpContent rest = last("not even json");
+        channel.writeInbound(rest);
+        assertThat(rest.refCnt()).as("read and dropped, never parsed").isZero();
+        assertThat(f.sink.events()).hasSize(2);
+        var refusal = f.sink.events().get(1);
+        assertThat(refusal.statusCode()).isEqualTo(429);
+        assertThat(refusal.model()).as("no body was read, so no model").isNull();
+        assertThat(refusal.endpoint()).isEqualTo(StepFixture.CHAT);
+        assertThat(refusal.refused()).isTrue();
+        assertThat(refusal.requestSizeBytes()).as("the declared length").isEqualTo(20);
+        String other = f.key("free", 100, "ai.chat");
+        channel.writeInbound(head(other, 34), last("{\"model\":\"chat-1\",\"messages\":[]}"));
+        assertThat(proxied()).as("the connection carries the next request").isEqualTo(200);
+    }
+
+    @Test
     void withAValidKeyTheBodyIsReadOnlyOnceAskedForAndItsReservationEndsWithIt() {
         String key = f.key("free", 100, "ai.chat");
         HttpRequest h = head(key, -1);

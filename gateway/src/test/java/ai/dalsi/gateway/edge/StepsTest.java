@@ -27,13 +27,14 @@ class StepsTest {
     private static final int AUTHENTICATE = 2;
     private static final int KEY_CHECK = 3;
     private static final int ROUTE = 4;
-    private static final int READ_BODY = 5;
-    private static final int BODY = 6;
-    private static final int AUTHORIZE = 7;
-    private static final int FLAGS = 8;
-    private static final int RATE_LIMIT = 9;
-    private static final int MODELS = 10;
-    private static final int PROXY = 11;
+    private static final int FULL_WINDOW = 5;
+    private static final int READ_BODY = 6;
+    private static final int BODY = 7;
+    private static final int AUTHORIZE = 8;
+    private static final int FLAGS = 9;
+    private static final int RATE_LIMIT = 10;
+    private static final int MODELS = 11;
+    private static final int PROXY = 12;
 
     private final StepFixture f = new StepFixture();
     private Exchange ex;
@@ -214,14 +215,42 @@ class StepsTest {
     @Test
     void theRateLimitStepAdmitsUpToTheLimitThenRefusesWithItsDecision() {
         String key = f.key("free", 1, "ai.chat");
+        // Both pass the head while the window has room (two requests at once); admission decides.
+        Exchange second = f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT);
         StepResult first = run(RATE_LIMIT, f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT));
         assertThat(((Learned.Admitted) first).decision()).isInstanceOf(RateLimitDecision.Allowed.class);
         ex.releaseBody();
-        StepResult.Refusal second = (StepResult.Refusal) run(RATE_LIMIT,
-                f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT));
-        assertThat(second.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
-        assertThat(second.message()).contains("per minute");
-        assertThat(((Learned.Admitted) second.learned()).decision()).isInstanceOf(RateLimitDecision.Limited.class);
+        StepResult.Refusal refused = (StepResult.Refusal) run(RATE_LIMIT, second);
+        assertThat(refused.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
+        assertThat(refused.message()).contains("per minute");
+        assertThat(((Learned.Admitted) refused.learned()).decision()).isInstanceOf(RateLimitDecision.Limited.class);
+    }
+
+    @Test
+    void theFullWindowStepRefusesFromTheHeadOnlyAKeyWhoseRequestWindowIsFull() {
+        String key = f.key("free", 2, "ai.chat");
+        assertThat(run(FULL_WINDOW, f.through(StepFixture.chat(key, "chat-1"), FULL_WINDOW)))
+                .as("a key not seen yet has every window free").isSameAs(Learned.NOTHING);
+        admit(key);
+        assertThat(run(FULL_WINDOW, f.through(StepFixture.chat(key, "chat-1"), FULL_WINDOW)))
+                .as("one request left").isSameAs(Learned.NOTHING);
+        admit(key); // looking took nothing: the second request still fits
+        StepResult.Refusal refused = (StepResult.Refusal) run(FULL_WINDOW,
+                f.through(StepFixture.chat(key, "chat-1"), FULL_WINDOW));
+        assertThat(refused.code()).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
+        assertThat(refused.message()).startsWith("Rate limit reached for requests per minute: limit 2.");
+        RateLimitDecision.Limited limited = (RateLimitDecision.Limited) ((Learned.Admitted) refused.learned())
+                .decision();
+        assertThat(limited.limit()).isEqualTo(2);
+        assertThat(limited.retryAfterNanos()).isPositive();
+        assertThat(run(FULL_WINDOW, f.through(StepFixture.chat(f.key("free", 2, "ai.chat"), "chat-1"), FULL_WINDOW)))
+                .as("another key's window is its own").isSameAs(Learned.NOTHING);
+    }
+
+    private void admit(String key) {
+        assertThat(run(RATE_LIMIT, f.through(StepFixture.chat(key, "chat-1"), RATE_LIMIT)))
+                .isInstanceOf(Learned.Admitted.class);
+        ex.releaseBody();
     }
 
     @Test

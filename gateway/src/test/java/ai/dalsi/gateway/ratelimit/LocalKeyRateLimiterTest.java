@@ -57,6 +57,32 @@ class LocalKeyRateLimiterTest {
         assertThat(limiter.peek(key, RateLimits.UNLIMITED).join()).isEqualTo(RateLimitDecision.UNLIMITED);
     }
 
+    /** Whether the limiter knows a full window from this process's memory, without a round trip. */
+    protected boolean knowsFullWindowsLocally() {
+        return true;
+    }
+
+    @Test
+    void aFullWindowIsKnownWithoutTakingAnythingAsTheRefusalAcquireGives() {
+        RateLimits limits = new RateLimits(2, 100, 1000);
+        assertThat(limiter.fullWindow(key, limits, TokenLimits.UNLIMITED)).as("no request yet").isNull();
+        acquire(limits);
+        assertThat(limiter.fullWindow(key, limits, TokenLimits.UNLIMITED)).as("one left").isNull();
+        assertThat(acquire(limits)).as("looking took nothing").isInstanceOf(RateLimitDecision.Allowed.class);
+        AdmissionDecision.RequestsRefused full = limiter.fullWindow(key, limits, TokenLimits.UNLIMITED);
+        RateLimitDecision refused = acquire(limits);
+        assertThat(refused).isInstanceOf(RateLimitDecision.Limited.class);
+        if (knowsFullWindowsLocally()) {
+            assertThat(full.requests()).isEqualTo(refused);
+            assertThat(full.tokens()).as("no token limits").isNull();
+        } else {
+            assertThat(full).as("a shared store is left to admission's one round trip").isNull();
+        }
+        assertThat(limiter.fullWindow(key, RateLimits.UNLIMITED, TokenLimits.UNLIMITED)).isNull();
+        time.advance(Duration.ofSeconds(30));
+        assertThat(limiter.fullWindow(key, limits, TokenLimits.UNLIMITED)).as("refilled").isNull();
+    }
+
     @Test
     void peekTakesNothing() {
         RateLimits limits = new RateLimits(3, 100, 1000);

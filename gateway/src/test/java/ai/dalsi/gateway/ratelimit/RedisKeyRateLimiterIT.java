@@ -9,6 +9,11 @@ class RedisKeyRateLimiterIT extends LocalKeyRateLimiterTest {
     private String prefix;
 
     @Override
+    protected boolean knowsFullWindowsLocally() {
+        return false;
+    }
+
+    @Override
     protected KeyRateLimiter newLimiter(FakeTime time) {
         prefix = RedisLimiters.uniquePrefix();
         return RedisLimiters.limiter(prefix, time, MonthlySpendSource.NONE, Runnable::run);
