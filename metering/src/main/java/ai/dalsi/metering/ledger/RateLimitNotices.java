@@ -8,11 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jooq.DSLContext;
 
 /**
@@ -22,13 +19,17 @@ import org.jooq.DSLContext;
  * event per key and UTC window, {@link WebhookEvent#keyRateLimited}).
  *
  * <p>A refusal is a 429 whose message names its window, as the edge's rate-limit refusals do
- * ("Rate limit reached for requests per minute: ..."). Other 429s (a monthly budget) are not rate
- * limits. Keys without a {@code webhook_url} get nothing ({@link WebhookOutbox#enqueue} skips them);
+ * ("Rate limit reached for requests per minute: ...", "... on tokens per min (TPM): ..."). Other
+ * 429s (a monthly budget) are not rate limits. The message is read with a few string
+ * comparisons, not a regular expression: a refusal flood puts tens of thousands of them through
+ * the writer every second. Keys without a {@code webhook_url} get nothing ({@link WebhookOutbox#enqueue} skips them);
  * a batch without refusals costs no statement.
  */
 final class RateLimitNotices {
 
-    private static final Pattern LIMIT = Pattern.compile("for (requests|tokens) per (minute|hour|day)\\b");
+    private static final String PER = " per ";
+    private static final String REQUESTS = "requests";
+    private static final String TOKENS = "tokens";
 
     private RateLimitNotices() {
     }
@@ -50,12 +51,12 @@ final class RateLimitNotices {
             if (e.statusCode() != 429 || e.errorMessage() == null) {
                 continue;
             }
-            Matcher m = LIMIT.matcher(e.errorMessage());
-            if (!m.find()) {
+            Named named = named(e.errorMessage());
+            if (named == null) {
                 continue;
             }
-            LimitWindow window = LimitWindow.valueOf(m.group(2).toUpperCase(Locale.ROOT));
-            Earliest candidate = new Earliest(e, window, m.group(1));
+            LimitWindow window = named.window;
+            Earliest candidate = new Earliest(e, window, named.limitType);
             first.merge(new Window(e.apiKeyId(), window, window.start(e.createdAt())), candidate,
                     (a, b) -> b.refusal.createdAt().isBefore(a.refusal.createdAt()) ? b : a);
         }
@@ -66,6 +67,46 @@ final class RateLimitNotices {
                     e.model()));
         }
         return out;
+    }
+
+    /**
+     * The limit a refusal's message names: "requests per minute|hour|day" or "tokens per
+     * min|minute|day", each word whole; null when it names none.
+     */
+    static Named named(String message) {
+        for (int at = message.indexOf(PER); at >= 0; at = message.indexOf(PER, at + 1)) {
+            String type = wordEndingAt(message, at, REQUESTS) ? REQUESTS
+                    : wordEndingAt(message, at, TOKENS) ? TOKENS : null;
+            if (type == null) {
+                continue;
+            }
+            int from = at + PER.length();
+            LimitWindow window = wordAt(message, from, "minute") || wordAt(message, from, "min") ? LimitWindow.MINUTE
+                    : wordAt(message, from, "hour") ? LimitWindow.HOUR
+                    : wordAt(message, from, "day") ? LimitWindow.DAY : null;
+            if (window != null) {
+                return new Named(window, type);
+            }
+        }
+        return null;
+    }
+
+    private static boolean wordEndingAt(String s, int end, String word) {
+        int start = end - word.length();
+        return start >= 0 && s.startsWith(word, start) && (start == 0 || !wordChar(s.charAt(start - 1)));
+    }
+
+    private static boolean wordAt(String s, int start, String word) {
+        int end = start + word.length();
+        return s.startsWith(word, start) && (end == s.length() || !wordChar(s.charAt(end)));
+    }
+
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
+    /** A window and what it counts ({@code requests} or {@code tokens}). */
+    record Named(LimitWindow window, String limitType) {
     }
 
     /** What {@link WebhookEvent#keyRateLimited} dedupes on: the key, the window and its start. */
