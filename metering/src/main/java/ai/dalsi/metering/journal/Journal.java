@@ -576,10 +576,13 @@ public final class Journal implements AutoCloseable {
      * Rounds a deleted segment stays mapped. By its deletion every record in it was published, read
      * and committed, so the only thread that may still touch its mapping is an appender that took it
      * as the current segment just before it filled and is about to find it full, within
-     * microseconds; this waits far longer (at least {@value} fsync intervals) before unmapping, as
-     * touching an unmapped segment would crash the process.
+     * microseconds; this waits far longer (at least one whole fsync interval: deleted in one round,
+     * unmapped {@value} rounds later) before unmapping, as touching an unmapped segment would crash
+     * the process. Not longer: until it is unmapped a deleted segment's pages stay in the process's
+     * resident memory, and under a refusal flood the journal fills about a segment a second (ten
+     * rounds of grace held some 150 MiB of deleted segments mapped).
      */
-    static final int UNMAP_GRACE_ROUNDS = 10;
+    static final int UNMAP_GRACE_ROUNDS = 2;
 
     private void unmapDeleted() {
         Segment d;
