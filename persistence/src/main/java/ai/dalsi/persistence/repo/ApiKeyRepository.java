@@ -6,6 +6,7 @@ import static ai.dalsi.persistence.schema.Tables.USER_SUBSCRIPTIONS;
 
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Records;
+import org.jooq.Select;
 import org.jooq.impl.DSL;
 
 /** API keys: lookup by hash for authentication, and creation. */
@@ -26,13 +28,14 @@ public final class ApiKeyRepository {
     /**
      * The owner's subscriptions that can give a tier, nested into the key's row (one round trip).
      * Whether one applies depends on the time of each request, so periods are not filtered here.
+     * The statuses are literals, so the rendered lookup by hash has one bind value, the hash.
      */
     private static final Field<List<StoredSubscription>> SUBSCRIPTIONS = DSL.multiset(
                     DSL.select(USER_SUBSCRIPTIONS.TIER, USER_SUBSCRIPTIONS.STATUS,
                                     USER_SUBSCRIPTIONS.CURRENT_PERIOD_START, USER_SUBSCRIPTIONS.CURRENT_PERIOD_END)
                             .from(USER_SUBSCRIPTIONS)
                             .where(USER_SUBSCRIPTIONS.USER_ID.eq(API_KEYS.USER_ID))
-                            .and(USER_SUBSCRIPTIONS.STATUS.in(TIER_GIVING_STATUSES))
+                            .and(USER_SUBSCRIPTIONS.STATUS.in(TIER_GIVING_STATUSES.stream().map(DSL::inline).toList()))
                             .orderBy(USER_SUBSCRIPTIONS.CURRENT_PERIOD_START, USER_SUBSCRIPTIONS.ID))
             .as("subscriptions")
             .convertFrom(r -> r.map(Records.mapping(StoredSubscription::new)));
@@ -40,9 +43,19 @@ public final class ApiKeyRepository {
     private static final Field<BigDecimal> USER_BUDGET = USERS.MONTHLY_BUDGET_USD.as("user_monthly_budget_usd");
 
     private final DSLContext dsl;
+    /**
+     * {@link #findByHash}'s query, built and rendered once: jOOQ takes longer to build and render it
+     * than PostgreSQL takes to run it, and every key the cache does not hold (a new one, or an
+     * unknown one a client keeps trying) is one lookup.
+     */
+    private final String byHashSql;
+    private final Field<?>[] byHashFields;
 
     public ApiKeyRepository(DSLContext dsl) {
         this.dsl = dsl;
+        Select<Record> byHash = select(API_KEYS.KEY_HASH.eq(DSL.param("key_hash", String.class)));
+        this.byHashSql = dsl.render(byHash);
+        this.byHashFields = byHash.getSelect().toArray(Field<?>[]::new);
     }
 
     /**
@@ -50,7 +63,7 @@ public final class ApiKeyRepository {
      * monthly budget, subscriptions); empty when unknown.
      */
     public Optional<StoredKey> findByHash(String keyHash) {
-        return find(API_KEYS.KEY_HASH.eq(keyHash));
+        return dsl.resultQuery(byHashSql, keyHash).coerce(byHashFields).fetchOptional(ApiKeyRepository::toStoredKey);
     }
 
     /** The key with this id, joined like {@link #findByHash}; empty when unknown. */
@@ -59,11 +72,17 @@ public final class ApiKeyRepository {
     }
 
     private Optional<StoredKey> find(Condition which) {
-        return dsl.select(API_KEYS.asterisk(), USERS.IS_ACTIVE, USER_BUDGET, SUBSCRIPTIONS)
+        return select(which).fetchOptional(ApiKeyRepository::toStoredKey);
+    }
+
+    /** The key's columns, named one by one (so a rendered query reads them by position), and its owner's. */
+    private Select<Record> select(Condition which) {
+        List<Field<?>> fields = new ArrayList<>(Arrays.asList(API_KEYS.fields()));
+        fields.addAll(List.of(USERS.IS_ACTIVE, USER_BUDGET, SUBSCRIPTIONS));
+        return dsl.select(fields)
                 .from(API_KEYS)
                 .join(USERS).on(USERS.ID.eq(API_KEYS.USER_ID))
-                .where(which)
-                .fetchOptional(ApiKeyRepository::toStoredKey);
+                .where(which);
     }
 
     /** Stores a new key and returns its id. Null settings take the schema's defaults. */
