@@ -15,15 +15,19 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.resolver.HostsFileEntriesResolver;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
  * Connects over TCP with the inbound channel's transport (io_uring, epoll or NIO: a channel can only be
  * registered on an event loop of its own kind) and resolves host names with Netty's non-blocking
- * DNS resolver, because the JDK's would block the event loop.
+ * DNS resolver, because the JDK's would block the event loop. A backend given by address needs no
+ * resolver, and gets none: an event loop that only ever connects to addresses opens no DNS socket.
  */
 final class SocketConnector implements BackendConnector {
 
@@ -61,6 +65,20 @@ final class SocketConnector implements BackendConnector {
         }
         Class<? extends SocketChannel> channelClass = uring ? IoUringSocketChannel.class
                 : epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(target.host());
+        if (literal != null) {
+            // An address, not a name: nothing to resolve, so no resolver (and none of its UDP sockets).
+            return bootstrap(inbound, channelClass, initializer)
+                    .resolver(NoopAddressResolverGroup.INSTANCE)
+                    .connect(new InetSocketAddress(literal, target.port()));
+        }
+        return bootstrap(inbound, channelClass, initializer)
+                .resolver(uring ? uringResolver : epoll ? epollResolver : nioResolver)
+                .connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
+    }
+
+    private Bootstrap bootstrap(Channel inbound, Class<? extends SocketChannel> channelClass,
+            ChannelHandler initializer) {
         return new Bootstrap()
                 .group(inbound.eventLoop())
                 .channel(channelClass)
@@ -68,9 +86,7 @@ final class SocketConnector implements BackendConnector {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .resolver(uring ? uringResolver : epoll ? epollResolver : nioResolver)
-                .handler(initializer)
-                .connect(InetSocketAddress.createUnresolved(target.host(), target.port()));
+                .handler(initializer);
     }
 
     @Override
