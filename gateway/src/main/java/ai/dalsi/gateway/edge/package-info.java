@@ -9,8 +9,8 @@
  *       request's body to its exchange only once the path asks for it), the stamp of
  *       {@code x-request-id} and the rate-limit headers.</li>
  *   <li><b>The request path</b> is one handler, {@code RequestPathHandler}, running the steps that
- *       {@code RequestPath} lists in order (context, authenticate, key-check, route on the head;
- *       then read-body, body, authorize, rate-limit, models, proxy). A step is a plain function of the {@code Exchange}
+ *       {@code RequestPath} lists in order (context, maintenance, authenticate, key-check, route,
+ *       full-window on the head; then read-body, body, authorize, flags, rate-limit, models, proxy). A step is a plain function of the {@code Exchange}
  *       ({@code ExchangeStep}) returning a sealed {@code StepResult}: a value it learned (a
  *       {@code Learned} record, set once on the exchange), a refusal, an answer, a forward, or a
  *       pending stage after which the path resumes on the channel's event loop.</li>
@@ -24,11 +24,12 @@
  * <h2>Decisions</h2>
  * <ul>
  *   <li><b>Order of checks.</b> Authenticate, then the key's own checks (revoked, expired, active,
- *       owner active, environment, IP allowlist), then route (404/405), all on the request's head,
- *       before a byte of the body is read; then the body (in-flight budget 503, deadline 408, 413/400),
- *       then product and model (scope, tier, model, {@code max_tokens}), then the rate limit. So
- *       an unknown path asked with a valid key is a 404 (metered, product none); without a valid
- *       key it is a 401.</li>
+ *       owner active, environment, IP allowlist), then route (404/405), then a request window
+ *       already full (429), all on the request's head, before a byte of the body is read; then the
+ *       body (in-flight budget 503, deadline 408, 413/400), then product and model (scope, tier,
+ *       model, {@code max_tokens}), then the rate limit. So an unknown path asked with a valid key
+ *       is a 404 (metered, product none); without a valid key it is a 401; a key over its request
+ *       window gets its 429 whatever its body holds.</li>
  *   <li><b>{@code GET /v1/models}</b> belongs to no product: it needs an authenticated key that
  *       passes the key's own checks, and it counts against the key's rate limit, but it needs no
  *       scope and no tier. It lists the active models the key's tier may use (models that
