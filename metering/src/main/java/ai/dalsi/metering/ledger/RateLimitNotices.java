@@ -55,16 +55,16 @@ final class RateLimitNotices {
             if (named == null) {
                 continue;
             }
-            LimitWindow window = named.window;
-            Earliest candidate = new Earliest(e, window, named.limitType);
-            first.merge(new Window(e.apiKeyId(), window, window.start(e.createdAt())), candidate,
+            LimitWindow window = named.window();
+            first.merge(new Window(e.apiKeyId(), window, window.start(e.createdAt())),
+                    new Earliest(e, named),
                     (a, b) -> b.refusal.createdAt().isBefore(a.refusal.createdAt()) ? b : a);
         }
         List<WebhookEvent> out = new ArrayList<>(first.size());
         for (Earliest f : first.values()) {
             UsageEvent e = f.refusal;
-            out.add(WebhookEvent.keyRateLimited(e.apiKeyId(), f.window, f.limitType, e.createdAt(), e.endpoint(),
-                    e.model()));
+            out.add(WebhookEvent.keyRateLimited(e.apiKeyId(), f.limit.window(), f.limit.limitType(), e.createdAt(),
+                    e.endpoint(), e.model()));
         }
         return out;
     }
@@ -113,6 +113,6 @@ final class RateLimitNotices {
     private record Window(UUID keyId, LimitWindow window, Instant start) {
     }
 
-    private record Earliest(UsageEvent refusal, LimitWindow window, String limitType) {
+    private record Earliest(UsageEvent refusal, Named limit) {
     }
 }

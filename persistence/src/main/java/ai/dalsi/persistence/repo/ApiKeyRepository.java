@@ -42,6 +42,12 @@ public final class ApiKeyRepository {
 
     private static final Field<BigDecimal> USER_BUDGET = USERS.MONTHLY_BUDGET_USD.as("user_monthly_budget_usd");
 
+    /**
+     * What a lookup reads: the key's columns named one by one (so a rendered query reads them by
+     * position), then its owner's.
+     */
+    private static final Field<?>[] COLUMNS = columns();
+
     private final DSLContext dsl;
     /**
      * {@link #findByHash}'s query, built and rendered once: jOOQ takes longer to build and render it
@@ -49,13 +55,10 @@ public final class ApiKeyRepository {
      * unknown one a client keeps trying) is one lookup.
      */
     private final String byHashSql;
-    private final Field<?>[] byHashFields;
 
     public ApiKeyRepository(DSLContext dsl) {
         this.dsl = dsl;
-        Select<Record> byHash = select(API_KEYS.KEY_HASH.eq(DSL.param("key_hash", String.class)));
-        this.byHashSql = dsl.render(byHash);
-        this.byHashFields = byHash.getSelect().toArray(Field<?>[]::new);
+        this.byHashSql = dsl.render(select(API_KEYS.KEY_HASH.eq(DSL.param("key_hash", String.class))));
     }
 
     /**
@@ -63,26 +66,25 @@ public final class ApiKeyRepository {
      * monthly budget, subscriptions); empty when unknown.
      */
     public Optional<StoredKey> findByHash(String keyHash) {
-        return dsl.resultQuery(byHashSql, keyHash).coerce(byHashFields).fetchOptional(ApiKeyRepository::toStoredKey);
+        return dsl.resultQuery(byHashSql, keyHash).coerce(COLUMNS).fetchOptional(ApiKeyRepository::toStoredKey);
     }
 
     /** The key with this id, joined like {@link #findByHash}; empty when unknown. */
     public Optional<StoredKey> findById(UUID id) {
-        return find(API_KEYS.ID.eq(id));
+        return select(API_KEYS.ID.eq(id)).fetchOptional(ApiKeyRepository::toStoredKey);
     }
 
-    private Optional<StoredKey> find(Condition which) {
-        return select(which).fetchOptional(ApiKeyRepository::toStoredKey);
-    }
-
-    /** The key's columns, named one by one (so a rendered query reads them by position), and its owner's. */
     private Select<Record> select(Condition which) {
-        List<Field<?>> fields = new ArrayList<>(Arrays.asList(API_KEYS.fields()));
-        fields.addAll(List.of(USERS.IS_ACTIVE, USER_BUDGET, SUBSCRIPTIONS));
-        return dsl.select(fields)
+        return dsl.select(COLUMNS)
                 .from(API_KEYS)
                 .join(USERS).on(USERS.ID.eq(API_KEYS.USER_ID))
                 .where(which);
+    }
+
+    private static Field<?>[] columns() {
+        List<Field<?>> fields = new ArrayList<>(Arrays.asList(API_KEYS.fields()));
+        fields.addAll(List.of(USERS.IS_ACTIVE, USER_BUDGET, SUBSCRIPTIONS));
+        return fields.toArray(Field<?>[]::new);
     }
 
     /** Stores a new key and returns its id. Null settings take the schema's defaults. */
