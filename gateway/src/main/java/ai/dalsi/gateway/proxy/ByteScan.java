@@ -1,20 +1,40 @@
 package ai.dalsi.gateway.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.internal.PlatformDependent;
 
 /**
- * {@link ByteBuf#forEachByte(int, int, ByteProcessor)} for the body scanners ({@link JsonUsageScanner},
- * {@link SseUsageFilter}), which see every byte of every response: the bytes are copied a block at a
- * time into a per-thread array and handed on from a loop of its own. Netty's loop calls every
- * processor of the process (the HTTP codec's too) from one call site, so the call is a virtual
- * one per byte, behind a bounds and reference-count check per byte; here it sees only the
- * scanners and is inlined. Same contract: indexes and reference count
- * untouched; returns the index of the first byte the processor returned false for, or -1.
+ * {@link ByteBuf#forEachByte(int, int, io.netty.util.ByteProcessor)} for the body scanners
+ * ({@link JsonUsageScanner}, {@link SseUsageFilter}), which see every byte of every response: the
+ * bytes are copied a block at a time into a per-thread array and handed to the scanner a block at a
+ * time, so it can run over the bytes that change nothing (most of a JSON string, most of an event's
+ * line) in a tight loop of its own. Netty's loop calls every processor of the process (the HTTP
+ * codec's too) from one call site, so the call is a virtual one per byte, behind a bounds and
+ * reference-count check per byte. Same contract: indexes and reference count untouched; returns the
+ * index of the first byte the processor stopped at, or -1.
  */
 final class ByteScan {
+
+    /** A scanner of bytes, taken one at a time or a block at a time. */
+    interface Processor {
+
+        /** Takes the next byte; false stops the scan at it. */
+        boolean process(byte b);
+
+        /**
+         * Takes {@code block[from, to)}, exactly as calling {@link #process(byte)} on each byte in
+         * order would: returns the index of the byte that returned false, or -1 when none did. A
+         * scanner overrides this to skip the bytes that cannot change its state.
+         */
+        default int process(byte[] block, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (!process(block[i])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
 
     /**
      * Small, as a scan usually stops early (at the end of each event of a stream) and starts again
@@ -32,23 +52,17 @@ final class ByteScan {
     private ByteScan() {
     }
 
-    static int forEachByte(ByteBuf buf, int index, int length, ByteProcessor processor) {
-        try {
-            byte[] block = SCRATCH.get();
-            int end = index + length;
-            for (int at = index; at < end; at += BLOCK) {
-                int n = Math.min(BLOCK, end - at);
-                buf.getBytes(at, block, 0, n);
-                for (int i = 0; i < n; i++) {
-                    if (!processor.process(block[i])) {
-                        return at + i;
-                    }
-                }
+    static int forEachByte(ByteBuf buf, int index, int length, Processor processor) {
+        byte[] block = SCRATCH.get();
+        int end = index + length;
+        for (int at = index; at < end; at += BLOCK) {
+            int n = Math.min(BLOCK, end - at);
+            buf.getBytes(at, block, 0, n);
+            int stop = processor.process(block, 0, n);
+            if (stop >= 0) {
+                return at + stop;
             }
-            return -1;
-        } catch (Exception e) {
-            PlatformDependent.throwException(e);
-            return -1;
         }
+        return -1;
     }
 }

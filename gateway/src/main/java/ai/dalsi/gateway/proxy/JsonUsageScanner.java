@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -18,7 +17,7 @@ import java.util.Arrays;
  *
  * <p>Bodies over the limit are given up on: their usage is reported as none (and estimated).
  */
-final class JsonUsageScanner implements ByteProcessor {
+final class JsonUsageScanner implements ByteScan.Processor {
 
     /** A usage object longer than this is not one. */
     private static final int MAX_USAGE_BYTES = 16 * 1024;
@@ -74,6 +73,27 @@ final class JsonUsageScanner implements ByteProcessor {
         }
         // A usage object that spans chunks is copied on from where the last chunk left it.
         ByteScan.forEachByte(content, content.readerIndex(), n, this);
+    }
+
+    /**
+     * Runs over the inside of a string that is neither a member name at the top nor part of the
+     * usage object (the bulk of a body: its text) up to its next quote or backslash; the other bytes
+     * go through {@link #process(byte)}.
+     */
+    @Override
+    public int process(byte[] block, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (inString && !escaped && !readingKey && !capturing) {
+                byte b;
+                while ((b = block[i]) != '"' && b != '\\') {
+                    if (++i == to) {
+                        return -1;
+                    }
+                }
+            }
+            process(block[i]);
+        }
+        return -1;
     }
 
     @Override

@@ -6,10 +6,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.search.AbstractSearchProcessorFactory;
-import io.netty.buffer.search.SearchProcessor;
-import io.netty.buffer.search.SearchProcessorFactory;
-import io.netty.util.ByteProcessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -45,9 +41,6 @@ final class SseUsageFilter {
         /** Responses: usage in the terminal event's {@code response}. */
         RESPONSES
     }
-
-    private static final SearchProcessorFactory USAGE_KEY =
-            AbstractSearchProcessorFactory.newBitapSearchProcessorFactory("\"usage\"".getBytes(StandardCharsets.US_ASCII));
 
     /** The types of the events that end a responses stream. */
     static boolean isTerminalResponseEvent(String type) {
@@ -294,7 +287,7 @@ final class SseUsageFilter {
      * value is not {@code null}, and (responses streams) whether an {@code event:} line names a
      * terminal event.
      */
-    static final class Scanner implements ByteProcessor {
+    static final class Scanner implements ByteScan.Processor {
         private static final byte[] DONE_SPACED = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] DONE_TIGHT = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] EVENT_FIELD = "event:".getBytes(StandardCharsets.US_ASCII);
@@ -303,8 +296,8 @@ final class SseUsageFilter {
         private static final byte[] FAILED = "response.failed".getBytes(StandardCharsets.US_ASCII);
         /** Longest event line that may name a terminal event: "event: response.incomplete". */
         private static final int MAX_EVENT_LINE = 32;
+        private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
-        private final SearchProcessor usageKey = USAGE_KEY.newSearchProcessor();
         private final boolean eventLines;
         /** The current line while it may be an {@code event:} line, else null. */
         private final byte[] line;
@@ -328,6 +321,12 @@ final class SseUsageFilter {
         private boolean firstMatchesTight = true;
         /** 0: nothing; 1: after the "usage" key, expecting ':'; 2: after ':', expecting the value. */
         private int usageState;
+        /**
+         * How many bytes of {@code "usage"} the last bytes match. Its only repeated byte is the quote
+         * that opens and closes it, so a mismatch goes back to 1 on a quote and to 0 on anything else,
+         * and a whole match leaves 1 (its closing quote may open the next).
+         */
+        private int usageMatched;
 
         /** At a boundary: the event is the final {@code data: [DONE]}. */
         boolean done;
@@ -336,8 +335,37 @@ final class SseUsageFilter {
         /** At a boundary: an {@code event:} line named a terminal responses event. */
         boolean terminal;
 
+        /**
+         * Runs over the bytes that change nothing but the line's length (anything above a quote, or
+         * not ASCII) while no match, first-line or event-line check is under way; the others go
+         * through {@link #process(byte)}.
+         */
         @Override
-        public boolean process(byte b) throws Exception {
+        public int process(byte[] block, int from, int to) {
+            int i = from;
+            while (i < to) {
+                if (lineLength > 0 && usageMatched == 0 && usageState == 0 && !lastWasCr
+                        && (!inFirstLine || !(firstMatchesSpaced || firstMatchesTight))
+                        && (!eventLines || !lineMayBeEvent)) {
+                    int run = i;
+                    while (i < to && (block[i] & 0xff) > '"') {
+                        i++;
+                    }
+                    lineLength += i - run;
+                    if (i == to) {
+                        return -1;
+                    }
+                }
+                if (!process(block[i])) {
+                    return i;
+                }
+                i++;
+            }
+            return -1;
+        }
+
+        @Override
+        public boolean process(byte b) {
             if (b == '\n') {
                 if (lastWasCr) {
                     lastWasCr = false;
@@ -368,8 +396,13 @@ final class SseUsageFilter {
             if (usageState != 0) {
                 usageValue(b);
             }
-            if (!usageKey.process(b)) {
-                usageState = 1;
+            if (b == USAGE_KEY[usageMatched]) {
+                if (++usageMatched == USAGE_KEY.length) {
+                    usageState = 1;
+                    usageMatched = 1;
+                }
+            } else {
+                usageMatched = b == '"' ? 1 : 0;
             }
             return true;
         }
@@ -409,6 +442,7 @@ final class SseUsageFilter {
             inFirstLine = false;
             lineLength = 0;
             usageState = 0;
+            usageMatched = 0;
             return true;
         }
 
@@ -433,7 +467,7 @@ final class SseUsageFilter {
             firstMatchesSpaced = true;
             firstMatchesTight = true;
             usageState = 0;
-            usageKey.reset();
+            usageMatched = 0;
             done = false;
             usage = false;
             terminal = false;

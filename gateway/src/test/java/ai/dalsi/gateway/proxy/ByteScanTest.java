@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.dalsi.gateway.testing.NettyLeakExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ByteProcessor;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class ByteScanTest {
                 Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(b, 0, 1000), Unpooled.directBuffer().writeBytes(b, 1000, 2000)));
     }
 
-    private static final ByteProcessor UNTIL_X = v -> v != 'x';
+    private static final ByteScan.Processor UNTIL_X = v -> v != 'x';
 
     @Test
     void findsWhatNettysOwnLoopFindsFromAnyStartInEveryKindOfBuffer() {
@@ -42,7 +41,7 @@ class ByteScanTest {
                     int length = 3000 - from;
                     assertThat(ByteScan.forEachByte(buf, from, length, UNTIL_X))
                             .as("mark %d from %d in %s", mark, from, buf.getClass().getSimpleName())
-                            .isEqualTo(buf.forEachByte(from, length, UNTIL_X));
+                            .isEqualTo(buf.forEachByte(from, length, UNTIL_X::process));
                 }
                 assertThat(ByteScan.forEachByte(buf, 0, mark, UNTIL_X)).as("the range ends before the mark").isEqualTo(-1);
                 assertThat(buf.readerIndex()).isZero();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -91,5 +92,37 @@ class JsonUsageScannerTest {
         assertThat(scan(CHAT, 100, 50)).isNull();
         assertThat(scan("<html>bad gateway</html>", 1 << 20, 4)).isNull();
         assertThat(scan("{\"usage\":{\"prompt_tokens\":1", 1 << 20, 4)).isNull();
+    }
+
+    private static final String[] JSON_PIECES = {"{", "}", "[", "]", ",", ":", " ", "\"", "\\\"", "\\\\", "\"usage\"",
+        "\"data\"", "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}", "\"data\":[{},{}]", "\"text \u00e9t\u00e9\"",
+        "12", "null", "\"prompt_tokens\"", "\"a long string of words with no quote in it at all\""};
+
+    @Test
+    void theBlockScanFindsWhatTheByteScanFinds() {
+        Random random = new Random(20261204);
+        int found = 0;
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder body = new StringBuilder("{");
+            for (int n = random.nextInt(30); n >= 0; n--) {
+                body.append(JSON_PIECES[random.nextInt(JSON_PIECES.length)]);
+            }
+            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            JsonUsageScanner perByte = new JsonUsageScanner(new JsonFactory(), 1 << 20, true);
+            for (byte b : bytes) {
+                perByte.process(b);
+            }
+            JsonUsageScanner blocks = new JsonUsageScanner(new JsonFactory(), 1 << 20, true);
+            Random cuts = new Random(round);
+            for (int from = 0; from < bytes.length; ) {
+                int to = Math.min(bytes.length, from + 1 + cuts.nextInt(40));
+                assertThat(blocks.process(bytes, from, to)).isEqualTo(-1);
+                from = to;
+            }
+            TokenUsage expected = perByte.finish();
+            assertThat(blocks.finish()).as("%s", body).isEqualTo(expected);
+            found += expected != null ? 1 : 0;
+        }
+        assertThat(found).as("bodies where a usage or images were found").isGreaterThan(300);
     }
 }

@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -186,5 +189,59 @@ class SseUsageFilterTest {
         filter.finish();
         assertThat(out.forwarded()).isEqualTo(big);
         assertThat(out.held()).isEqualTo(DONE);
+    }
+
+    /** Pieces a random stream is made of: every branch of the scanner, and text that only its fast path sees. */
+    private static final String[] PIECES = {"data: ", "data:", "event: ", "event:", "response.completed", "response.failed",
+        "response.incomplete", "[DONE]", "\"usage\"", "\"usage\":null", "\"usage\": {\"prompt_tokens\":1}", "\"usa",
+        "ge\"", ":", " ", "\t", "\"", "\\\"", "{\"id\":\"chatcmpl-1\",\"choices\":[]}", "plain text", "\u00e9t\u00e9 \u2014 ok",
+        "\n", "\n", "\n\n", "\r", "\r\n", "\r\n\r\n", ": comment\n", "x"};
+
+    /** Where each event of {@code bytes} ends and what the scanner saw in it, per byte or a block at a time. */
+    private static List<String> events(byte[] bytes, boolean responses, Random cuts) {
+        SseUsageFilter.Scanner scanner = new SseUsageFilter.Scanner(responses);
+        List<String> seen = new ArrayList<>();
+        int i = 0;
+        while (i < bytes.length) {
+            int boundary = -1;
+            if (cuts == null) {
+                for (int j = i; j < bytes.length && boundary < 0; j++) {
+                    boundary = scanner.process(bytes[j]) ? -1 : j;
+                }
+            } else {
+                for (int from = i; from < bytes.length && boundary < 0; ) {
+                    int to = Math.min(bytes.length, from + 1 + cuts.nextInt(40));
+                    boundary = scanner.process(bytes, from, to);
+                    from = to;
+                }
+            }
+            if (boundary < 0) {
+                seen.add("open");
+                break;
+            }
+            seen.add(boundary + (scanner.done ? " done" : "") + (scanner.usage ? " usage" : "") + (scanner.terminal ? " terminal" : ""));
+            scanner.reset();
+            i = boundary + 1;
+        }
+        return seen;
+    }
+
+    @Test
+    void theBlockScanFindsWhatTheByteScanFinds() {
+        Random random = new Random(20261204);
+        int withUsage = 0;
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder stream = new StringBuilder();
+            for (int n = random.nextInt(40); n >= 0; n--) {
+                stream.append(PIECES[random.nextInt(PIECES.length)]);
+            }
+            byte[] bytes = stream.toString().getBytes(StandardCharsets.UTF_8);
+            for (boolean responses : new boolean[] {false, true}) {
+                List<String> perByte = events(bytes, responses, null);
+                assertThat(events(bytes, responses, new Random(round))).as("%s", stream).isEqualTo(perByte);
+                withUsage += perByte.stream().anyMatch(e -> e.contains("usage")) ? 1 : 0;
+            }
+        }
+        assertThat(withUsage).as("streams where a usage was seen").isGreaterThan(500);
     }
 }
