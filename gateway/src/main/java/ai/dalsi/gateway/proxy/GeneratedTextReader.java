@@ -76,6 +76,25 @@ abstract sealed class GeneratedTextReader {
 
     /** Server-sent events: every {@code data:} line. */
     static final class Events extends GeneratedTextReader {
+        /** Stops at a line's end (LF or CR). */
+        private static final ByteScan.Processor LINE_END = new ByteScan.Processor() {
+            @Override
+            public boolean process(byte b) {
+                return b != '\n' && b != '\r';
+            }
+
+            @Override
+            public int process(byte[] block, int from, int to) {
+                for (int i = from; i < to; i++) {
+                    byte b = block[i];
+                    if (b == '\n' || b == '\r') {
+                        return i;
+                    }
+                }
+                return -1;
+            }
+        };
+
         private final Buffer line = new Buffer();
 
         Events(GeneratedText into, int maxBytes) {
@@ -87,7 +106,7 @@ abstract sealed class GeneratedTextReader {
             int i = content.readerIndex();
             int end = content.writerIndex();
             while (i < end) {
-                int nl = content.forEachByte(i, end - i, b -> b != '\n' && b != '\r');
+                int nl = ByteScan.forEachByte(content, i, end - i, LINE_END);
                 if (nl < 0) {
                     line.append(content, i, end - i, maxBytes);
                     return;

@@ -18,6 +18,11 @@ import java.util.function.BooleanSupplier;
  * succeeded, so at most one read's worth of response waits in the gateway however slow the client
  * and however fast the backend.
  *
+ * <p>The body bytes a read batch passes on untouched (a stream's events) are gathered and written as
+ * one chunk before any other write and at the batch's flush: one write, one promise and one chunk
+ * header per batch instead of one per event of the backend's. Chunk boundaries carry no meaning in
+ * HTTP, and the bytes leave at the same flush as before.
+ *
  * <p>It also keeps the ledger's promise: the end of the response (the last bytes of a plain body
  * with the end of the chunked encoding, the final {@code [DONE]} or terminal event of a stream) is
  * held back until {@link #release()}, which the exchange calls once the usage event is journaled.
@@ -29,6 +34,8 @@ final class ResponseRelay implements SseUsageFilter.Sink {
 
     /** An SSE event longer than this is forwarded unread; bytes held beyond it are let go. */
     static final int MAX_HELD_BYTES = 1 << 20;
+    /** Pieces gathered into one chunk at most (a composite buffer copies when it outgrows its limit). */
+    static final int MAX_BATCH_PIECES = 64;
 
     private final Channel inbound;
     private long responseBytes;
@@ -38,6 +45,8 @@ final class ResponseRelay implements SseUsageFilter.Sink {
     /** The final content is being read: everything goes to {@link #held}. */
     private boolean holdingAll;
     private CompositeByteBuf held;
+    /** Body bytes of this read batch not written yet. */
+    private CompositeByteBuf batch;
     /** A plain response's latest chunk, written when the next one comes (held with the end). */
     private HttpContent behind;
     private LastHttpContent heldLast;
@@ -53,14 +62,40 @@ final class ResponseRelay implements SseUsageFilter.Sink {
 
     /** Writes the response headers (or any message) without counting body bytes. */
     void write(Object msg) {
+        writeBatch();
         lastWrite = inbound.write(msg);
         wroteInBatch = true;
     }
 
-    /** A chunk that goes to the client as it is. */
+    /** A chunk that goes to the client as it is (with the rest of this read batch's). */
     void writeContent(HttpContent c) {
         responseBytes += c.content().readableBytes();
-        write(c);
+        gather(c.content());
+    }
+
+    /** Takes {@code buf} into this batch's chunk. */
+    private void gather(ByteBuf buf) {
+        if (!buf.isReadable()) {
+            buf.release();
+            return;
+        }
+        if (batch == null) {
+            batch = inbound.alloc().compositeBuffer(MAX_BATCH_PIECES);
+        }
+        batch.addComponent(true, buf);
+        if (batch.numComponents() == MAX_BATCH_PIECES) {
+            writeBatch();
+        }
+    }
+
+    /** Writes the bytes gathered so far as one chunk. */
+    private void writeBatch() {
+        CompositeByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            lastWrite = inbound.write(new DefaultHttpContent(b));
+            wroteInBatch = true;
+        }
     }
 
     /** A plain body's chunk: the previous one goes out, this one waits for the next (or for the end). */
@@ -85,7 +120,7 @@ final class ResponseRelay implements SseUsageFilter.Sink {
             return;
         }
         responseBytes += buf.readableBytes();
-        write(new DefaultHttpContent(buf));
+        gather(buf);
     }
 
     @Override
@@ -117,6 +152,7 @@ final class ResponseRelay implements SseUsageFilter.Sink {
 
     /** Sends what was written in this batch. */
     void flush() {
+        writeBatch();
         if (wroteInBatch) {
             wroteInBatch = false;
             inbound.flush();
@@ -149,6 +185,7 @@ final class ResponseRelay implements SseUsageFilter.Sink {
 
     /** The usage is journaled: what was held goes out, and the response ends, in one flush. */
     void release() {
+        writeBatch();
         if (held != null) {
             inbound.write(new DefaultHttpContent(held));
             held = null;
@@ -162,8 +199,10 @@ final class ResponseRelay implements SseUsageFilter.Sink {
         inbound.writeAndFlush(last == null ? LastHttpContent.EMPTY_LAST_CONTENT : last);
     }
 
-    /** Frees everything held (the exchange failed or the client went away). */
+    /** Frees everything held (the exchange failed or the client went away); what was forwarded is written. */
     void discard() {
+        // What was forwarded is written as it would have been at the flush (a closed channel frees it).
+        writeBatch();
         if (held != null) {
             held.release();
             held = null;

@@ -107,6 +107,55 @@ class ResponseRelayTest {
         assertThat(client.finishAndReleaseAll()).isFalse();
     }
 
+    @Test
+    void theChunksOfOneReadBatchGoOutAsOneWriteInOrderWithTheOtherWrites() {
+        Held held = new Held();
+        EmbeddedChannel client = new EmbeddedChannel(held, new ChannelInboundHandlerAdapter());
+        ResponseRelay relay = new ResponseRelay(client);
+        relay.write(new io.netty.handler.codec.http.DefaultHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpResponseStatus.OK));
+        relay.writeContent(content("data: 1\n\n"));
+        relay.forward(Unpooled.copiedBuffer("data: 2\n\n", StandardCharsets.UTF_8));
+        relay.writeContent(content(""));
+        relay.writeContent(content("data: 3\n\n"));
+        assertThat(held.messages).as("gathered until the flush").hasSize(1);
+        relay.flush();
+        assertThat(held.messages).as("the head, then one chunk").hasSize(2);
+        assertThat(((DefaultHttpContent) held.messages.get(1)).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("data: 1\n\ndata: 2\n\ndata: 3\n\n");
+        AtomicInteger reads = new AtomicInteger();
+        relay.requestMore(reads::incrementAndGet, () -> true, () -> { });
+        assertThat(reads).as("the batch's write is the one waited for").hasValue(0);
+        held.drain();
+        assertThat(reads).hasValue(1);
+
+        for (int i = 0; i < ResponseRelay.MAX_BATCH_PIECES + 1; i++) {
+            relay.writeContent(content("x"));
+        }
+        assertThat(held.messages).as("a full batch is written at once").hasSize(1);
+        relay.hold(Unpooled.copiedBuffer("[DONE]", StandardCharsets.UTF_8));
+        relay.holdEndOfStream(LastHttpContent.EMPTY_LAST_CONTENT);
+        relay.release();
+        assertThat(held.messages).as("the rest of the batch, then what was held, then the end").hasSize(4);
+        assertThat(((DefaultHttpContent) held.messages.get(1)).content().readableBytes()).isEqualTo(1);
+        assertThat(((DefaultHttpContent) held.messages.get(2)).content().toString(StandardCharsets.UTF_8)).isEqualTo("[DONE]");
+        assertThat(relay.responseBytes()).isEqualTo(27 + ResponseRelay.MAX_BATCH_PIECES + 1 + 6);
+        held.drain();
+        client.finishAndReleaseAll();
+    }
+
+    @Test
+    void discardWritesWhatWasForwardedAndFreesWhatIsHeld() {
+        EmbeddedChannel client = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+        ResponseRelay relay = new ResponseRelay(client);
+        relay.writeContent(content("sent"));
+        relay.hold(Unpooled.copiedBuffer("held", StandardCharsets.UTF_8));
+        relay.discard();
+        client.flush();
+        assertThat(text(client)).isEqualTo("sent");
+        assertThat(client.finishAndReleaseAll()).isFalse();
+    }
+
     private static List<Object> drain(EmbeddedChannel ch) {
         List<Object> out = new ArrayList<>();
         Object o;
