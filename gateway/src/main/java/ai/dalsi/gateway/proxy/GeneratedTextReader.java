@@ -77,23 +77,7 @@ abstract sealed class GeneratedTextReader {
     /** Server-sent events: every {@code data:} line. */
     static final class Events extends GeneratedTextReader {
         /** Stops at a line's end (LF or CR). */
-        private static final ByteScan.Processor LINE_END = new ByteScan.Processor() {
-            @Override
-            public boolean process(byte b) {
-                return b != '\n' && b != '\r';
-            }
-
-            @Override
-            public int process(byte[] block, int from, int to) {
-                for (int i = from; i < to; i++) {
-                    byte b = block[i];
-                    if (b == '\n' || b == '\r') {
-                        return i;
-                    }
-                }
-                return -1;
-            }
-        };
+        private static final ByteScan.Processor LINE_END = b -> b != '\n' && b != '\r';
 
         private final Buffer line = new Buffer();
 

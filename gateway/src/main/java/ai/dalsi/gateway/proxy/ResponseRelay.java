@@ -63,6 +63,10 @@ final class ResponseRelay implements SseUsageFilter.Sink {
     /** Writes the response headers (or any message) without counting body bytes. */
     void write(Object msg) {
         writeBatch();
+        send(msg);
+    }
+
+    private void send(Object msg) {
         lastWrite = inbound.write(msg);
         wroteInBatch = true;
     }
@@ -93,8 +97,7 @@ final class ResponseRelay implements SseUsageFilter.Sink {
         CompositeByteBuf b = batch;
         if (b != null) {
             batch = null;
-            lastWrite = inbound.write(new DefaultHttpContent(b));
-            wroteInBatch = true;
+            send(new DefaultHttpContent(b));
         }
     }
 

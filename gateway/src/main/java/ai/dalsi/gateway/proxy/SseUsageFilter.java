@@ -344,7 +344,8 @@ final class SseUsageFilter {
         public int process(byte[] block, int from, int to) {
             int i = from;
             while (i < to) {
-                if (lineLength > 0 && usageMatched == 0 && usageState == 0 && !lastWasCr
+                // Past a line's first byte, which also ends any CR before it (lastWasCr is false).
+                if (lineLength > 0 && usageMatched == 0 && usageState == 0
                         && (!inFirstLine || !(firstMatchesSpaced || firstMatchesTight))
                         && (!eventLines || !lineMayBeEvent)) {
                     int run = i;

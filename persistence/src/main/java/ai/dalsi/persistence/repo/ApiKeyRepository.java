@@ -4,6 +4,7 @@ import static ai.dalsi.persistence.schema.Tables.API_KEYS;
 import static ai.dalsi.persistence.schema.Tables.USERS;
 import static ai.dalsi.persistence.schema.Tables.USER_SUBSCRIPTIONS;
 
+import ai.dalsi.persistence.jooq.RenderedQuery;
 import ai.dalsi.persistence.schema.tables.records.ApiKeysRecord;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -28,14 +29,13 @@ public final class ApiKeyRepository {
     /**
      * The owner's subscriptions that can give a tier, nested into the key's row (one round trip).
      * Whether one applies depends on the time of each request, so periods are not filtered here.
-     * The statuses are literals, so the rendered lookup by hash has one bind value, the hash.
      */
     private static final Field<List<StoredSubscription>> SUBSCRIPTIONS = DSL.multiset(
                     DSL.select(USER_SUBSCRIPTIONS.TIER, USER_SUBSCRIPTIONS.STATUS,
                                     USER_SUBSCRIPTIONS.CURRENT_PERIOD_START, USER_SUBSCRIPTIONS.CURRENT_PERIOD_END)
                             .from(USER_SUBSCRIPTIONS)
                             .where(USER_SUBSCRIPTIONS.USER_ID.eq(API_KEYS.USER_ID))
-                            .and(USER_SUBSCRIPTIONS.STATUS.in(TIER_GIVING_STATUSES.stream().map(DSL::inline).toList()))
+                            .and(USER_SUBSCRIPTIONS.STATUS.in(TIER_GIVING_STATUSES))
                             .orderBy(USER_SUBSCRIPTIONS.CURRENT_PERIOD_START, USER_SUBSCRIPTIONS.ID))
             .as("subscriptions")
             .convertFrom(r -> r.map(Records.mapping(StoredSubscription::new)));
@@ -48,17 +48,18 @@ public final class ApiKeyRepository {
      */
     private static final Field<?>[] COLUMNS = columns();
 
-    private final DSLContext dsl;
     /**
      * {@link #findByHash}'s query, built and rendered once: jOOQ takes longer to build and render it
      * than PostgreSQL takes to run it, and every key the cache does not hold (a new one, or an
-     * unknown one a client keeps trying) is one lookup.
+     * unknown one a client keeps trying) is one lookup. Its one bind value is the hash.
      */
-    private final String byHashSql;
+    private static final RenderedQuery BY_HASH = RenderedQuery.of(
+            ctx -> select(ctx, API_KEYS.KEY_HASH.eq(RenderedQuery.slot(API_KEYS.KEY_HASH.getDataType()))));
+
+    private final DSLContext dsl;
 
     public ApiKeyRepository(DSLContext dsl) {
         this.dsl = dsl;
-        this.byHashSql = dsl.render(select(API_KEYS.KEY_HASH.eq(DSL.param("key_hash", String.class))));
     }
 
     /**
@@ -66,15 +67,15 @@ public final class ApiKeyRepository {
      * monthly budget, subscriptions); empty when unknown.
      */
     public Optional<StoredKey> findByHash(String keyHash) {
-        return dsl.resultQuery(byHashSql, keyHash).coerce(COLUMNS).fetchOptional(ApiKeyRepository::toStoredKey);
+        return dsl.resultQuery(BY_HASH.sql(), keyHash).coerce(COLUMNS).fetchOptional(ApiKeyRepository::toStoredKey);
     }
 
     /** The key with this id, joined like {@link #findByHash}; empty when unknown. */
     public Optional<StoredKey> findById(UUID id) {
-        return select(API_KEYS.ID.eq(id)).fetchOptional(ApiKeyRepository::toStoredKey);
+        return select(dsl, API_KEYS.ID.eq(id)).fetchOptional(ApiKeyRepository::toStoredKey);
     }
 
-    private Select<Record> select(Condition which) {
+    private static Select<Record> select(DSLContext dsl, Condition which) {
         return dsl.select(COLUMNS)
                 .from(API_KEYS)
                 .join(USERS).on(USERS.ID.eq(API_KEYS.USER_ID))
