@@ -147,7 +147,7 @@ public record EdgeConfig(
     public static EdgeConfig defaults() {
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, 4 * 1024 * 1024, 16 * 1024, Duration.ofSeconds(60), 0, true,
                 true, Set.of(KeyEnvironment.PRODUCTION), List.of(), 100_000, Duration.ofSeconds(30),
-                Duration.ofMinutes(10), Duration.ofSeconds(5), 4, Duration.ofSeconds(30), 100_000,
+                Duration.ofMinutes(10), Duration.ofSeconds(60), 4, Duration.ofSeconds(30), 100_000,
                 Duration.ofSeconds(10), 64L * 1024 * 1024, 16L * 1024 * 1024, 256, Duration.ofSeconds(10),
                 Duration.ofSeconds(30));
     }

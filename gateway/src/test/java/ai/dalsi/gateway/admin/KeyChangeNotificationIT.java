@@ -52,6 +52,9 @@ class KeyChangeNotificationIT {
                     .json().get("id").asText();
             String hash = db.dsl().select(API_KEYS.KEY_HASH).from(API_KEYS).where(API_KEYS.ID.eq(UUID.fromString(id)))
                     .fetchOne(API_KEYS.KEY_HASH);
+            awaitBoth(nodeA, nodeB, hash, "creation (V14)");
+            nodeA.hashes.clear();
+            nodeB.hashes.clear();
 
             assertThat(f.token.patch("/admin/keys/" + id, json("{'rate_limit_per_minute':1}")).status()).isEqualTo(200);
             awaitBoth(nodeA, nodeB, hash, "PATCH");
@@ -60,13 +63,14 @@ class KeyChangeNotificationIT {
 
             AdminHttp.Response rotated = f.token.post("/admin/keys/" + id + "/rotate", null);
             assertThat(rotated.status()).isEqualTo(201);
-            awaitBoth(nodeA, nodeB, hash, "rotation revoking the old key");
-            nodeA.hashes.clear();
-            nodeB.hashes.clear();
-
             String newId = rotated.json().get("id").asText();
             String newHash = db.dsl().select(API_KEYS.KEY_HASH).from(API_KEYS)
                     .where(API_KEYS.ID.eq(UUID.fromString(newId))).fetchOne(API_KEYS.KEY_HASH);
+            awaitBoth(nodeA, nodeB, hash, "rotation revoking the old key");
+            awaitBoth(nodeA, nodeB, newHash, "rotation creating the new key");
+            nodeA.hashes.clear();
+            nodeB.hashes.clear();
+
             assertThat(f.token.post("/admin/keys/" + newId + "/revoke", json("{'reason':'test'}")).status())
                     .isEqualTo(200);
             awaitBoth(nodeA, nodeB, newHash, "revoke");

@@ -64,6 +64,13 @@ class KeyChangeListenerIT {
             assertThat(a.all.get()).as("first connect drops everything").isEqualTo(1);
 
             String h = insertKey(hash('a'));
+            Eventually.await("the new key reaches node A within a second", Duration.ofSeconds(1),
+                    () -> a.hashes.contains(h));
+            Eventually.await("the new key reaches node B within a second", Duration.ofSeconds(1),
+                    () -> b.hashes.contains(h));
+            assertThat(a.hashes).as("the insert, once").containsExactly(h);
+            a.hashes.clear();
+            b.hashes.clear();
             db.dsl().execute("UPDATE api_keys SET total_requests = total_requests + 1, last_used_at = now(), "
                     + "updated_at = now() WHERE key_hash = ?", h);
             db.dsl().execute("UPDATE api_keys SET revoked_at = now(), is_active = false WHERE key_hash = ?", h);
@@ -71,7 +78,8 @@ class KeyChangeListenerIT {
                     () -> a.hashes.contains(h));
             Eventually.await("revocation reaches node B within a second", Duration.ofSeconds(1),
                     () -> b.hashes.contains(h));
-            assertThat(a.hashes).as("only the revocation, not the usage update or the insert").containsExactly(h);
+            assertThat(a.hashes).as("only the revocation, not the usage update").containsExactly(h);
+            assertThat(b.hashes).as("only the revocation, not the usage update").containsExactly(h);
         }
     }
 

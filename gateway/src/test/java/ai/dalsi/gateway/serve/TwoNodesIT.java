@@ -90,6 +90,30 @@ class TwoNodesIT {
         assertThat(refused.headers().firstValue("x-request-id")).isPresent();
     }
 
+    @Test
+    void aKeyCreatedAfterNodeBFoundNoSuchKeyIsAcceptedByBWithinOneSecond(TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        EdgeSeed seed = new EdgeSeed(db.dsl()).standardCatalog();
+        String key = ai.dalsi.gateway.auth.ApiKeyFormat.generate(ai.dalsi.gateway.auth.KeyEnvironment.PRODUCTION,
+                new java.security.SecureRandom());
+        backend = SimulatedBackend.start(SimulatorConfig.builder().host("127.0.0.1").port(0)
+                .latency(Duration.ZERO).timeToFirstToken(Duration.ZERO).tokensPerSecond(0).build());
+        b = GatewayNode.start(NodeEnvironment.of(db, backend.baseUrl(), dir.resolve("b")).config());
+        assertThat(b.config().edge().keyCacheNegativeTtl()).as("B alone would remember 'no such key' this long")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(60));
+        Eventually.await("B listens for key changes", Duration.ofSeconds(10), b::listeningForKeyChanges);
+
+        HttpResponse<String> unknown = chat(b, key);
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(401);
+        assertThat(code(unknown)).isEqualTo("invalid_api_key");
+
+        // Created by another writer than any node (the portal, psql): only the V14 trigger tells B.
+        seed.store(key, seed.user(), KeySpec.chat());
+        Eventually.await("node B accepts the new key", Duration.ofSeconds(1), () -> chat(b, key).statusCode() == 200);
+        HttpResponse<String> accepted = chat(b, key);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+    }
+
     private HttpResponse<String> chat(GatewayNode node, String key) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.edgePort() + "/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(10))
