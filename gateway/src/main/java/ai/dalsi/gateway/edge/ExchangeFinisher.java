@@ -19,9 +19,11 @@ import ai.dalsi.metering.tokens.TokenCounter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
@@ -47,6 +49,14 @@ final class ExchangeFinisher {
     /** Most images billed for an image answer that reported none. */
     static final int MAX_ESTIMATED_IMAGES = 10_000;
     static final String SINK_FAILED = "The server is temporarily unable to record usage; please retry shortly.";
+    /**
+     * Headers of the edge's own responses, not checked name by name and value by value as they are
+     * set: every name is a constant and every value the edge's own (numbers, durations, the request
+     * id, constants), never a client's or a backend's text.
+     */
+    static final HttpHeadersFactory OWN_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory OWN_TRAILERS = DefaultHttpHeadersFactory.trailersFactory()
+            .withValidation(false);
 
     private final UsageSink sink;
     private final EdgeMetrics metrics;
@@ -158,7 +168,7 @@ final class ExchangeFinisher {
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, OWN_HEADERS, OWN_TRAILERS);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return r;

@@ -102,6 +102,8 @@ final class CopyInserter {
         List<UsageRow> rows = batch.rows();
         StringBuilder sb = new StringBuilder(rows.size() * 360);
         RefusalGroups groups = new RefusalGroups();
+        CsvInstants created = new CsvInstants();
+        CsvInstants reset = new CsvInstants();
         for (int i = 0; i < rows.size(); i++) {
             UsageEvent e = batch.events().get(i);
             Batch.Kind kind = batch.kinds().get(i);
@@ -135,11 +137,14 @@ final class CopyInserter {
             sb.append(',');
             plain(sb, r.rateLimitRemaining());
             sb.append(',');
-            plain(sb, r.rateLimitReset());
-            sb.append(',').append(r.createdAt()).append(',');
+            reset.append(sb, r.rateLimitReset());
+            sb.append(',');
+            created.append(sb, r.createdAt());
+            sb.append(',');
             quoted(sb, UsageRows.rollupModel(e));
-            sb.append(',').append(r.createdAt().truncatedTo(ChronoUnit.HOURS))
-                    .append(kind == Batch.Kind.ROW ? ",1,false\n" : ",0,false\n");
+            sb.append(',');
+            created.append(sb, r.createdAt().truncatedTo(ChronoUnit.HOURS));
+            sb.append(kind == Batch.Kind.ROW ? ",1,false\n" : ",0,false\n");
         }
         for (RefusalGroups.Group g : groups.all()) {
             UsageEvent n = g.newest;
@@ -150,10 +155,13 @@ final class CopyInserter {
             quoted(sb, UsageRows.clean(n.method()));
             sb.append(',').append(g.status).append(",,,,");
             quoted(sb, ip);
-            sb.append(',').append(g.tokens).append(',').append(g.cost.toPlainString()).append(",,,\"{}\",,,,")
-                    .append(n.createdAt()).append(',');
+            sb.append(',').append(g.tokens).append(',').append(g.cost.toPlainString()).append(",,,\"{}\",,,,");
+            created.append(sb, n.createdAt());
+            sb.append(',');
             quoted(sb, g.model);
-            sb.append(',').append(g.hour).append(',').append(g.count).append(",true\n");
+            sb.append(',');
+            created.append(sb, g.hour);
+            sb.append(',').append(g.count).append(",true\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
