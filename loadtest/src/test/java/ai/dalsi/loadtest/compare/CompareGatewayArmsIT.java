@@ -18,10 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code compare} end to end, briefly: the simulated backend and three gateway processes built
  * from this checkout's jar, one keeping its limits in its own memory, one in the machine's Redis
  * (under a prefix of its own) and one standing in for a baseline build, each on a fresh database;
- * the report compares them, each ledger reconciles on its own, and async-profiler samples the
- * gateways during the measured round.
+ * the report compares them, each ledger reconciles on its own, every measured round starts after
+ * the ledgers drained and PostgreSQL and the kernel wrote back, and async-profiler samples the
+ * gateways during the measured round. The timeout is a hang guard (about 55 s at normal speed).
  */
-@Timeout(240)
+@Timeout(600)
 class CompareGatewayArmsIT {
 
     @Test
@@ -66,6 +67,9 @@ class CompareGatewayArmsIT {
         String md = Files.readString(out.resolve("report.md"));
         assertThat(md).contains("| p50 at one connection, gateway-redis - gateway |", "### gateway-redis\n\n**PASS**",
                 "- command: `bin/loadtest compare --out ", "--baseline-jvm-opts \"-Xms64m -Xmx200m\"`");
+        // Every measured round started on a settled machine: ledgers drained, CHECKPOINT and sync done.
+        assertThat(md).contains("- settling: before every measured round, each gateway's ledger caught up")
+                .doesNotContain("settling before a round was incomplete");
         assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("gateway-redis / gateway throughput",
                 "gateway / gateway-baseline CPU per request");
         // The measured rounds were profiled: one flame graph per gateway arm, named in the report.
