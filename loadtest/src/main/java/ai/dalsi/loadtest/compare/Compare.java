@@ -23,10 +23,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -446,6 +443,9 @@ public final class Compare {
      * 0.80x in the second position. Both steps are best effort; a failure is noted once.
      */
     private void settle(List<GatewayArm> gateways) throws InterruptedException {
+        if (gateways.isEmpty()) {
+            return;
+        }
         for (GatewayArm g : gateways) {
             long expected = answered(g);
             if (expected == 0 || !g.alive()) {
@@ -457,14 +457,10 @@ public final class Compare {
                 settleFailed("cannot read " + g.name() + "'s ledger: " + firstLine(e.getMessage()));
             }
         }
-        if (gateways.isEmpty()) {
-            return;
-        }
-        try (Connection c = DriverManager.getConnection(o.dbUrl(), o.dbUser(), o.dbPassword());
-             Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT");
-        } catch (SQLException e) {
-            settleFailed("CHECKPOINT: " + firstLine(e.getMessage()));
+        try {
+            GatewayArm.admin(o, "CHECKPOINT");
+        } catch (IOException e) {
+            settleFailed(firstLine(e.getMessage()));
         }
         try {
             Process sync = new ProcessBuilder("sync").redirectErrorStream(true)

@@ -215,7 +215,7 @@ final class GatewayArm extends Target {
         }
     }
 
-    private static void admin(CompareOptions o, String sql) throws IOException {
+    static void admin(CompareOptions o, String sql) throws IOException {
         try (Connection c = DriverManager.getConnection(o.dbUrl(), o.dbUser(), o.dbPassword());
              Statement s = c.createStatement()) {
             s.execute(sql);
