@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -99,13 +101,45 @@ public final class GatewayProcess implements AutoCloseable {
         return t;
     }
 
-    /** A port nobody listens on right now. */
+    /**
+     * A port nobody listens on right now, for a child process that must be told its port before it
+     * starts. It is drawn below the system's ephemeral range: a port from that range (what binding
+     * port 0 here would return) can become the local port of any outgoing connection on the machine
+     * before the child binds it, which made start-up tests fail with "Address already in use" on the
+     * wrong port. Falls back to port 0's answer if no port below the range is free.
+     */
     public static int freePort() {
+        int low = ephemeralRangeStart();
+        int from = Math.max(10_000, low - 12_000);
+        for (int attempt = 0; attempt < 64 && from < low; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(from, low);
+            if (listenable(port)) {
+                return port;
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean listenable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The first port of {@code net.ipv4.ip_local_port_range} (Linux), 32768 where it cannot be read. */
+    private static int ephemeralRangeStart() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

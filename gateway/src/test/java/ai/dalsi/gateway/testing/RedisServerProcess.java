@@ -3,7 +3,6 @@ package ai.dalsi.gateway.testing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +22,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts one on a free port and waits until it answers. */
     public static RedisServerProcess start() {
-        RedisServerProcess r = new RedisServerProcess(freePort());
+        RedisServerProcess r = new RedisServerProcess(GatewayProcess.freePort());
         r.startAgain();
         return r;
     }
@@ -84,13 +83,5 @@ public final class RedisServerProcess implements AutoCloseable {
     @Override
     public void close() {
         kill();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
