@@ -336,9 +336,12 @@ final class SseUsageFilter {
         boolean terminal;
 
         /**
-         * Runs over the bytes that change nothing but the line's length (anything above a quote, or
-         * not ASCII) while no match, first-line or event-line check is under way; the others go
-         * through {@link #process(byte)}.
+         * Runs over the bytes that change nothing but the line's length while no match, first-line or
+         * event-line check is under way: every byte but a line end and a quote that may open
+         * {@code "usage"} (one followed by {@code u}, or the block's last byte, whose successor is not
+         * known here). A quote followed by anything else changes nothing either: it would match the
+         * key's first byte, and the byte after it would undo that (or, as another quote, be judged by
+         * the same rule). The others go through {@link #process(byte)}.
          */
         @Override
         public int process(byte[] block, int from, int to) {
@@ -349,7 +352,12 @@ final class SseUsageFilter {
                         && (!inFirstLine || !(firstMatchesSpaced || firstMatchesTight))
                         && (!eventLines || !lineMayBeEvent)) {
                     int run = i;
-                    while (i < to && (block[i] & 0xff) > '"') {
+                    while (i < to) {
+                        byte b = block[i];
+                        if ((b & 0xff) <= '"'
+                                && (b == '\n' || b == '\r' || b == '"' && (i + 1 == to || block[i + 1] == 'u'))) {
+                            break;
+                        }
                         i++;
                     }
                     lineLength += i - run;

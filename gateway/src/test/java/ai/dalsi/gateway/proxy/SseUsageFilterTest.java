@@ -195,7 +195,7 @@ class SseUsageFilterTest {
     private static final String[] PIECES = {"data: ", "data:", "event: ", "event:", "response.completed", "response.failed",
         "response.incomplete", "[DONE]", "\"usage\"", "\"usage\":null", "\"usage\": {\"prompt_tokens\":1}", "\"usa",
         "ge\"", ":", " ", "\t", "\"", "\\\"", "{\"id\":\"chatcmpl-1\",\"choices\":[]}", "plain text", "\u00e9t\u00e9 \u2014 ok",
-        "\n", "\n", "\n\n", "\r", "\r\n", "\r\n\r\n", ": comment\n", "x"};
+        "\n", "\n", "\n\n", "\r", "\r\n", "\r\n\r\n", ": comment\n", "x", "\"user\"", "\"\"", "\"\"usage\"", "u"};
 
     /** Where each event of {@code bytes} ends and what the scanner saw in it, per byte or a block at a time. */
     private static List<String> events(byte[] bytes, boolean responses, Random cuts) {
