@@ -3,12 +3,11 @@ package ai.dalsi.gateway.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.config.RateLimitConfig;
+import ai.dalsi.gateway.testing.GatewayProcess;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,9 +38,7 @@ class RedisClusterModeIT {
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = GatewayProcess.freePort();
         redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
                 "--save", "", "--appendonly", "no").directory(dir.toFile())
