@@ -20,7 +20,9 @@ import java.util.Objects;
  * @param fsyncInterval        how often journaled bytes are forced to the device; bounds what a power
  *                             loss (not a process crash, which loses nothing) could take; also how
  *                             often the checkpoint is persisted
- * @param batchSize            most events per PostgreSQL transaction
+ * @param batchSize            most rows per PostgreSQL transaction; a batch also holds at most five
+ *                             times as many events, counting the refusals that add to the counts
+ *                             without a row, and at most 20,000 unless the batch size is larger
  * @param flushInterval        longest time an event waits for its batch to fill
  * @param retryBackoffMin      first wait after a failed transaction
  * @param retryBackoffMax      longest wait between retries (the wait doubles up to this)

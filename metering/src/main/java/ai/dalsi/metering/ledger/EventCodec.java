@@ -207,19 +207,62 @@ final class EventCodec {
     }
 
     /**
+     * What one reader reuses from record to record: a buffer to copy each record into, and the
+     * strings it decoded last, per field, so that a field that repeats from record to record
+     * (endpoint, method, address, tier, user agent, model, product, backend, and the message of a
+     * refusal flood) becomes the same {@link String} instead of a new one each time: less garbage
+     * for the writer, and far less memory for the events a batch holds until it commits. Used by
+     * one thread.
+     */
+    static final class Strings {
+        private byte[] record = new byte[512];
+        /** Longer values are decoded afresh each time rather than kept. */
+        static final int MAX_CACHED_BYTES = 1024;
+        private static final int FIELDS = 9;
+        private final byte[][] bytes = new byte[FIELDS][];
+        private final String[] values = new String[FIELDS];
+
+        String decode(int field, byte[] b, int from, int length) {
+            byte[] last = bytes[field];
+            if (last != null && last.length == length && Arrays.equals(last, 0, length, b, from, from + length)) {
+                return values[field];
+            }
+            String s = new String(b, from, length, StandardCharsets.UTF_8);
+            if (length <= MAX_CACHED_BYTES) {
+                bytes[field] = Arrays.copyOfRange(b, from, from + length);
+                values[field] = s;
+            }
+            return s;
+        }
+    }
+
+    /**
      * Decodes a record written by {@link #encode}.
      *
      * @throws IllegalArgumentException when the version is unknown or the bytes do not form an event
      */
     static Journaled decode(ByteBuffer payload) {
-        byte[] b = new byte[payload.remaining()];
-        payload.duplicate().get(b);
-        return decode(b);
+        return decode(payload, new Strings());
+    }
+
+    /** {@link #decode(ByteBuffer)}, reusing the strings of {@code strings} where a field repeats. */
+    static Journaled decode(ByteBuffer payload, Strings strings) {
+        int length = payload.remaining();
+        if (strings.record.length < length) {
+            strings.record = new byte[Math.max(length, 2 * strings.record.length)];
+        }
+        payload.duplicate().get(strings.record, 0, length);
+        return decode(strings.record, length, strings);
     }
 
     static Journaled decode(byte[] b) {
+        return decode(b, b.length, new Strings());
+    }
+
+    /** Decodes the record in the first {@code length} bytes of {@code b}. */
+    private static Journaled decode(byte[] b, int length, Strings strings) {
         try {
-            Reader r = new Reader(b);
+            Reader r = new Reader(b, length, strings);
             int version = r.u8();
             if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown usage record version " + version
@@ -252,14 +295,14 @@ final class EventCodec {
                 reset = Instant.ofEpochSecond(sec, r.i32());
             }
             Integer backendLatency = (flags & HAS_BACKEND) != 0 ? r.i32() : null;
-            String endpoint = r.str();
-            String method = r.str();
-            String clientIp = r.str();
-            String tier = r.str();
-            String error = r.str();
-            String userAgent = r.str();
-            String model = r.str();
-            String product = r.str();
+            String endpoint = r.str(0);
+            String method = r.str(1);
+            String clientIp = r.str(2);
+            String tier = r.str(3);
+            String error = r.str(4);
+            String userAgent = r.str(5);
+            String model = r.str(6);
+            String product = r.str(7);
             int cached = 0;
             int reasoning = 0;
             int attempts = 0;
@@ -268,15 +311,15 @@ final class EventCodec {
                 cached = r.i32();
                 reasoning = r.i32();
                 attempts = r.i32();
-                backend = r.str();
+                backend = r.str(8);
             }
             UsageEvent e = new UsageEvent(requestId, userId, apiKeyId, endpoint, method, status, responseTime,
                     requestBytes, responseBytes, clientIp,
                     new TokenUsage(prompt, completion, images, (flags & ESTIMATED) != 0, cached, reasoning), cost,
                     tier, error, userAgent, remaining, reset, model, product, (flags & STREAM) != 0, backendLatency,
                     (flags & ABORTED) != 0, backend, attempts, (flags & REFUSED) != 0);
-            if (r.pos != b.length) {
-                throw new IllegalArgumentException("usage record has " + (b.length - r.pos) + " trailing bytes");
+            if (r.pos != length) {
+                throw new IllegalArgumentException("usage record has " + (length - r.pos) + " trailing bytes");
             }
             return new Journaled(e, journaledAt);
         } catch (IllegalArgumentException e) {
@@ -289,29 +332,45 @@ final class EventCodec {
 
     private static final class Reader {
         private final byte[] b;
+        private final int length;
+        private final Strings strings;
         private int pos;
 
-        Reader(byte[] b) {
+        Reader(byte[] b, int length, Strings strings) {
             this.b = b;
+            this.length = length;
+            this.strings = strings;
         }
 
+        private void need(int n) {
+            if (n < 0 || pos + n > length) {
+                throw new IndexOutOfBoundsException(pos + n);
+            }
+        }
+
+        // Each read checks against the record's length, not the buffer's: the buffer is reused and
+        // may hold an older, longer record's bytes beyond it.
         int u8() {
+            need(1);
             return b[pos++] & 0xFF;
         }
 
         int i16() {
+            need(2);
             int v = (short) SHORT.get(b, pos) & 0xFFFF;
             pos += 2;
             return v;
         }
 
         int i32() {
+            need(4);
             int v = (int) INT.get(b, pos);
             pos += 4;
             return v;
         }
 
         long i64() {
+            need(8);
             long v = (long) LONG.get(b, pos);
             pos += 8;
             return v;
@@ -322,23 +381,20 @@ final class EventCodec {
         }
 
         byte[] bytes(int n) {
-            if (n < 0 || pos + n > b.length) {
-                throw new IndexOutOfBoundsException(pos + n);
-            }
+            need(n);
             byte[] out = Arrays.copyOfRange(b, pos, pos + n);
             pos += n;
             return out;
         }
 
-        String str() {
+        /** The string of field number {@code field} (its slot in {@link Strings}). */
+        String str(int field) {
             int n = i32();
             if (n == -1) {
                 return null;
             }
-            if (n < 0 || pos + n > b.length) {
-                throw new IndexOutOfBoundsException(pos + n);
-            }
-            String s = new String(b, pos, n, StandardCharsets.UTF_8);
+            need(n);
+            String s = strings.decode(field, b, pos, n);
             pos += n;
             return s;
         }

@@ -126,4 +126,51 @@ class EventCodecTest {
         assertThat(again).isEqualTo(first);
         assertThat(first).isBetween(150, 400);
     }
+
+    private static ByteBuffer encoded(UsageEvent e) {
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        int n = EventCodec.encode(e, 1, s);
+        return ByteBuffer.wrap(Arrays.copyOf(s.bytes(), n));
+    }
+
+    private static UsageEvent withMessageAndAgent(UsageEvent b, String message, String agent) {
+        return new UsageEvent(UuidV7.at(Instant.parse("2026-11-24T10:00:00Z")), b.userId(), b.apiKeyId(), b.endpoint(),
+                b.method(), 429, 1, 1, 1, b.clientIp(), TokenUsage.NONE, BigDecimal.ZERO, b.subscriptionTier(), message,
+                agent, 0, null, b.model(), b.product(), false, null, false, null, 0, true);
+    }
+
+    @Test
+    void aReaderReusesTheStringOfAFieldThatRepeatsAndDecodesEveryOtherValueExactly() {
+        EventCodec.Strings strings = new EventCodec.Strings();
+        UsageEvent base = full();
+        UsageEvent first = EventCodec.decode(encoded(base), strings).event();
+        UsageEvent second = EventCodec.decode(encoded(base), strings).event();
+        assertThat(second).isEqualTo(base);
+        assertThat(second.endpoint()).isSameAs(first.endpoint());
+        assertThat(second.userAgent()).isSameAs(first.userAgent());
+        assertThat(second.errorMessage()).isSameAs(first.errorMessage());
+        // Values that change from record to record, of the same length and of others, and nulls.
+        String[] messages = {"Rate limit reached: try again in 10ms", "Rate limit reached: try again in 20ms",
+                "x", null, "Rate limit reached: try again in 20ms", "naïve", "naïvf"};
+        String[] agents = {"a/1", null, "a/2", "a/2", "OpenAI/Python 1.54", "", "a/1"};
+        for (int i = 0; i < messages.length; i++) {
+            UsageEvent e = withMessageAndAgent(base, messages[i], agents[i]);
+            assertThat(EventCodec.decode(encoded(e), strings).event()).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void aReaderNeverReadsPastTheRecordIntoItsReusedBuffer() {
+        EventCodec.Strings strings = new EventCodec.Strings();
+        UsageEvent e = full();
+        ByteBuffer whole = encoded(e);
+        assertThat(EventCodec.decode(whole.duplicate(), strings).event()).isEqualTo(e);
+        // The same record cut short: the bytes after the cut are still in the reader's buffer from the
+        // record before, and must not complete it.
+        for (int cut = 1; cut < whole.remaining(); cut += 7) {
+            ByteBuffer shorter = whole.duplicate().limit(whole.remaining() - cut);
+            assertThatThrownBy(() -> EventCodec.decode(shorter, strings)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(EventCodec.decode(whole.duplicate(), strings).event()).isEqualTo(e);
+    }
 }

@@ -8,6 +8,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jooq.DSLContext;
@@ -58,6 +60,8 @@ final class LedgerTesting {
     static final class CountingMetrics implements MeteringMetrics {
         final AtomicLong flushedEvents = new AtomicLong();
         final AtomicLong inserted = new AtomicLong();
+        /** Events per written batch, in order. */
+        final List<Integer> batches = new CopyOnWriteArrayList<>();
         final AtomicInteger retries = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
         final AtomicInteger rejected = new AtomicInteger();
@@ -71,6 +75,7 @@ final class LedgerTesting {
         @Override
         public void flushed(int events, int ins, Duration duration) {
             flushedEvents.addAndGet(events);
+            batches.add(events);
             inserted.addAndGet(ins);
         }
 

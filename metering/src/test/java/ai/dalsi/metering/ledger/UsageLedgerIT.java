@@ -1,14 +1,18 @@
 package ai.dalsi.metering.ledger;
 
 import static ai.dalsi.metering.ledger.LedgerAssertions.assertTotalsAndRollupsMatchRows;
+import static ai.dalsi.metering.ledger.LedgerAssertions.refusalCount;
 import static ai.dalsi.metering.ledger.LedgerAssertions.rowCount;
 import static ai.dalsi.metering.ledger.LedgerAssertions.storedIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dalsi.metering.CostCalculator;
 import ai.dalsi.metering.MeteringConfig;
+import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.MeteringMetrics;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.metering.UsageRefusedException;
+import ai.dalsi.persistence.UuidV7;
 import ai.dalsi.persistence.testing.Eventually;
 import ai.dalsi.persistence.testing.FreshDatabaseExtension;
 import ai.dalsi.persistence.testing.TestDatabase;
@@ -28,6 +32,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
@@ -108,6 +113,49 @@ class UsageLedgerIT {
         assertTotalsAndRollupsMatchRows(dsl);
         assertThat(ledger.accepting()).isFalse();
         assertThatRefused(ledger.accept(events.getFirst()), UsageRefusedException.Reason.CLOSED);
+    }
+
+    private static UsageEvent refusal(Fixtures.Key key, Instant at) {
+        return UsageEvent.builder(UuidV7.at(at), key.userId(), key.keyId()).endpoint("/v1/chat/completions")
+                .method("POST").statusCode(429).clientIp("203.0.113.9").usage(TokenUsage.NONE)
+                .costUsd(CostCalculator.ZERO).model("dalsi-chat").errorMessage("Rate limit reached").refused(true)
+                .build();
+    }
+
+    @Test
+    void aBatchHoldsItsSizeInRowsOrFiveTimesItInRefusalsThatAreOnlyCounted() {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "batches", 1, 1);
+        Fixtures.Key key = keys.getFirst();
+        // Batches of 10 that never age out, and no example rows: only a full batch is written.
+        MeteringConfig config = LedgerTesting.config(journal).withBatching(10, Duration.ofHours(1))
+                .withRefusalSamplesPerMinute(0);
+        LedgerTesting.CountingMetrics metrics = new LedgerTesting.CountingMetrics();
+        long rowsBefore = rowCount(dsl);
+        long refusalsBefore = refusalCount(dsl);
+        Instant at = Instant.now().minusSeconds(60);
+        List<UsageEvent> refusals = new ArrayList<>();
+        for (int i = 0; i < 99; i++) {
+            refusals.add(refusal(key, at.plusMillis(i)));
+        }
+        List<UsageEvent> proxied = Fixtures.events(keys, 10, at.plusSeconds(1), 1, 9);
+        UsageLedger ledger = UsageLedger.start(config, dsl, Clock.systemUTC(), metrics);
+        try {
+            acceptAll(ledger, refusals.subList(0, 50));
+            Eventually.await("50 refusals in one batch", Duration.ofSeconds(30), () -> refusalCount(dsl) - refusalsBefore == 50);
+            acceptAll(ledger, proxied);
+            Eventually.await("10 rows in one batch", Duration.ofSeconds(30), () -> rowCount(dsl) - rowsBefore == 10);
+            acceptAll(ledger, refusals.subList(50, 99));
+            Eventually.await("the journal read", () -> ledger.gauges().queueDepth() == 49);
+            // 49 refusals are not a full batch: they wait for its age (an hour) or the drain.
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            assertThat(refusalCount(dsl) - refusalsBefore).isEqualTo(50);
+        } finally {
+            ledger.close();
+        }
+        assertThat(refusalCount(dsl) - refusalsBefore).isEqualTo(99);
+        assertThat(metrics.batches).containsExactly(50, 10, 49);
+        assertTotalsAndRollupsMatchRows(dsl);
+        assertThat(dsl.fetchValue("select total_requests from api_keys where id = ?", key.keyId())).isEqualTo(109L);
     }
 
     @Test
