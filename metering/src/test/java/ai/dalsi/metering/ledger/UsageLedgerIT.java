@@ -132,7 +132,8 @@ class UsageLedgerIT {
         LedgerTesting.CountingMetrics metrics = new LedgerTesting.CountingMetrics();
         long rowsBefore = rowCount(dsl);
         long refusalsBefore = refusalCount(dsl);
-        Instant at = Instant.now().minusSeconds(60);
+        // A fixed time: the writer creates that month's partition itself.
+        Instant at = Instant.parse("2026-11-20T10:00:00Z");
         List<UsageEvent> refusals = new ArrayList<>();
         for (int i = 0; i < 99; i++) {
             refusals.add(refusal(key, at.plusMillis(i)));
