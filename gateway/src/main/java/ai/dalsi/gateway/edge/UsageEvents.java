@@ -34,15 +34,16 @@ final class UsageEvents {
             Integer backendLatencyMs, String backend, int attempts, boolean clientAborted, boolean refused,
             long nowNanos) {
         ApiKey key = ex.key();
+        Instant now = clock.instant();
         Integer remaining = null;
         Instant reset = null;
         RateLimitDecision limit = ex.limit();
         if (limit instanceof RateLimitDecision.Allowed a) {
             remaining = (int) Math.min(Integer.MAX_VALUE, a.remaining());
-            reset = clock.instant().plusNanos(a.resetNanos());
+            reset = now.plusNanos(a.resetNanos());
         } else if (limit instanceof RateLimitDecision.Limited l) {
             remaining = 0;
-            reset = clock.instant().plusNanos(l.resetNanos());
+            reset = now.plusNanos(l.resetNanos());
         }
         Learned.Caller caller = ex.caller();
         String ua = caller == null ? null : caller.userAgent();
@@ -52,7 +53,7 @@ final class UsageEvents {
         long millis = (nowNanos - ex.arrivalNanos) / 1_000_000;
         return new UsageEvent(ex.id, key.userId(), key.id(), ex.path, ex.method.name(), status,
                 (int) Math.min(Integer.MAX_VALUE, millis), ex.requestBytes, responseBytes,
-                caller == null ? null : caller.addressText(), usage, cost, key.tierAt(clock.instant()).dbValue(), errorMessage, ua,
+                caller == null ? null : caller.addressText(), usage, cost, key.tierAt(now).dbValue(), errorMessage, ua,
                 remaining, reset, ex.modelName(), ex.product() == null ? null : ex.product().name(), ex.stream(),
                 backendLatencyMs, clientAborted, backend, attempts, refused);
     }

@@ -5,6 +5,7 @@ import ai.dalsi.persistence.repo.UsageRow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -46,7 +47,7 @@ record Batch(List<UsageEvent> events, List<Kind> kinds, List<UsageRow> rows, lon
 
     /** The batch of these events; a repeated request id keeps its first event only. */
     static Batch of(List<UsageEvent> events, List<Kind> kinds, long[] positions, UUID journal) {
-        Set<UUID> seen = new HashSet<>();
+        Set<UUID> seen = HashSet.newHashSet(events.size());
         List<UsageEvent> list = new ArrayList<>(events.size());
         List<Kind> k = new ArrayList<>(events.size());
         List<UsageRow> rows = new ArrayList<>(events.size());
@@ -88,7 +89,17 @@ record Batch(List<UsageEvent> events, List<Kind> kinds, List<UsageRow> rows, lon
 
     /** The keys of the batch, each once. */
     UUID[] keys() {
-        return events.stream().map(UsageEvent::apiKeyId).distinct().toArray(UUID[]::new);
+        Set<UUID> keys = new LinkedHashSet<>();
+        UUID previous = null;
+        for (UsageEvent e : events) {
+            UUID key = e.apiKeyId();
+            // Runs of one key's events are the rule in a batch: skip the set for them.
+            if (!key.equals(previous)) {
+                keys.add(key);
+                previous = key;
+            }
+        }
+        return keys.toArray(UUID[]::new);
     }
 
     /** How many events are only counted (no row). */

@@ -365,8 +365,9 @@ final class LedgerWriter {
     /** Makes sure of the partition of each month the batch's events fall in that is not known yet. */
     private void ensureMonthsOf(List<UsageEvent> batchEvents) {
         Set<YearMonth> missing = null;
+        UtcMonths months = new UtcMonths();
         for (UsageEvent e : batchEvents) {
-            YearMonth m = YearMonth.from(e.createdAt().atOffset(ZoneOffset.UTC));
+            YearMonth m = months.of(e.createdAt());
             if (!partitionedMonths.contains(m)) {
                 if (missing == null) {
                     missing = new HashSet<>();

@@ -47,11 +47,23 @@ final class RateLimitNotices {
         // The earliest refusal per key and window first, then one event each: a flood of refusals
         // from a few keys builds (and formats the timestamps of) a few events, not one per refusal.
         Map<Window, Earliest> first = new LinkedHashMap<>();
+        // The journal's reader hands out one String for a message repeated from the event before,
+        // so a run of alike refusals reads its message once.
+        String lastMessage = null;
+        Named lastNamed = null;
         for (UsageEvent e : events) {
-            if (e.statusCode() != 429 || e.errorMessage() == null) {
+            String message = e.errorMessage();
+            if (e.statusCode() != 429 || message == null) {
                 continue;
             }
-            Named named = named(e.errorMessage());
+            Named named;
+            if (message == lastMessage) {
+                named = lastNamed;
+            } else {
+                named = named(message);
+                lastMessage = message;
+                lastNamed = named;
+            }
             if (named == null) {
                 continue;
             }

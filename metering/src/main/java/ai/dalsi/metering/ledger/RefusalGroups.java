@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -40,11 +41,24 @@ final class RefusalGroups {
     }
 
     private final Map<Id, Group> groups = new LinkedHashMap<>();
+    /** The group of the previous refusal and its key: runs of alike refusals skip the map. */
+    private Group last;
+    private UUID lastKey;
 
     void add(UsageEvent e) {
-        Id id = new Id(e.apiKeyId(), UsageRows.keyText(e.endpoint()), UsageRows.rollupModel(e),
-                e.createdAt().truncatedTo(ChronoUnit.HOURS), e.statusCode());
-        Group g = groups.computeIfAbsent(id, i -> new Group(i.endpoint(), i.model(), i.hour(), i.status()));
+        UUID key = e.apiKeyId();
+        String endpoint = UsageRows.keyText(e.endpoint());
+        String model = UsageRows.rollupModel(e);
+        Instant hour = e.createdAt().truncatedTo(ChronoUnit.HOURS);
+        int status = e.statusCode();
+        Group g = last;
+        if (g == null || g.status != status || !g.hour.equals(hour) || !key.equals(lastKey)
+                || !Objects.equals(g.endpoint, endpoint) || !Objects.equals(g.model, model)) {
+            g = groups.computeIfAbsent(new Id(key, endpoint, model, hour, status),
+                    i -> new Group(i.endpoint(), i.model(), i.hour(), i.status()));
+            last = g;
+            lastKey = key;
+        }
         g.count++;
         g.tokens += e.usage().totalTokens();
         g.cost = g.cost.add(e.costUsd());

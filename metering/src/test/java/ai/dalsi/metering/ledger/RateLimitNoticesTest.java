@@ -77,4 +77,25 @@ class RateLimitNoticesTest {
         assertThat(events.get(0).data()).containsEntry("window_start", "2030-05-06T07:08:00.000Z")
                 .containsEntry("window_end", "2030-05-06T07:09:00.000Z");
     }
+
+    @Test
+    void aRunOfOneMessageAndTheMessagesBetweenItAreEachReadForTheirOwnWindow() {
+        String perMinute = "Rate limit reached for requests per minute: limit 5.";
+        String budget = "You exceeded your monthly budget.";
+        String perDay = "Rate limit reached for tokens per day: limit 100000.";
+        List<WebhookEvent> events = RateLimitNotices.of(List.of(
+                refused(KEY, T, 429, budget),
+                refused(KEY, T, 429, budget),
+                refused(KEY, T.plusSeconds(1), 429, perMinute),
+                refused(KEY, T.plusSeconds(2), 429, perMinute),
+                refused(KEY, T.plusSeconds(3), 403, perDay),
+                refused(KEY, T.plusSeconds(4), 429, perDay),
+                refused(KEY, T.plusSeconds(5), 429, budget),
+                refused(KEY, T.plusSeconds(6), 429, new String(perMinute)),
+                refused(KEY, T.plusSeconds(70), 429, perMinute)));
+        assertThat(events).extracting(e -> e.data().get("window"), WebhookEvent::createdAt).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("minute", T.plusSeconds(1)),
+                org.assertj.core.groups.Tuple.tuple("day", T.plusSeconds(4)),
+                org.assertj.core.groups.Tuple.tuple("minute", T.plusSeconds(70)));
+    }
 }
