@@ -214,7 +214,7 @@ final class EventCodec {
      * for the writer, and far less memory for the events a batch holds until it commits. Used by
      * one thread.
      */
-    static final class Strings {
+    static final class DecodeBuffers {
         private byte[] record = new byte[512];
         /** Longer values are decoded afresh each time rather than kept. */
         static final int MAX_CACHED_BYTES = 1024;
@@ -242,27 +242,27 @@ final class EventCodec {
      * @throws IllegalArgumentException when the version is unknown or the bytes do not form an event
      */
     static Journaled decode(ByteBuffer payload) {
-        return decode(payload, new Strings());
+        return decode(payload, new DecodeBuffers());
     }
 
-    /** {@link #decode(ByteBuffer)}, reusing the strings of {@code strings} where a field repeats. */
-    static Journaled decode(ByteBuffer payload, Strings strings) {
+    /** {@link #decode(ByteBuffer)}, reusing the buffer and strings of {@code buffers} where a field repeats. */
+    static Journaled decode(ByteBuffer payload, DecodeBuffers buffers) {
         int length = payload.remaining();
-        if (strings.record.length < length) {
-            strings.record = new byte[Math.max(length, 2 * strings.record.length)];
+        if (buffers.record.length < length) {
+            buffers.record = new byte[Math.max(length, 2 * buffers.record.length)];
         }
-        payload.duplicate().get(strings.record, 0, length);
-        return decode(strings.record, length, strings);
+        payload.duplicate().get(buffers.record, 0, length);
+        return decode(buffers.record, length, buffers);
     }
 
     static Journaled decode(byte[] b) {
-        return decode(b, b.length, new Strings());
+        return decode(b, b.length, new DecodeBuffers());
     }
 
     /** Decodes the record in the first {@code length} bytes of {@code b}. */
-    private static Journaled decode(byte[] b, int length, Strings strings) {
+    private static Journaled decode(byte[] b, int length, DecodeBuffers buffers) {
         try {
-            Reader r = new Reader(b, length, strings);
+            Reader r = new Reader(b, length, buffers);
             int version = r.u8();
             if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown usage record version " + version
@@ -333,13 +333,13 @@ final class EventCodec {
     private static final class Reader {
         private final byte[] b;
         private final int length;
-        private final Strings strings;
+        private final DecodeBuffers buffers;
         private int pos;
 
-        Reader(byte[] b, int length, Strings strings) {
+        Reader(byte[] b, int length, DecodeBuffers buffers) {
             this.b = b;
             this.length = length;
-            this.strings = strings;
+            this.buffers = buffers;
         }
 
         private void need(int n) {
@@ -387,14 +387,14 @@ final class EventCodec {
             return out;
         }
 
-        /** The string of field number {@code field} (its slot in {@link Strings}). */
+        /** The string of field number {@code field} (its slot in {@link DecodeBuffers}). */
         String str(int field) {
             int n = i32();
             if (n == -1) {
                 return null;
             }
             need(n);
-            String s = strings.decode(field, b, pos, n);
+            String s = buffers.decode(field, b, pos, n);
             pos += n;
             return s;
         }

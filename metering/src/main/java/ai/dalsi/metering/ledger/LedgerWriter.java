@@ -89,7 +89,7 @@ final class LedgerWriter {
     private final List<Batch.Kind> kinds = new ArrayList<>();
     private long[] positions = new long[64];
     private final RefusalSampler sampler;
-    private final EventCodec.Strings strings = new EventCodec.Strings();
+    private final EventCodec.DecodeBuffers buffers = new EventCodec.DecodeBuffers();
     private Batch batch;
     private int batchRecords;
     /** Events of the batch that become rows (every kind but {@link Batch.Kind#COUNT}). */
@@ -246,7 +246,7 @@ final class LedgerWriter {
             batchEnd = reader.position();
             EventCodec.Journaled j;
             try {
-                j = EventCodec.decode(payload, strings);
+                j = EventCodec.decode(payload, buffers);
             } catch (IllegalArgumentException e) {
                 deadLetters.rejectRecord(payload, e.getMessage());
                 metrics.rejected(1);

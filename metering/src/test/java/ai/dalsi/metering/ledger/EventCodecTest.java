@@ -141,10 +141,10 @@ class EventCodecTest {
 
     @Test
     void aReaderReusesTheStringOfAFieldThatRepeatsAndDecodesEveryOtherValueExactly() {
-        EventCodec.Strings strings = new EventCodec.Strings();
+        EventCodec.DecodeBuffers buffers = new EventCodec.DecodeBuffers();
         UsageEvent base = full();
-        UsageEvent first = EventCodec.decode(encoded(base), strings).event();
-        UsageEvent second = EventCodec.decode(encoded(base), strings).event();
+        UsageEvent first = EventCodec.decode(encoded(base), buffers).event();
+        UsageEvent second = EventCodec.decode(encoded(base), buffers).event();
         assertThat(second).isEqualTo(base);
         assertThat(second.endpoint()).isSameAs(first.endpoint());
         assertThat(second.userAgent()).isSameAs(first.userAgent());
@@ -155,22 +155,22 @@ class EventCodecTest {
         String[] agents = {"a/1", null, "a/2", "a/2", "OpenAI/Python 1.54", "", "a/1"};
         for (int i = 0; i < messages.length; i++) {
             UsageEvent e = withMessageAndAgent(base, messages[i], agents[i]);
-            assertThat(EventCodec.decode(encoded(e), strings).event()).isEqualTo(e);
+            assertThat(EventCodec.decode(encoded(e), buffers).event()).isEqualTo(e);
         }
     }
 
     @Test
     void aReaderNeverReadsPastTheRecordIntoItsReusedBuffer() {
-        EventCodec.Strings strings = new EventCodec.Strings();
+        EventCodec.DecodeBuffers buffers = new EventCodec.DecodeBuffers();
         UsageEvent e = full();
         ByteBuffer whole = encoded(e);
-        assertThat(EventCodec.decode(whole.duplicate(), strings).event()).isEqualTo(e);
+        assertThat(EventCodec.decode(whole.duplicate(), buffers).event()).isEqualTo(e);
         // The same record cut short: the bytes after the cut are still in the reader's buffer from the
         // record before, and must not complete it.
         for (int cut = 1; cut < whole.remaining(); cut += 7) {
             ByteBuffer shorter = whole.duplicate().limit(whole.remaining() - cut);
-            assertThatThrownBy(() -> EventCodec.decode(shorter, strings)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> EventCodec.decode(shorter, buffers)).isInstanceOf(IllegalArgumentException.class);
         }
-        assertThat(EventCodec.decode(whole.duplicate(), strings).event()).isEqualTo(e);
+        assertThat(EventCodec.decode(whole.duplicate(), buffers).event()).isEqualTo(e);
     }
 }
