@@ -62,29 +62,11 @@ final class BudgetNotices {
     static Map<YearMonth, Instant> lastEventPerMonth(List<UsageEvent> events) {
         Map<YearMonth, Instant> months = new TreeMap<>();
         UtcMonths utc = new UtcMonths();
-        YearMonth month = null;
-        Instant last = null;
         for (UsageEvent e : events) {
             Instant at = e.createdAt();
-            YearMonth m = utc.of(at);
-            if (m != month) {
-                if (month != null) {
-                    months.merge(month, last, BudgetNotices::later);
-                }
-                month = m;
-                last = at;
-            } else if (at.isAfter(last)) {
-                last = at;
-            }
-        }
-        if (month != null) {
-            months.merge(month, last, BudgetNotices::later);
+            months.merge(utc.of(at), at, (a, b) -> a.isAfter(b) ? a : b);
         }
         return months;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 
     /** The thresholds a spend has reached: 80 and/or 100, none for no spend. */

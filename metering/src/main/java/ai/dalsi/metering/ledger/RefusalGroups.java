@@ -20,6 +20,7 @@ final class RefusalGroups {
 
     /** One group: how many requests, their tokens and cost (0 for refusals), the newest of them. */
     static final class Group {
+        final UUID apiKeyId;
         final String endpoint;
         final String model;
         final Instant hour;
@@ -29,7 +30,8 @@ final class RefusalGroups {
         BigDecimal cost = BigDecimal.ZERO;
         UsageEvent newest;
 
-        private Group(String endpoint, String model, Instant hour, int status) {
+        private Group(UUID apiKeyId, String endpoint, String model, Instant hour, int status) {
+            this.apiKeyId = apiKeyId;
             this.endpoint = endpoint;
             this.model = model;
             this.hour = hour;
@@ -41,9 +43,8 @@ final class RefusalGroups {
     }
 
     private final Map<Id, Group> groups = new LinkedHashMap<>();
-    /** The group of the previous refusal and its key: runs of alike refusals skip the map. */
+    /** The group of the previous refusal: runs of alike refusals skip the map. */
     private Group last;
-    private UUID lastKey;
 
     void add(UsageEvent e) {
         UUID key = e.apiKeyId();
@@ -52,12 +53,11 @@ final class RefusalGroups {
         Instant hour = e.createdAt().truncatedTo(ChronoUnit.HOURS);
         int status = e.statusCode();
         Group g = last;
-        if (g == null || g.status != status || !g.hour.equals(hour) || !key.equals(lastKey)
+        if (g == null || g.status != status || !g.hour.equals(hour) || !g.apiKeyId.equals(key)
                 || !Objects.equals(g.endpoint, endpoint) || !Objects.equals(g.model, model)) {
             g = groups.computeIfAbsent(new Id(key, endpoint, model, hour, status),
-                    i -> new Group(i.endpoint(), i.model(), i.hour(), i.status()));
+                    i -> new Group(i.apiKeyId(), i.endpoint(), i.model(), i.hour(), i.status()));
             last = g;
-            lastKey = key;
         }
         g.count++;
         g.tokens += e.usage().totalTokens();
