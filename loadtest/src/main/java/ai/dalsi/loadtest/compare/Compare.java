@@ -57,6 +57,8 @@ public final class Compare {
     private final PrintStream out;
     private final PrintStream err;
     private final ProcFs proc = ProcFs.open();
+    /** The postmasters of this machine's PostgreSQL when the gateways' database is here, else none. */
+    private List<Long> databaseServers = List.of();
     /** Per gateway arm: what it answered each registered key (by key hash), for its reconciliation. */
     private final Map<String, Map<String, long[]>> gatewayAnswers = new HashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -82,6 +84,7 @@ public final class Compare {
         double seconds;
         long proxyCpuUs;
         long backendCpuUs;
+        long databaseCpuUs;
         /** Why the arm stopped working during the run, or null. */
         String failure;
 
@@ -95,6 +98,7 @@ public final class Compare {
         Files.createDirectories(dir.resolve("logs"));
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         host = host(); // before pinning: afterwards this JVM sees one CPU
+        databaseServers = isOnThisMachine(o.dbUrl()) ? proc.postgresServers() : List.of();
         Pinning pinning = Pinning.detect(o.pin());
         pinning.pinSelf();
         info("pinning: " + pinning.description());
@@ -334,12 +338,14 @@ public final class Compare {
         Target t = a.target;
         long proxyBefore = t.proxyPid() < 0 ? 0 : proc.cpuMicros(t.proxyPid());
         long backendBefore = proc.cpuMicros(backend.pid());
+        long databaseBefore = proc.cpuMicros(databaseServers);
         RunResult r = guarded(a, main, mainKeys(t), "round " + round + "/" + o.rounds() + " " + t.name());
         if (r == null) {
             return;
         }
         long proxyAfter = t.proxyPid() < 0 ? 0 : proc.cpuMicros(t.proxyPid());
         long backendAfter = proc.cpuMicros(backend.pid());
+        a.databaseCpuUs += proc.cpuMicros(databaseServers) - databaseBefore;
         a.proxyCpuUs += proxyAfter - proxyBefore;
         a.backendCpuUs += backendAfter - backendBefore;
         a.latency.add(r.latency());
@@ -482,13 +488,36 @@ public final class Compare {
         }
     }
 
+    /**
+     * Whether the JDBC URL names a server on this machine: a loopback host, or none (the driver's
+     * default, localhost).
+     */
+    static boolean isOnThisMachine(String jdbcUrl) {
+        String rest = jdbcUrl.substring(jdbcUrl.indexOf(':') + 1);
+        if (!rest.startsWith("postgresql://")) {
+            return rest.startsWith("postgresql:");
+        }
+        String hosts = rest.substring("postgresql://".length()).split("[/?]", 2)[0];
+        if (hosts.isEmpty()) {
+            return true;
+        }
+        for (String h : hosts.split(",")) {
+            String host = h.startsWith("[") ? h.substring(1, h.indexOf(']')) : h.split(":", 2)[0];
+            if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("::1"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Arm armReport(ArmRounds a, BackendProcess backend) {
         Target t = a.target;
         double rps = a.seconds <= 0 ? 0 : a.answered / a.seconds;
         Double proxyCpu = t.proxyPid() < 0 || a.answered == 0 ? null : (double) a.proxyCpuUs / a.answered;
         Double backendCpu = a.answered == 0 ? null : (double) a.backendCpuUs / a.answered;
+        Double databaseCpu = databaseServers.isEmpty() || a.answered == 0 ? null : (double) a.databaseCpuUs / a.answered;
         return new Arm(t.name(), "ok", null, rps, a.roundRps, a.answered, Curves.summary(a.latency), a.byStatus,
-                proxyCpu, backendCpu, t.proxyPid() < 0 ? null : proc.peakRssKb(t.proxyPid()), proc.peakRssKb(backend.pid()),
+                proxyCpu, backendCpu, databaseCpu, t.proxyPid() < 0 ? null : proc.peakRssKb(t.proxyPid()), proc.peakRssKb(backend.pid()),
                 Curves.percentiles(a.latency));
     }
 

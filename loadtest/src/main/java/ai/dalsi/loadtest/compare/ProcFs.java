@@ -1,9 +1,12 @@
 package ai.dalsi.loadtest.compare;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * CPU time and peak memory of processes, from {@code /proc}: {@code utime + stime} of
@@ -12,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * workers under its master).
  */
 final class ProcFs {
+
+    private static final String POSTGRES = "postgres";
 
     private final long ticksPerSecond;
 
@@ -59,6 +64,33 @@ final class ProcFs {
         return ticks(pid) * 1_000_000 / ticksPerSecond;
     }
 
+    /**
+     * The PostgreSQL servers running on this machine: each postmaster, a process named
+     * {@code postgres} whose parent is not one. {@link #cpuMicros} of a postmaster covers its
+     * backends, the ledger writer's among them.
+     */
+    public List<Long> postgresServers() {
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            return entries.map(e -> e.getFileName().toString())
+                    .filter(n -> !n.isEmpty() && n.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong)
+                    .filter(pid -> POSTGRES.equals(commandName(pid)) && !POSTGRES.equals(commandName(parent(pid))))
+                    .sorted()
+                    .toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    /** {@link #cpuMicros} summed over the processes. */
+    public long cpuMicros(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += cpuMicros(pid);
+        }
+        return sum;
+    }
+
     /** Peak resident set size of the process plus its live descendants, in KiB. */
     public long peakRssKb(long pid) {
         long kb = vmHwm(pid);
@@ -73,6 +105,22 @@ final class ProcFs {
             return parseCpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException e) {
             return 0; // the process is gone
+        }
+    }
+
+    private static String commandName(long pid) {
+        try {
+            return parseCommandName(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException e) {
+            return ""; // gone, or pid 0 (the parent of init)
+        }
+    }
+
+    private static long parent(long pid) {
+        try {
+            return parseParent(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -93,6 +141,17 @@ final class ProcFs {
         int close = stat.lastIndexOf(')');
         String[] f = stat.substring(close + 2).trim().split("\\s+");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** The command name of {@code /proc/PID/stat}: field 2, between the first '(' and the last ')'. */
+    static String parseCommandName(String stat) {
+        return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    }
+
+    /** The parent's pid of {@code /proc/PID/stat}: field 4, the 2nd after the command name. */
+    static long parseParent(String stat) {
+        int close = stat.lastIndexOf(')');
+        return Long.parseLong(stat.substring(close + 2).trim().split("\\s+")[1]);
     }
 
     /** The {@code VmHWM} line of {@code /proc/PID/status}, in KiB (0 when absent, e.g. a zombie). */

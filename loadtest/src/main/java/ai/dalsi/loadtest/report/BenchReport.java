@@ -66,6 +66,10 @@ public record BenchReport(
      * @param byStatus             answered requests by HTTP status; "none" for no answer
      * @param proxyCpuUsPerRequest CPU (user + system) of the proxy process per answered request, null for the backend arm
      * @param backendCpuUsPerRequest CPU of the backend process per answered request
+     * @param databaseCpuUsPerRequest CPU of this machine's PostgreSQL (every process of its server)
+     *                             during the arm's rounds per answered request: the gateway's ledger
+     *                             writes, nearly nothing for the others; null when the database is
+     *                             not on this machine
      * @param proxyPeakRssKb       peak resident memory (VmHWM) of the proxy, null for the backend arm
      * @param backendPeakRssKb     peak resident memory of the backend
      * @param percentiles          latency curve: [percentile, microseconds] pairs, for the plot
@@ -73,18 +77,18 @@ public record BenchReport(
     public record Arm(String name, String status, String reason, double requestsPerSecond,
             List<Double> roundRequestsPerSecond, long requests, Map<String, Long> latencyUs,
             Map<String, Long> byStatus, Double proxyCpuUsPerRequest, Double backendCpuUsPerRequest,
-            Long proxyPeakRssKb, Long backendPeakRssKb, List<double[]> percentiles) {
+            Double databaseCpuUsPerRequest, Long proxyPeakRssKb, Long backendPeakRssKb, List<double[]> percentiles) {
 
         public boolean ran() {
             return "ok".equals(status);
         }
 
         public static Arm skipped(String name, String reason) {
-            return new Arm(name, "skipped", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, List.of());
+            return new Arm(name, "skipped", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, null, List.of());
         }
 
         public static Arm failed(String name, String reason) {
-            return new Arm(name, "failed", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, List.of());
+            return new Arm(name, "failed", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, null, List.of());
         }
     }
 

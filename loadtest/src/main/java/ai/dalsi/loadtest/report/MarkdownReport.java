@@ -31,12 +31,12 @@ public final class MarkdownReport {
 
         b.append("\n## Throughput and latency\n\n");
         b.append("| arm | req/s | per round | p50 | p90 | p99 | p99.9 | max | answers by status | proxy CPU us/req "
-                + "| backend CPU us/req | proxy peak RSS | backend peak RSS |\n");
-        b.append("|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+                + "| backend CPU us/req | database CPU us/req | proxy peak RSS | backend peak RSS |\n");
+        b.append("|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
         for (Arm a : r.arms()) {
             if (!a.ran()) {
                 b.append("| ").append(a.name()).append(" | ").append(a.status()).append(": ").append(cell(a.reason()))
-                        .append(" |  |  |  |  |  |  |  |  |  |  |  |\n");
+                        .append(" |  |  |  |  |  |  |  |  |  |  |  |  |\n");
                 continue;
             }
             b.append("| ").append(a.name())
@@ -50,11 +50,17 @@ public final class MarkdownReport {
                     .append(" | ").append(statuses(a.byStatus()))
                     .append(" | ").append(a.proxyCpuUsPerRequest() == null ? "-" : fmt(a.proxyCpuUsPerRequest(), 1))
                     .append(" | ").append(a.backendCpuUsPerRequest() == null ? "-" : fmt(a.backendCpuUsPerRequest(), 1))
+                    .append(" | ").append(a.databaseCpuUsPerRequest() == null ? "-" : fmt(a.databaseCpuUsPerRequest(), 1))
                     .append(" | ").append(mib(a.proxyPeakRssKb()))
                     .append(" | ").append(mib(a.backendPeakRssKb()))
                     .append(" |\n");
         }
 
+        if (r.arms().stream().anyMatch(a -> a.databaseCpuUsPerRequest() != null)) {
+            b.append("\nDatabase CPU: every process of this machine's PostgreSQL server during the arm's rounds, per"
+                    + " answered request. For a gateway it is the cost of writing its usage ledger, paid by the"
+                    + " database server rather than the proxy; nginx and the backend write nothing.\n");
+        }
         b.append("\n## Latency at one connection\n\n");
         b.append("Closed loop, one connection, same mix: the median is the round trip through each arm.\n\n");
         b.append("| arm | req/s | p50 | added p50 vs backend alone |\n|---|---:|---:|---:|\n");

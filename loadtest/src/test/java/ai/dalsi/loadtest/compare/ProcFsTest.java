@@ -2,9 +2,16 @@ package ai.dalsi.loadtest.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProcFsTest {
+
+    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
 
     @Test
     void cpuTicksAreUtimePlusStimeEvenWhenTheCommandNameHasSpacesAndParentheses() {
@@ -20,6 +27,32 @@ class ProcFsTest {
 
         assertThat(ProcFs.parseVmHwmKb(status)).isEqualTo(204_800);
         assertThat(ProcFs.parseVmHwmKb("Name:\tzombie\n")).isZero();
+    }
+
+    @Test
+    void commandNameAndParentAreReadAroundACommandNameWithSpacesAndParentheses() {
+        String stat = "4242 (java (main) x) S 17 4242 4242 0 -1 4194560 5000 0 3 0 1234 567 8 9 20 0 30 0 100";
+
+        assertThat(ProcFs.parseCommandName(stat)).isEqualTo("java (main) x");
+        assertThat(ProcFs.parseParent(stat)).isEqualTo(17);
+    }
+
+    /** PostgreSQL runs on this machine (127.0.0.1:5432) wherever the tests run. */
+    @Test
+    void findsThisMachinesPostgresServerAndTheCpuItsBackendsSpend() throws Exception {
+        ProcFs proc = ProcFs.open();
+        List<Long> servers = proc.postgresServers();
+
+        assertThat(servers).isNotEmpty();
+        long before = proc.cpuMicros(servers);
+        try (Connection c = DriverManager.getConnection(URL, "postgres", null);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT sum(i) FROM generate_series(1, 5000000) AS i")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getLong(1)).isEqualTo(5_000_000L * 5_000_001L / 2);
+            // The connection's backend is still alive here: its CPU counts under its postmaster.
+            assertThat(proc.cpuMicros(servers)).isGreaterThan(before);
+        }
     }
 
     @Test

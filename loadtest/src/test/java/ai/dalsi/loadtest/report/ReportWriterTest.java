@@ -36,6 +36,7 @@ class ReportWriterTest {
         Histogram h = latencies(medianUs, name.hashCode());
         return new Arm(name, "ok", null, rps, List.of(rps * 0.99, rps, rps * 1.01), (long) (rps * 60),
                 Curves.summary(h), Map.of("200", 90_000L, "401", 5_000L, "429", 5_000L), proxyCpu, 30.0,
+                proxyCpu == null ? null : 40.0,
                 proxyCpu == null ? null : 120_000L, 200_000L, Curves.percentiles(h));
     }
 
@@ -79,6 +80,22 @@ class ReportWriterTest {
         assertThat(md).doesNotContain("gateway-redis", "### gateway");
         assertThat(md).contains("**PASS**", "| 2xx | 10 | 10 |");
         assertThat(md).contains("![latency.svg](latency.svg)");
+    }
+
+    @Test
+    void theDatabaseCpuColumnShowsWhatWasMeasuredAndADashWhereNothingWas() throws Exception {
+        ReportWriter.write(dir, synthetic());
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("| backend CPU us/req | database CPU us/req | proxy peak RSS |");
+        assertThat(md.lines().filter(l -> l.startsWith("| gateway | 18,000 |")).findFirst().orElseThrow())
+                .contains("| 31.0 | 30.0 | 40.0 | 117 MiB |");
+        assertThat(md.lines().filter(l -> l.startsWith("| backend | 30,000 |")).findFirst().orElseThrow())
+                .contains("| - | 30.0 | - | - |");
+        assertThat(md).contains("Database CPU: every process of this machine's PostgreSQL server");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
+        assertThat(json.at("/arms/2/databaseCpuUsPerRequest").asDouble()).isEqualTo(40.0);
+        assertThat(json.at("/arms/0/databaseCpuUsPerRequest").isNull()).isTrue();
     }
 
     @Test
