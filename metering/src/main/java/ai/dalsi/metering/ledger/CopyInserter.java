@@ -5,7 +5,6 @@ import static ai.dalsi.persistence.schema.Tables.API_USAGE_LOGS;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.repo.UsageRow;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -20,9 +19,9 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * COPY's speed with {@code ON CONFLICT}'s idempotence: the rows travel with PostgreSQL's COPY
- * protocol (CSV) into a session-local temporary table that empties itself at commit, then one
- * jOOQ {@code INSERT INTO api_usage_logs SELECT ... FROM usage_batch ON CONFLICT DO NOTHING
- * RETURNING id} moves them. The data transfer is the JDBC driver's {@code CopyManager} API on the
+ * protocol (binary, {@link CopyBinary}) into a session-local temporary table that empties itself
+ * at commit, then one jOOQ {@code INSERT INTO api_usage_logs SELECT ... FROM usage_batch ON
+ * CONFLICT DO NOTHING RETURNING id} moves them. The data transfer is the JDBC driver's {@code CopyManager} API on the
  * transaction's (pooled, unwrapped) connection; every statement that decides anything is jOOQ.
  * {@code created_at} is the instant in the id, which the table checks.
  */
@@ -33,7 +32,9 @@ final class CopyInserter {
     private static final String COPY_SQL = "COPY " + TEMP_TABLE + " (id, user_id, api_key_id, endpoint, method,"
             + " status_code, response_time_ms, request_size_bytes, response_size_bytes, ip_address, tokens_used,"
             + " cost_usd, subscription_tier, error_message, request_metadata, user_agent, rate_limit_remaining,"
-            + " rate_limit_reset, created_at, model, hour, weight, grouped) FROM STDIN (FORMAT csv)";
+            + " rate_limit_reset, created_at, model, hour, weight, grouped) FROM STDIN (FORMAT binary)";
+    /** Fields of a staged line. */
+    private static final int FIELDS = 23;
 
     /** The api_usage_logs columns a usage row fills, in the order the inserting selects give them. */
     static final List<Field<?>> LOG_COLUMNS = List.of(API_USAGE_LOGS.ID, API_USAGE_LOGS.USER_ID,
@@ -50,11 +51,11 @@ final class CopyInserter {
 
     /** Puts the rows into the session's staging table ({@link StagingTable}) with COPY. */
     static void stage(DSLContext tx, Batch batch) {
-        byte[] csv = csv(batch);
+        byte[] data = copyData(batch);
         tx.connection(c -> {
             CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
             try {
-                copy.writeToCopy(csv, 0, csv.length);
+                copy.writeToCopy(data, 0, data.length);
                 copy.endCopy();
             } finally {
                 if (copy.isActive()) {
@@ -76,7 +77,7 @@ final class CopyInserter {
                                 col("endpoint", String.class), col("method", String.class),
                                 col("status_code", Integer.class), col("response_time_ms", Integer.class),
                                 col("request_size_bytes", Integer.class), col("response_size_bytes", Integer.class),
-                                DSL.field(DSL.name(TEMP_TABLE, "ip_address"), API_USAGE_LOGS.IP_ADDRESS.getDataType()),
+                                stagedInet("ip_address"),
                                 col("tokens_used", Integer.class), col("cost_usd", BigDecimal.class),
                                 col("subscription_tier", String.class), col("error_message", String.class),
                                 DSL.field(DSL.name(TEMP_TABLE, "request_metadata"),
@@ -89,21 +90,26 @@ final class CopyInserter {
                         .where(col("grouped", Boolean.class).isFalse()));
     }
 
+    /**
+     * A staged address (text, see {@link StagingTable}) as {@code inet}: PostgreSQL reads it as it
+     * would have read it from CSV.
+     */
+    static Field<String> stagedInet(String column) {
+        return DSL.field("{0}::inet", API_USAGE_LOGS.IP_ADDRESS.getDataType(), DSL.name(TEMP_TABLE, column));
+    }
+
     static <T> Field<T> col(String name, Class<T> type) {
         return DSL.field(DSL.name(TEMP_TABLE, name), type);
     }
 
     /**
-     * The batch as COPY CSV: one line per row (strings always quoted, an empty string is not NULL,
-     * NULL as nothing), with its weight in the totals and rollups (1, or 0 for a refusal's example
-     * row), then one line per group of refusals ({@link RefusalGroups}).
+     * The batch as binary COPY data: one line per row, with its weight in the totals and rollups (1,
+     * or 0 for a refusal's example row), then one line per group of refusals ({@link RefusalGroups}).
      */
-    static byte[] csv(Batch batch) {
+    static byte[] copyData(Batch batch) {
         List<UsageRow> rows = batch.rows();
-        StringBuilder sb = new StringBuilder(rows.size() * 360);
+        CopyBinary out = new CopyBinary(rows.size() * 400);
         RefusalGroups groups = new RefusalGroups();
-        CsvInstants created = new CsvInstants();
-        CsvInstants reset = new CsvInstants();
         for (int i = 0; i < rows.size(); i++) {
             UsageEvent e = batch.events().get(i);
             Batch.Kind kind = batch.kinds().get(i);
@@ -114,74 +120,24 @@ final class CopyInserter {
                 continue;
             }
             UsageRow r = rows.get(i);
-            sb.append(r.id()).append(',').append(r.userId()).append(',').append(r.apiKeyId()).append(',');
-            quoted(sb, r.endpoint());
-            sb.append(',');
-            quoted(sb, r.method());
-            sb.append(',').append(r.statusCode()).append(',');
-            plain(sb, r.responseTimeMs());
-            sb.append(',');
-            plain(sb, r.requestSizeBytes());
-            sb.append(',');
-            plain(sb, r.responseSizeBytes());
-            sb.append(',');
-            quoted(sb, r.ipAddress());
-            sb.append(',').append(r.tokensUsed()).append(',').append(r.costUsd().toPlainString()).append(',');
-            quoted(sb, r.subscriptionTier());
-            sb.append(',');
-            quoted(sb, r.errorMessage());
-            sb.append(',');
-            quoted(sb, r.requestMetadataJson());
-            sb.append(',');
-            quoted(sb, r.userAgent());
-            sb.append(',');
-            plain(sb, r.rateLimitRemaining());
-            sb.append(',');
-            reset.append(sb, r.rateLimitReset());
-            sb.append(',');
-            created.append(sb, r.createdAt());
-            sb.append(',');
-            quoted(sb, UsageRows.rollupModel(e));
-            sb.append(',');
-            created.append(sb, r.createdAt().truncatedTo(ChronoUnit.HOURS));
-            sb.append(kind == Batch.Kind.ROW ? ",1,false\n" : ",0,false\n");
+            out.line(FIELDS).uuid(r.id()).uuid(r.userId()).uuid(r.apiKeyId()).text(r.endpoint()).text(r.method())
+                    .int4(r.statusCode()).int4(r.responseTimeMs()).int4(r.requestSizeBytes())
+                    .int4(r.responseSizeBytes()).text(r.ipAddress()).int4(r.tokensUsed()).numeric(r.costUsd())
+                    .text(r.subscriptionTier()).text(r.errorMessage()).jsonb(r.requestMetadataJson())
+                    .text(r.userAgent()).int4(r.rateLimitRemaining()).timestamptz(r.rateLimitReset())
+                    .timestamptz(r.createdAt()).text(UsageRows.rollupModel(e))
+                    .timestamptz(r.createdAt().truncatedTo(ChronoUnit.HOURS))
+                    .int8(kind == Batch.Kind.ROW ? 1L : 0L).bool(false);
         }
         for (RefusalGroups.Group g : groups.all()) {
             UsageEvent n = g.newest;
-            String ip = UsageRows.inetOrNull(n.clientIp());
-            sb.append(n.requestId()).append(',').append(n.userId()).append(',').append(n.apiKeyId()).append(',');
-            quoted(sb, g.endpoint);
-            sb.append(',');
-            quoted(sb, UsageRows.clean(n.method()));
-            sb.append(',').append(g.status).append(",,,,");
-            quoted(sb, ip);
-            sb.append(',').append(g.tokens).append(',').append(g.cost.toPlainString()).append(",,,\"{}\",,,,");
-            created.append(sb, n.createdAt());
-            sb.append(',');
-            quoted(sb, g.model);
-            sb.append(',');
-            created.append(sb, g.hour);
-            sb.append(',').append(g.count).append(",true\n");
+            out.line(FIELDS).uuid(n.requestId()).uuid(n.userId()).uuid(n.apiKeyId()).text(g.endpoint)
+                    .text(UsageRows.clean(n.method())).int4(g.status).nul().nul().nul()
+                    .text(UsageRows.inetOrNull(n.clientIp())).int4(Math.toIntExact(g.tokens)).numeric(g.cost)
+                    .nul().nul().jsonb("{}").nul().nul().nul()
+                    .timestamptz(n.createdAt()).text(g.model).timestamptz(g.hour)
+                    .int8(g.count).bool(true);
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void plain(StringBuilder sb, Object v) {
-        if (v != null) {
-            sb.append(v);
-        }
-    }
-
-    private static void quoted(StringBuilder sb, String s) {
-        if (s == null) {
-            return;
-        }
-        sb.append('"');
-        int from = 0;
-        for (int i = s.indexOf('"'); i >= 0; i = s.indexOf('"', from)) {
-            sb.append(s, from, i + 1).append('"');
-            from = i + 1;
-        }
-        sb.append(s, from, s.length()).append('"');
+        return out.finish();
     }
 }

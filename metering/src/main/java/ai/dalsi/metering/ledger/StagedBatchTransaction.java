@@ -217,7 +217,8 @@ final class StagedBatchTransaction implements BatchTransaction {
                 .groupBy(KEY_ID)
                 .asTable("sums");
         Table<?> newest = DSL.select(KEY_ID.as("key_id"), CREATED_AT.as("last_at"),
-                        col("ip_address", String.class).as("last_ip"), col("endpoint", String.class).as("last_endpoint"))
+                        CopyInserter.stagedInet("ip_address").as("last_ip"),
+                        col("endpoint", String.class).as("last_endpoint"))
                 .distinctOn(KEY_ID)
                 .from(B)
                 .where(COUNTS)
