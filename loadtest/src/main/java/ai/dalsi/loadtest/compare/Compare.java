@@ -18,8 +18,11 @@ import ai.dalsi.loadtest.report.BenchReport.SideRound;
 import ai.dalsi.loadtest.report.Curves;
 import ai.dalsi.loadtest.report.Ratios;
 import ai.dalsi.loadtest.report.ReportWriter;
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -33,9 +36,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.postgresql.Driver;
 
 /**
  * {@code compare}: the same load against the backend alone, nginx in front of it and the gateway
@@ -489,25 +494,31 @@ public final class Compare {
     }
 
     /**
-     * Whether the JDBC URL names a server on this machine: a loopback host, or none (the driver's
-     * default, localhost).
+     * Whether the JDBC URL names a server on this machine: every host the driver reads from it
+     * ({@link Driver#parseURL}) is loopback, or there is none (the driver's default, localhost).
      */
     static boolean isOnThisMachine(String jdbcUrl) {
-        String rest = jdbcUrl.substring(jdbcUrl.indexOf(':') + 1);
-        if (!rest.startsWith("postgresql://")) {
-            return rest.startsWith("postgresql:");
+        Properties p = Driver.parseURL(jdbcUrl, null);
+        if (p == null) {
+            return false;
         }
-        String hosts = rest.substring("postgresql://".length()).split("[/?]", 2)[0];
-        if (hosts.isEmpty()) {
-            return true;
-        }
-        for (String h : hosts.split(",")) {
-            String host = h.startsWith("[") ? h.substring(1, h.indexOf(']')) : h.split(":", 2)[0];
-            if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("::1"))) {
+        for (String h : p.getProperty("PGHOST", "").split(",")) {
+            String host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+            if (!(host.isEmpty() || host.equals("localhost") || isLoopbackLiteral(host))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether the text is an IP address literal of a loopback address (no name is looked up). */
+    private static boolean isLoopbackLiteral(String host) {
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(host);
+        try {
+            return ip != null && InetAddress.getByAddress(ip).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false; // not 4 or 16 bytes: cannot happen for a parsed literal
+        }
     }
 
     private Arm armReport(ArmRounds a, BackendProcess backend) {

@@ -74,7 +74,7 @@ final class ProcFs {
             return entries.map(e -> e.getFileName().toString())
                     .filter(n -> !n.isEmpty() && n.chars().allMatch(Character::isDigit))
                     .map(Long::parseLong)
-                    .filter(pid -> POSTGRES.equals(commandName(pid)) && !POSTGRES.equals(commandName(parent(pid))))
+                    .filter(ProcFs::isPostmaster)
                     .sorted()
                     .toList();
         } catch (IOException | UncheckedIOException e) {
@@ -101,26 +101,26 @@ final class ProcFs {
     }
 
     private static long ticks(long pid) {
-        try {
-            return parseCpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
-        } catch (IOException e) {
-            return 0; // the process is gone
-        }
+        String stat = stat(pid);
+        return stat == null ? 0 : parseCpuTicks(stat); // null: the process is gone
     }
 
-    private static String commandName(long pid) {
-        try {
-            return parseCommandName(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
-        } catch (IOException e) {
-            return ""; // gone, or pid 0 (the parent of init)
+    /** A postmaster: a process named postgres whose parent is not one (or is gone, or is pid 0). */
+    private static boolean isPostmaster(long pid) {
+        String stat = stat(pid);
+        if (stat == null || !POSTGRES.equals(parseCommandName(stat))) {
+            return false;
         }
+        String parent = stat(parseParent(stat));
+        return parent == null || !POSTGRES.equals(parseCommandName(parent));
     }
 
-    private static long parent(long pid) {
+    /** The text of {@code /proc/PID/stat}, or null when there is no such process. */
+    private static String stat(long pid) {
         try {
-            return parseParent(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+            return Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         } catch (IOException e) {
-            return 0;
+            return null;
         }
     }
 
@@ -138,8 +138,7 @@ final class ProcFs {
      * fields 14 and 15, the 12th and 13th after it.
      */
     static long parseCpuTicks(String stat) {
-        int close = stat.lastIndexOf(')');
-        String[] f = stat.substring(close + 2).trim().split("\\s+");
+        String[] f = fieldsAfterName(stat);
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
@@ -150,8 +149,12 @@ final class ProcFs {
 
     /** The parent's pid of {@code /proc/PID/stat}: field 4, the 2nd after the command name. */
     static long parseParent(String stat) {
-        int close = stat.lastIndexOf(')');
-        return Long.parseLong(stat.substring(close + 2).trim().split("\\s+")[1]);
+        return Long.parseLong(fieldsAfterName(stat)[1]);
+    }
+
+    /** The fields of {@code /proc/PID/stat} after the command name (field 3 on). */
+    private static String[] fieldsAfterName(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
     }
 
     /** The {@code VmHWM} line of {@code /proc/PID/status}, in KiB (0 when absent, e.g. a zombie). */
