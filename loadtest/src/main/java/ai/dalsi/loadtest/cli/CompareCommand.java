@@ -92,6 +92,13 @@ public final class CompareCommand implements Callable<Integer> {
             description = "the one-connection and reject rounds (default: 5s, or --duration if shorter)")
     Duration sideDuration;
 
+    // A reject round changes what the gateway's hot code sees (every request refused instead of a
+    // few), and a JIT that recompiles for it spends the first seconds of a 5 s round doing so.
+    @Option(names = "--side-warmup", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "unmeasured run of the same shape before each one-connection and reject round"
+                    + " (default: the side rounds' length; 0 for none)")
+    Duration sideWarmup;
+
     @Option(names = "--mix", paramLabel = "KIND=W,...",
             description = "request mix (default: chat=60,stream=20,completion=10,image=5,models=5)")
     String mix;
@@ -234,6 +241,7 @@ public final class CompareCommand implements Callable<Integer> {
                 connections,
                 warmup,
                 side,
+                sideWarmup != null ? sideWarmup : side,
                 mix != null ? RequestMix.parse(mix) : RequestMix.DEFAULT,
                 keyCount,
                 overLimitKeyCount,

@@ -194,15 +194,21 @@ public final class Compare {
                 rounds.put(t.name(), new ArmRounds(t));
             }
             if (!o.warmup().isZero()) {
+                // Two runs, the second on new connections: every measured round opens its own, and a JIT
+                // that compiled the request path while no connection opened recompiles it when one does.
+                Duration half = o.warmup().dividedBy(2);
                 for (ArmRounds a : rounds.values()) {
                     Target t = a.target;
-                    LoadSpec warm = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.warmup());
-                    RunResult r = guarded(a, warm, mainKeys(t), "warm-up " + t.name());
-                    if (r != null) {
-                        info(String.format(Locale.ROOT, "warm-up %-8s %8.0f req/s", t.name(), r.throughput()));
+                    for (Duration part : List.of(half, o.warmup().minus(half))) {
+                        LoadSpec warm = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), part);
+                        RunResult r = guarded(a, warm, mainKeys(t), "warm-up " + t.name());
+                        if (r != null) {
+                            info(String.format(Locale.ROOT, "warm-up %-8s %8.0f req/s", t.name(), r.throughput()));
+                        }
                     }
                 }
-                notes.add("warm-up: " + seconds(o.warmup()) + " closed loop per arm before the first round (not measured)");
+                notes.add("warm-up: " + seconds(o.warmup()) + " closed loop per arm before the first round (not measured),"
+                        + " in two runs of half that, the second on new connections");
             }
             if (!gateways.isEmpty()) {
                 notes.add("settling: before every measured round, each gateway's ledger caught up with its answers,"
@@ -232,8 +238,7 @@ public final class Compare {
             for (ArmRounds a : rounds.values()) {
                 Target t = a.target;
                 LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-                settle(gateways);
-                RunResult r = guarded(a, one, mainKeys(t), "one connection " + t.name());
+                RunResult r = sideRound(a, one, mainKeys(t), "one connection " + t.name(), gateways);
                 if (r != null) {
                     oneConnection.add(side(t.name(), "one-connection", r));
                     info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name(),
@@ -250,8 +255,7 @@ public final class Compare {
                             ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
                             : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
                     LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
-                    settle(gateways);
-                    RunResult r = guarded(a, reject, keys, what + " " + t.name());
+                    RunResult r = sideRound(a, reject, keys, what + " " + t.name(), gateways);
                     if (r != null) {
                         rejects.add(side(t.name(), what, r));
                         info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(), r.throughput(),
@@ -364,6 +368,21 @@ public final class Compare {
         info(String.format(Locale.ROOT, "round %d/%d %-8s %8.0f req/s  p50 %s  p99 %s  %s", round, o.rounds(), t.name(),
                 r.throughput(), Summary.micros(r.latency().getValueAtPercentile(50)),
                 Summary.micros(r.latency().getValueAtPercentile(99)), r.byStatus()));
+    }
+
+    /**
+     * A one-connection or reject round: first, unless {@code --side-warmup} is 0, an unmeasured run of the
+     * same shape, so that an arm with a JIT is measured on code compiled for this traffic rather than
+     * while it recompiles for it; then the settled, measured run.
+     */
+    private RunResult sideRound(ArmRounds a, LoadSpec spec, KeySet keys, String label, List<GatewayArm> gateways)
+            throws InterruptedException {
+        if (!o.sideWarmup().isZero()) {
+            guarded(a, spec.withPacing(spec.mode(), spec.rate(), spec.connections(), o.sideWarmup()), keys,
+                    "warm-up " + label);
+        }
+        settle(gateways);
+        return guarded(a, spec, keys, label);
     }
 
     /**
@@ -547,7 +566,10 @@ public final class Compare {
                 o.connections(), o.rounds(), seconds(o.duration()), o.mix(), o.knownKeys(), o.overLimitKeys(),
                 o.overLimitShare() * 100, o.unknownShare() * 100, o.malformedShare() * 100);
         List<String> allNotes = new ArrayList<>(notes);
-        allNotes.add("side rounds: " + seconds(o.sideDuration()) + " each; latency counts from the intended send time"
+        allNotes.add("side rounds: " + seconds(o.sideDuration()) + " each"
+                + (o.sideWarmup().isZero() ? "" : ", each after an unmeasured " + seconds(o.sideWarmup())
+                        + " run of the same shape")
+                + "; latency counts from the intended send time"
                 + " (open loop) or the send time (closed loop); CPU from /proc at " + proc.ticksPerSecond() + " ticks/s");
         allNotes.add("the backend alone accepts every key, so its arm answers 200 where the proxies refuse");
         BenchReport report = new BenchReport(

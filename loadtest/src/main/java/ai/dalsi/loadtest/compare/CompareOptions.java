@@ -16,6 +16,7 @@ import java.util.Set;
  * @param connections     connections of the main and reject rounds
  * @param warmup          closed-loop warm-up per arm before the first round (JIT, caches, pools)
  * @param sideDuration    length of the one-connection and reject rounds
+ * @param sideWarmup      unmeasured run of the same shape before each one-connection and reject round, or zero
  * @param mix             request mix of the main and one-connection rounds
  * @param knownKeys       registered keys with ample limits, per arm
  * @param overLimitKeys   registered keys limited to one request per minute, per arm
@@ -53,6 +54,7 @@ public record CompareOptions(
         int connections,
         Duration warmup,
         Duration sideDuration,
+        Duration sideWarmup,
         RequestMix mix,
         int knownKeys,
         int overLimitKeys,
@@ -92,9 +94,8 @@ public record CompareOptions(
         }
         positive("--duration", duration);
         positive("--side-duration", sideDuration);
-        if (warmup == null || warmup.isNegative()) {
-            throw new IllegalArgumentException("--warmup: " + warmup + " (expected: >= 0)");
-        }
+        notNegative("--warmup", warmup);
+        notNegative("--side-warmup", sideWarmup);
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds: " + rounds + " (expected: >= 1)");
         }
@@ -132,6 +133,12 @@ public record CompareOptions(
         baselineJvmOptions = baselineJvmOptions == null ? jvmOptions : List.copyOf(baselineJvmOptions);
         backendArgs = List.copyOf(backendArgs);
         arms = Set.copyOf(arms);
+    }
+
+    private static void notNegative(String option, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(option + ": " + d + " (expected: >= 0)");
+        }
     }
 
     private static void positive(String option, Duration d) {

@@ -33,6 +33,9 @@ class CompareCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .startsWith("compare: Invalid value for option '--duration': 'soon' (expected: a duration");
         err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--side-warmup", "-2s")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --side-warmup: PT-2S (expected: >= 0)");
+        err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--arms", "backend,haproxy")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --arms: ");
         err.reset();
