@@ -49,7 +49,7 @@ public final class CompareCommand implements Callable<Integer> {
      */
     /** The gateway's JVM options as {@code bin/lib/run-jar} ships them (LauncherOptionsTest keeps the two equal). */
     public static final String GATEWAY_JVM_OPTIONS = "-Xms192m -Xmx192m -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC"
-            + " -Dio.netty.leakDetection.level=disabled";
+            + " -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.lowMemory=false";
     /** Lets Netty use {@code sun.misc.Unsafe} on Java 23+, as {@code bin/lib/run-jar} does. */
     public static final String UNSAFE_OPTION = "--sun-misc-unsafe-memory-access=allow";
 

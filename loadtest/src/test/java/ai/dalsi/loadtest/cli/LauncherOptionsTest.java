@@ -29,7 +29,7 @@ class LauncherOptionsTest {
         assertThat(assigned(script, "GATEWAY_MALLOC_ARENA_MAX")).isEqualTo(ai.dalsi.loadtest.compare.CompareOptions.GATEWAY_MALLOC_ARENA_MAX);
         assertThat(CompareCommand.launcherOptions(25)).containsExactly("-Xms192m", "-Xmx192m",
                 "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC", "-Dio.netty.leakDetection.level=disabled",
-                "--sun-misc-unsafe-memory-access=allow");
+                "-Dio.netty.allocator.lowMemory=false", "--sun-misc-unsafe-memory-access=allow");
         assertThat(CompareCommand.launcherOptions(21)).as("Java 21 and 22 do not know the option")
                 .doesNotContain(CompareCommand.UNSAFE_OPTION);
     }
