@@ -52,6 +52,10 @@ public final class CompareCommand implements Callable<Integer> {
             + " -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.lowMemory=false";
     /** Lets Netty use {@code sun.misc.Unsafe} on Java 23+, as {@code bin/lib/run-jar} does. */
     public static final String UNSAFE_OPTION = "--sun-misc-unsafe-memory-access=allow";
+    /** Transparent huge pages, where the kernel offers them on request, as {@code bin/lib/run-jar} does. */
+    public static final String THP_OPTION = "-XX:+UseTransparentHugePages";
+    /** The kernel's transparent huge page modes, the current one in brackets. */
+    static final Path THP_MODES = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
     static final String DEFAULT_BACKEND_ARGS = "--latency-ms 0 --ttft-ms 0 --tokens-per-second 0 --image-latency-ms 0";
 
@@ -135,7 +139,8 @@ public final class CompareCommand implements Callable<Integer> {
     String java;
 
     @Option(names = "--jvm-opts", paramLabel = "OPTIONS", description = "options of the child JVMs (default: the"
-            + " gateway's from bin/lib/run-jar, " + GATEWAY_JVM_OPTIONS + ", and " + UNSAFE_OPTION + " on Java 23+)")
+            + " gateway's from bin/lib/run-jar, " + GATEWAY_JVM_OPTIONS + ", " + UNSAFE_OPTION + " on Java 23+, and "
+            + THP_OPTION + " where the kernel offers transparent huge pages on request)")
     String jvmOpts;
 
     @Option(names = "--loadtest-jar", paramLabel = "JAR", description = "the jar whose backend command runs the"
@@ -251,7 +256,8 @@ public final class CompareCommand implements Callable<Integer> {
                 armSet,
                 !noPin,
                 java != null ? java : currentJava(),
-                jvmOpts != null ? words(jvmOpts) : launcherOptions(java == null ? Runtime.version().feature() : 0),
+                jvmOpts != null ? words(jvmOpts)
+                        : launcherOptions(java == null ? Runtime.version().feature() : 0, hugePagesOnRequest(THP_MODES)),
                 loadtestJar != null ? loadtestJar : Path.of(ownJar()),
                 words(backendArgs),
                 gatewayJar,
@@ -277,12 +283,29 @@ public final class CompareCommand implements Callable<Integer> {
      * The launcher's gateway options; the Unsafe one only when the child JVMs are known to be Java
      * 23+ ({@code feature}: their version, 0 when another java was given and its version is unknown).
      */
-    static List<String> launcherOptions(int feature) {
+    static List<String> launcherOptions(int feature, boolean hugePages) {
         List<String> options = new java.util.ArrayList<>(words(GATEWAY_JVM_OPTIONS));
         if (feature >= 23) {
             options.add(UNSAFE_OPTION);
         }
+        if (hugePages) {
+            options.add(THP_OPTION);
+        }
         return options;
+    }
+
+    /**
+     * Whether the kernel gives transparent huge pages to a process that asks (mode {@code madvise} or
+     * {@code always} in {@code modes}), the test {@code bin/lib/run-jar} makes; false when the file
+     * is missing or unreadable.
+     */
+    static boolean hugePagesOnRequest(Path modes) {
+        try {
+            String s = Files.readString(modes);
+            return s.contains("[madvise]") || s.contains("[always]");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static List<String> words(String s) {
