@@ -148,6 +148,36 @@ class ConstraintsIT {
         assertThat(dsl.fetchValue("select count(*) from api_usage_logs where id = ?", id)).isEqualTo(1L);
     }
 
+    /**
+     * The instant in a UUIDv7, as the CHECK on {@code api_usage_logs} reads it: to the millisecond,
+     * in any session time zone, and inlined by the planner (V15), so that no row runs it through
+     * the SQL-function executor.
+     */
+    @ParameterizedTest
+    @CsvSource({"1970-01-01T00:00:00.001Z", "2000-02-29T23:59:59.999Z", "2026-03-29T01:30:00.500Z",
+            "2026-12-06T12:34:56.789Z", "2100-12-31T23:59:59.999Z"})
+    void uuidV7TimeReadsTheIdsMillisecondsInAnyTimeZone(String instant) {
+        java.time.Instant at = java.time.Instant.parse(instant);
+        UUID id = UuidV7.at(at);
+        for (String zone : new String[] {"UTC", "Pacific/Chatham", "America/St_Johns"}) {
+            java.time.OffsetDateTime read = dsl.transactionResult(cfg -> {
+                cfg.dsl().execute("set local time zone '" + zone + "'");
+                return cfg.dsl().resultQuery("select uuid_v7_time(?::uuid)", id.toString())
+                        .fetchOne(0, java.time.OffsetDateTime.class);
+            });
+            assertThat(read.toInstant()).as(zone).isEqualTo(at);
+        }
+        assertThat(dsl.resultQuery("select uuid_v7_epoch_ms(?::uuid)", id.toString()).fetchOne(0, Long.class))
+                .isEqualTo(at.toEpochMilli());
+    }
+
+    @Test
+    void uuidV7TimeIsInlinedWhereTheCheckRunsIt() {
+        String plan = String.join("\n", dsl.resultQuery("explain (verbose) select uuid_v7_time(id) = created_at"
+                + " from api_usage_logs").fetch(0, String.class));
+        assertThat(plan).contains("AT TIME ZONE").doesNotContain("uuid_v7_time(").doesNotContain("uuid_v7_epoch_ms(");
+    }
+
     @Test
     void defaultsAreTheDocumentedOnes() {
         var key = dsl.resultQuery("select rate_limit_per_minute, rate_limit_per_hour, rate_limit_per_day,"
