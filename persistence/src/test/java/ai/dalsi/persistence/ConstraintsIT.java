@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.dalsi.persistence.testing.FreshDatabaseExtension;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
@@ -157,13 +159,13 @@ class ConstraintsIT {
     @CsvSource({"1970-01-01T00:00:00.001Z", "2000-02-29T23:59:59.999Z", "2026-03-29T01:30:00.500Z",
             "2026-12-06T12:34:56.789Z", "2100-12-31T23:59:59.999Z"})
     void uuidV7TimeReadsTheIdsMillisecondsInAnyTimeZone(String instant) {
-        java.time.Instant at = java.time.Instant.parse(instant);
+        Instant at = Instant.parse(instant);
         UUID id = UuidV7.at(at);
         for (String zone : new String[] {"UTC", "Pacific/Chatham", "America/St_Johns"}) {
-            java.time.OffsetDateTime read = dsl.transactionResult(cfg -> {
+            OffsetDateTime read = dsl.transactionResult(cfg -> {
                 cfg.dsl().execute("set local time zone '" + zone + "'");
                 return cfg.dsl().resultQuery("select uuid_v7_time(?::uuid)", id.toString())
-                        .fetchOne(0, java.time.OffsetDateTime.class);
+                        .fetchOne(0, OffsetDateTime.class);
             });
             assertThat(read.toInstant()).as(zone).isEqualTo(at);
         }

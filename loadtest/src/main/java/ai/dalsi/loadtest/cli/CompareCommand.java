@@ -281,7 +281,8 @@ public final class CompareCommand implements Callable<Integer> {
 
     /**
      * The launcher's gateway options; the Unsafe one only when the child JVMs are known to be Java
-     * 23+ ({@code feature}: their version, 0 when another java was given and its version is unknown).
+     * 23+ ({@code feature}: their version, 0 when another java was given and its version is unknown),
+     * and the huge pages one when {@code hugePages} ({@link #hugePagesOnRequest}).
      */
     static List<String> launcherOptions(int feature, boolean hugePages) {
         List<String> options = new java.util.ArrayList<>(words(GATEWAY_JVM_OPTIONS));
