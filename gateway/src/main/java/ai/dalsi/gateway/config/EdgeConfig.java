@@ -17,7 +17,8 @@ import java.util.Set;
  * @param port                 port to bind ({@code GATEWAY_HTTP_PORT}, default 8080); 0 picks a free one
  * @param maxBodyBytes         largest request body accepted; larger bodies get 413 {@code request_too_large}
  * @param maxHeaderBytes       largest request line and largest header block accepted (413 above it)
- * @param keepAliveIdleTimeout an idle keep-alive connection (no request in flight) is closed after this
+ * @param keepAliveIdleTimeout a connection with nothing in flight is closed this long after its start or
+ *                             its last answer
  * @param ioThreads            event-loop threads; 0 means one per available core
  * @param nativeTransport      use a native transport when available (NIO otherwise or when false)
  * @param ioUring              with {@code nativeTransport}, io_uring instead of epoll where the kernel offers it

@@ -8,10 +8,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds each connection's pipeline: the transport handlers in the order {@link EdgePipeline}
@@ -51,10 +49,9 @@ final class EdgeChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         ConnectionState state = new ConnectionState();
-        state.deadlines = new ReadDeadlines(config.headerTimeout(), config.bodyTimeout());
+        state.deadlines = new ReadDeadlines(config.headerTimeout(), config.bodyTimeout(),
+                config.keepAliveIdleTimeout());
         ChannelPipeline p = ch.pipeline();
-        p.addLast(EdgePipeline.IDLE, new IdleStateHandler(0, 0, config.keepAliveIdleTimeout().toMillis(),
-                TimeUnit.MILLISECONDS));
         p.addLast(EdgePipeline.DEADLINES, state.deadlines);
         p.addLast(EdgePipeline.HTTP, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxHeaderBytes())

@@ -2,13 +2,13 @@ package ai.dalsi.gateway.edge;
 
 /**
  * Names of the edge's channel handlers, in pipeline order. The handlers are transport: read
- * deadlines, decoding, keep-alive, sequencing and the headers every response carries; the gateway's own
- * steps run inside the last one ({@link #REQUEST_PATH}), in the order {@link RequestPath} lists.
- * Inbound messages flow down this list; responses flow back up it.
+ * deadlines and the idle timeout, decoding, keep-alive, sequencing and the headers every response
+ * carries; the gateway's own steps run inside the last one ({@link #REQUEST_PATH}), in the order
+ * {@link RequestPath} lists. Inbound messages flow down this list; responses flow back up it.
  *
  * <pre>
- *  {@value #IDLE}            closes keep-alive connections idle too long (with no request in flight)
- *  {@value #DEADLINES}       total deadlines for a request's head and body (408), not restarted per byte
+ *  {@value #DEADLINES}       total deadlines for a request's head and body (408), not restarted per byte,
+ *                            and the keep-alive idle timeout (closes a connection with nothing in flight)
  *  {@value #HTTP}            HTTP/1.1 codec, request line and header size limits
  *  {@value #KEEP_ALIVE}      keep-alive bookkeeping: closes after a response that ends the connection
  *  {@value #SEQUENCE}        one request at a time per connection (pipelining-safe), request id, idle close;
@@ -20,7 +20,6 @@ package ai.dalsi.gateway.edge;
  */
 public final class EdgePipeline {
 
-    public static final String IDLE = "idle";
     public static final String HTTP = "http";
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String DEADLINES = "deadlines";

@@ -8,51 +8,79 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Total deadlines for reading a request ({@code edge.headerTimeout}, {@code edge.bodyTimeout}),
- * which, unlike the idle timer, do not restart with each byte: a client that trickles a byte of
- * its headers now and then still runs out of time. The head's clock starts at the first byte of a
- * request (so an idle keep-alive connection is left to the idle timer), the body's when the head
- * ends; both stop when what they time arrived. Sits before the HTTP decoder to see raw bytes; the
- * {@link RequestSequencer} tells it where a request is ({@link #headRead}, {@link #bodyRead}) and
- * receives a {@link Expired} event when a deadline passes (408, then close).
+ * The connection's clocks: total deadlines for reading a request ({@code edge.headerTimeout},
+ * {@code edge.bodyTimeout}), and the keep-alive idle timeout ({@code edge.keepAliveIdleTimeout}).
+ * The read deadlines do not restart with each byte: a client that trickles a byte of its headers
+ * now and then still runs out of time. The head's clock starts at the first byte of a request, the
+ * body's when the head ends; both stop when what they time arrived. Then nothing is timed while the
+ * request is answered, however long that takes (a stream may run for minutes). The idle clock runs
+ * from the connection's start, and from the moment the {@link RequestSequencer} says nothing is in
+ * flight any more ({@link #idle}), until the next request's first byte. Sits before the HTTP decoder
+ * to see raw bytes; the {@link RequestSequencer} tells it where a request is ({@link #headRead},
+ * {@link #bodyRead}, {@link #idle}) and receives an {@link Expired} event when a time runs out:
+ * 408 and close for a read deadline, close for the idle timeout.
  *
- * <p>One timer per connection, not two per request: a request only moves the deadline, and the
+ * <p>One timer per connection, not one per request: a request only moves the deadline, and the
  * timer, when it fires, either finds the deadline passed or sleeps again until it. It is set anew
  * only when a deadline comes before the time it is set for, so on a busy keep-alive connection it
- * fires about once per {@code headerTimeout}, however many requests pass meanwhile.
+ * fires about once per {@code headerTimeout}, however many requests pass meanwhile. (Netty's
+ * {@code IdleStateHandler} did the idle part before: it read the clock on every read and added a
+ * listener to every write, to learn what the sequencer knows once per request.)
  */
 final class ReadDeadlines extends ChannelInboundHandlerAdapter {
 
-    /** The deadline that passed. */
-    enum Expired { HEAD, BODY }
+    /** The time that ran out. */
+    enum Expired { HEAD, BODY, IDLE }
 
-    /** Where the connection is in reading a request. */
-    enum Phase { BETWEEN, HEAD, BODY }
+    /** Where the connection is. */
+    enum Phase {
+        /** Nothing in flight and nothing being read: the idle timeout runs. */
+        IDLE,
+        /** Reading a request's line and headers. */
+        HEAD,
+        /** Reading a request's body. */
+        BODY,
+        /** The request is read and being answered: nothing is timed here. */
+        ANSWERING
+    }
 
     private final long headNanos;
     private final long bodyNanos;
+    private final long idleNanos;
     private ChannelHandlerContext ctx;
-    private Phase phase = Phase.BETWEEN;
-    /** When the current phase's time runs out (the executor's ticker); meaningless between requests. */
+    private Phase phase = Phase.ANSWERING;
+    /** When the current phase's time runs out (the executor's ticker); meaningless while answering. */
     private long deadline;
     /** The pending check, or null. */
     private ScheduledFuture<?> timer;
     /** When the pending check runs (the executor's ticker). */
     private long timerAt;
 
-    ReadDeadlines(Duration head, Duration body) {
+    ReadDeadlines(Duration head, Duration body, Duration idle) {
         this.headNanos = head.toNanos();
         this.bodyNanos = body.toNanos();
+        this.idleNanos = idle.toNanos();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            start(Phase.IDLE, idleNanos);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (phase == Phase.ANSWERING && timer == null) {
+            start(Phase.IDLE, idleNanos);
+        }
+        ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (phase == Phase.BETWEEN && msg instanceof ByteBuf b && b.isReadable()) {
+        if ((phase == Phase.IDLE || phase == Phase.ANSWERING) && msg instanceof ByteBuf b && b.isReadable()) {
             start(Phase.HEAD, headNanos);
         }
         ctx.fireChannelRead(msg);
@@ -63,13 +91,23 @@ final class ReadDeadlines extends ChannelInboundHandlerAdapter {
         if (body) {
             start(Phase.BODY, bodyNanos);
         } else {
-            phase = Phase.BETWEEN;
+            phase = Phase.ANSWERING;
         }
     }
 
     /** The request's last byte was decoded. */
     void bodyRead() {
-        phase = Phase.BETWEEN;
+        phase = Phase.ANSWERING;
+    }
+
+    /**
+     * Nothing is in flight on the connection any more (the last answer was written, no request
+     * waits): the idle timeout runs from now, unless the next request already began to arrive.
+     */
+    void idle() {
+        if (phase == Phase.ANSWERING) {
+            start(Phase.IDLE, idleNanos);
+        }
     }
 
     Phase phase() {
@@ -94,15 +132,19 @@ final class ReadDeadlines extends ChannelInboundHandlerAdapter {
         timer = ctx.executor().schedule(this::check, at - now, TimeUnit.NANOSECONDS);
     }
 
-    /** The pending check: the deadline passed (the event), is still ahead (sleep again) or nothing is timed. */
+    /** The pending check: the time ran out (the event), is still ahead (sleep again) or nothing is timed. */
     private void check() {
         timer = null;
-        if (phase == Phase.BETWEEN || !ctx.channel().isActive()) {
+        if (phase == Phase.ANSWERING || !ctx.channel().isActive()) {
             return;
         }
         long now = ctx.executor().ticker().nanoTime();
         if (now - deadline >= 0) {
-            ctx.fireUserEventTriggered(phase == Phase.HEAD ? Expired.HEAD : Expired.BODY);
+            ctx.fireUserEventTriggered(switch (phase) {
+                case HEAD -> Expired.HEAD;
+                case BODY -> Expired.BODY;
+                default -> Expired.IDLE;
+            });
         } else {
             schedule(now, deadline);
         }

@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -97,12 +96,14 @@ final class RequestSequencer extends ChannelDuplexHandler {
         } else if (msg instanceof LastHttpContent && state.deadlines != null) {
             state.deadlines.bodyRead();
         }
+        // Only a head's arrival is used (the exchange's start): no clock read for a body's pieces.
+        long arrival = msg instanceof HttpRequest ? System.nanoTime() : 0L;
         if (!waiting.isEmpty()) {
             waiting.add(msg);
-            waiting.add(System.nanoTime());
+            waiting.add(arrival);
             return;
         }
-        accept(ctx, msg, System.nanoTime());
+        accept(ctx, msg, arrival);
     }
 
     /** Handles a head or a piece of a body in order; a head while another request is in flight waits. */
@@ -260,6 +261,9 @@ final class RequestSequencer extends ChannelDuplexHandler {
         }
         // Read on, unless a body is held until the path asks for it.
         ctx.channel().config().setAutoRead(reading == null || !reading.held());
+        if (state.current == null && reading == null && state.deadlines != null) {
+            state.deadlines.idle();
+        }
     }
 
     /** Closes the connection if no request is in flight (for shutdown); called on the event loop. */
@@ -276,7 +280,7 @@ final class RequestSequencer extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
+        if (evt == ReadDeadlines.Expired.IDLE) {
             if (state.current == null) {
                 close(ctx);
             }

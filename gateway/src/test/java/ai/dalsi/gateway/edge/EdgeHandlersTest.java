@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,10 +97,10 @@ class EdgeHandlersTest {
     void idleConnectionsCloseOnlyWithNothingInFlight() {
         EmbeddedChannel ch = new EmbeddedChannel(new RequestSequencer(state, lifecycle, time), collector);
         ch.writeInbound(get("/a"));
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(ReadDeadlines.Expired.IDLE);
         assertThat(ch.isOpen()).isTrue();
         ch.writeOutbound(ok());
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(ReadDeadlines.Expired.IDLE);
         assertThat(ch.isOpen()).isFalse();
         releaseOutbound(ch, 1);
         seen.forEach(Exchange::releaseBody);

@@ -42,7 +42,7 @@ class HeadBeforeBodyTest {
     private final EmbeddedChannel channel;
 
     HeadBeforeBodyTest() {
-        state.deadlines = new ReadDeadlines(HEAD_TIMEOUT, BODY_TIMEOUT);
+        state.deadlines = new ReadDeadlines(HEAD_TIMEOUT, BODY_TIMEOUT, Duration.ofSeconds(60));
         channel = new EmbeddedChannel(state.deadlines, new RequestSequencer(state, lifecycle, f.time, f.metrics),
                 new ResponseHeadersHandler(state, lifecycle),
                 new RequestPathHandler(state, f.steps, f.finisher, new BackendHandOff(f.proxy, f.finisher)));
