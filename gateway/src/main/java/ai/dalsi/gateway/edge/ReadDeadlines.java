@@ -65,16 +65,12 @@ final class ReadDeadlines extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive()) {
-            start(Phase.IDLE, idleNanos);
-        }
     }
 
+    /** Fires once the connection's pipeline is built (accepted connections are active at once). */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (phase == Phase.ANSWERING && timer == null) {
-            start(Phase.IDLE, idleNanos);
-        }
+        start(Phase.IDLE, idleNanos);
         ctx.fireChannelActive();
     }
 

@@ -10,9 +10,11 @@ import ai.dalsi.persistence.testing.FreshDatabaseExtension;
 import ai.dalsi.persistence.testing.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -37,23 +39,27 @@ class KeepAliveIdleIT {
 
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterItsLastAnswerAndABusyOneIsNot(TestDatabase db) throws Exception {
-        try (TestEdge edge = idleEdge(db)) {
-            String key = edge.seed.key(KeySpec.chat());
-            try (Socket busy = connect(edge)) {
-                for (int i = 0; i < 8; i++) { // 2.4 s of requests 300 ms apart on one connection
-                    assertThat(exchange(busy, models(key))).startsWith("HTTP/1.1 200");
-                    Thread.sleep(300);
-                }
-                long answered = System.nanoTime();
-                assertThat(busy.getInputStream().read()).as("closed once idle").isEqualTo(-1);
-                assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(IDLE.minusMillis(350));
+        try (TestEdge edge = idleEdge(db); Socket busy = connect(edge); Socket silent = connect(edge)) {
+            // Back-to-back requests for a second or so: limits well above what that can send.
+            String key = edge.seed.key(KeySpec.chat().withLimits(1_000_000, 10_000_000, 100_000_000));
+            CompletableFuture<Integer> silentClosed = closedByServer(silent);
+            int answered = 0;
+            while (!silentClosed.isDone()) { // requests on one connection until the idle timeout has passed
+                assertThat(exchange(busy, models(key))).startsWith("HTTP/1.1 200");
+                answered++;
             }
+            assertThat(silentClosed.get()).as("the silent connection, opened with it, was closed").isEqualTo(-1);
+            assertThat(answered).isPositive();
+            assertThat(exchange(busy, models(key))).as("the busy one is still open").startsWith("HTTP/1.1 200");
+            long lastAnswer = System.nanoTime();
+            assertThat(busy.getInputStream().read()).as("closed once idle").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - lastAnswer)).isGreaterThanOrEqualTo(IDLE.minusMillis(50));
         }
     }
 
     @Test
     void aRequestAnsweredForLongerThanTheIdleTimeoutKeepsItsConnection(TestDatabase db) throws Exception {
-        try (TestEdge edge = idleEdge(db); Socket s = connect(edge)) {
+        try (TestEdge edge = idleEdge(db); Socket s = connect(edge); Socket silent = connect(edge)) {
             String key = edge.seed.key(KeySpec.chat());
             edge.sink.holding(true); // the answer waits until its usage is accepted
             String body = "{\"model\":\"" + CHAT_MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -61,7 +67,9 @@ class KeepAliveIdleIT {
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.US_ASCII));
             Eventually.await("the request is in flight", () -> edge.sink.heldCount() == 1);
-            Thread.sleep(IDLE.toMillis() * 5 / 2);
+            // Opened after the request was sent: once the server closes it, the idle timeout has
+            // passed for the connection whose request is still in flight too.
+            assertThat(closedByServer(silent).get()).isEqualTo(-1);
             edge.sink.holding(false);
             edge.sink.releaseHeld();
             assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
@@ -78,6 +86,17 @@ class KeepAliveIdleIT {
         Socket s = new Socket("127.0.0.1", edge.port());
         s.setSoTimeout(10_000);
         return s;
+    }
+
+    /** The next read of a connection that sends nothing: -1 once the server closes it. */
+    private static CompletableFuture<Integer> closedByServer(Socket s) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.getInputStream().read();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private static String models(String key) {
