@@ -47,6 +47,8 @@ final class EventCodec {
     /** The first version, written before cached/reasoning tokens, attempts and backend were recorded. */
     static final byte VERSION_1 = 1;
     static final int MAX_STRING_CHARS = 32 * 1024;
+    /** Strings up to this long are encoded by hand; longer ones by the JDK (see {@code Scratch.str}). */
+    static final int SHORT_STRING_CHARS = 16;
 
     private static final int ESTIMATED = 1;
     private static final int STREAM = 2;
@@ -121,25 +123,34 @@ final class EventCodec {
                 return;
             }
             int n = Math.min(s.length(), MAX_STRING_CHARS);
+            if (n <= SHORT_STRING_CHARS && ascii(s, n)) {
+                return;
+            }
+            // The JDK's encoder checks and copies a Latin-1 string's bytes in bulk, and encodes the rest.
+            byte[] utf8 = (n == s.length() ? s : s.substring(0, n)).getBytes(StandardCharsets.UTF_8);
+            i32(utf8.length);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, bytes, pos, utf8.length);
+            pos += utf8.length;
+        }
+
+        /**
+         * Writes a short string char by char, with no array to allocate, if it is all ASCII (by far
+         * the common case); false, having written nothing, if it is not.
+         */
+        private boolean ascii(String s, int n) {
             ensure(4 + n);
-            int lengthAt = pos;
-            pos += 4;
-            // ASCII, by far the common case, is copied char by char; anything else goes through the
-            // JDK's encoder.
+            int at = pos + 4;
             for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
                 if (c >= 0x80) {
-                    pos = lengthAt + 4;
-                    byte[] utf8 = (n == s.length() ? s : s.substring(0, n)).getBytes(StandardCharsets.UTF_8);
-                    ensure(utf8.length);
-                    System.arraycopy(utf8, 0, bytes, pos, utf8.length);
-                    pos += utf8.length;
-                    INT.set(bytes, lengthAt, utf8.length);
-                    return;
+                    return false;
                 }
-                bytes[pos++] = (byte) c;
+                bytes[at + i] = (byte) c;
             }
-            INT.set(bytes, lengthAt, n);
+            INT.set(bytes, pos, n);
+            pos = at + n;
+            return true;
         }
     }
 

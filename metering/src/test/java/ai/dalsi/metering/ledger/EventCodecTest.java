@@ -96,6 +96,26 @@ class EventCodecTest {
     }
 
     @Test
+    void stringsOfEveryLengthAroundTheShortPathAndOfEveryKindOfCharacterSurvive() {
+        // Short ASCII strings are written by hand, the rest by the JDK's UTF-8 encoder: the same bytes.
+        String[] kinds = {"a", "é", "Ā", "中", "\uD83D\uDE00"};
+        UsageEvent base = full();
+        EventCodec.Scratch reused = new EventCodec.Scratch();
+        for (String kind : kinds) {
+            for (int n = 0; n <= 2 * EventCodec.SHORT_STRING_CHARS + 2; n++) {
+                // ASCII up to the last char, which is of the kind: a non-ASCII char found late.
+                String value = "x".repeat(Math.max(0, n - kind.length())) + (n >= kind.length() ? kind : "");
+                UsageEvent e = withMessageAndAgent(base, value, value.toUpperCase(java.util.Locale.ROOT));
+                int length = EventCodec.encode(e, 1, reused);
+                UsageEvent back = EventCodec.decode(Arrays.copyOf(reused.bytes(), length)).event();
+                assertThat(back).as("%s x %d", kind, n).isEqualTo(e);
+                assertThat(back.errorMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
     void unknownVersionsAndDamagedRecordsAreRejectedWithAReason() {
         EventCodec.Scratch s = new EventCodec.Scratch();
         int n = EventCodec.encode(full(), 1, s);
