@@ -76,8 +76,28 @@ abstract sealed class GeneratedTextReader {
 
     /** Server-sent events: every {@code data:} line. */
     static final class Events extends GeneratedTextReader {
-        /** Stops at a line's end (LF or CR). */
-        private static final ByteScan.Processor LINE_END = b -> b != '\n' && b != '\r';
+        /**
+         * Stops at a line's end (LF or CR), scanning each block in a loop of its own. Through the
+         * interface's default block method each byte would be a call to a lambda, from a call site
+         * that every scanner shares.
+         */
+        private static final ByteScan.Processor LINE_END = new ByteScan.Processor() {
+            @Override
+            public boolean process(byte b) {
+                return b != '\n' && b != '\r';
+            }
+
+            @Override
+            public int process(byte[] block, int from, int to) {
+                for (int i = from; i < to; i++) {
+                    byte b = block[i];
+                    if (b == '\n' || b == '\r') {
+                        return i;
+                    }
+                }
+                return -1;
+            }
+        };
 
         private final Buffer line = new Buffer();
 

@@ -36,6 +36,28 @@ class GeneratedTextReaderTest {
     }
 
     @Test
+    void everyKindOfLineEndEndsALineWhereverItFallsAndHoweverTheStreamIsCut() {
+        // Lines longer than the scanner's block put their ends in a later block than their starts.
+        String longWord = "w".repeat(1500);
+        String stream = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\r"
+                + "\r"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + longWord + "\"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}\r\n\r\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + longWord + "c\"}}]}\r\r"
+                + "data: [DONE]\n\n";
+        String expected = "a" + longWord + "b" + longWord + "c";
+        for (int piece : new int[] {1, 7, 511, 512, 513, stream.length()}) {
+            GeneratedText text = new GeneratedText();
+            GeneratedTextReader r = GeneratedTextReader.of("text/event-stream", text, 1 << 20);
+            for (int at = 0; at < stream.length(); at += piece) {
+                feed(r, stream.substring(at, Math.min(stream.length(), at + piece)));
+            }
+            r.finish();
+            assertThat(text.choices()).as("pieces of %d", piece).containsExactly(expected);
+        }
+    }
+
+    @Test
     void aWholeAnswerIsReadAtItsEndAndAnOversizedOneNotAtAll() {
         GeneratedText text = new GeneratedText();
         GeneratedTextReader r = GeneratedTextReader.of("application/json", text, 1 << 20);

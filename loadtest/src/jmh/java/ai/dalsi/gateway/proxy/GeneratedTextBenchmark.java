@@ -1,0 +1,79 @@
+package ai.dalsi.gateway.proxy;
+
+import ai.dalsi.metering.tokens.GeneratedText;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What the proxy does with every streamed answer besides relaying it: {@link GeneratedTextReader}
+ * gathering the generated text of a chat completion stream of 32 content chunks, each in its own
+ * direct buffer as a backend sends them. In the reader's package, as the reader is not public.
+ * Run with the gateway's {@code --sun-misc-unsafe-memory-access=allow} (see {@code bin/lib/run-jar}),
+ * or Netty reads direct buffers through slower {@code ByteBuffer} calls.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class GeneratedTextBenchmark {
+
+    private final List<ByteBuf> chunks = new ArrayList<>();
+
+    @Setup
+    public void setUp() {
+        String head = "data: {\"id\":\"chatcmpl-0193a0000000\",\"object\":\"chat.completion.chunk\",\"created\":1765000000,"
+                + "\"model\":\"dalsi-chat-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+        String tail = "\"},\"finish_reason\":null}]}\n\n";
+        for (int i = 0; i < 32; i++) {
+            chunks.add(direct(head + " word" + i + tail));
+        }
+        chunks.add(direct("data: [DONE]\n\n"));
+        // In the gateway every body scanner goes through ByteScan, so its calls to a processor see
+        // several classes: so they do here, before the benchmark's code is compiled.
+        ByteBuf sample = chunks.get(0);
+        List<ByteScan.Processor> others = List.of(b -> b != '"', b -> b != '{', b -> b != ']');
+        for (int i = 0; i < 20_000; i++) {
+            for (ByteScan.Processor p : others) {
+                ByteScan.forEachByte(sample, sample.readerIndex(), sample.readableBytes(), p);
+            }
+        }
+    }
+
+    private static ByteBuf direct(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return PooledByteBufAllocator.DEFAULT.directBuffer(b.length).writeBytes(b);
+    }
+
+    @TearDown
+    public void tearDown() {
+        chunks.forEach(ByteBuf::release);
+    }
+
+    @Benchmark
+    public GeneratedText stream() {
+        GeneratedText text = new GeneratedText();
+        GeneratedTextReader r = GeneratedTextReader.of("text/event-stream", text, 1 << 20);
+        for (ByteBuf c : chunks) {
+            r.feed(c);
+        }
+        r.finish();
+        return text;
+    }
+}
