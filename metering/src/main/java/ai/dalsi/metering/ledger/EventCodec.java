@@ -17,8 +17,9 @@ import java.util.UUID;
  * The journal's binary form of a {@link UsageEvent}: compact, fixed field order, little-endian,
  * versioned by its first byte so that a newer gateway can change it while still reading what an
  * older one left in the journal. A hand-written codec rather than JSON because it runs on the
- * event loop for every request: encoding an event takes a few hundred nanoseconds and allocates
- * nothing but the scratch buffer's growth.
+ * event loop for every request: encoding an event takes 150 ns or so ({@code EventCodecBenchmark}
+ * in the loadtest module) and allocates only the scratch buffer's growth and the UTF-8 bytes of its
+ * strings over {@value #SHORT_STRING_CHARS} characters.
  *
  * <p>Version 2 (version 1, still read, is the same without the last line):
  * <pre>
