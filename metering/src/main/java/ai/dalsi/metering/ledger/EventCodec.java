@@ -128,11 +128,15 @@ final class EventCodec {
                 return;
             }
             // The JDK's encoder checks and copies a Latin-1 string's bytes in bulk, and encodes the rest.
-            byte[] utf8 = (n == s.length() ? s : s.substring(0, n)).getBytes(StandardCharsets.UTF_8);
-            i32(utf8.length);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, bytes, pos, utf8.length);
-            pos += utf8.length;
+            sized((n == s.length() ? s : s.substring(0, n)).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The bytes after their length (i32). */
+        private void sized(byte[] b) {
+            i32(b.length);
+            ensure(b.length);
+            System.arraycopy(b, 0, bytes, pos, b.length);
+            pos += b.length;
         }
 
         /**
@@ -185,11 +189,7 @@ final class EventCodec {
         out.i32(u.images());
         out.i32(cost.scale());
         if (bigCost) {
-            byte[] b = unscaled.toByteArray();
-            out.i32(b.length);
-            out.ensure(b.length);
-            System.arraycopy(b, 0, out.bytes, out.pos, b.length);
-            out.pos += b.length;
+            out.sized(unscaled.toByteArray());
         } else {
             out.i64(unscaled.longValue());
         }
