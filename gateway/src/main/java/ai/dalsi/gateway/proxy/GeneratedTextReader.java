@@ -3,6 +3,10 @@ package ai.dalsi.gateway.proxy;
 import ai.dalsi.metering.tokens.GeneratedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
+import io.netty.util.internal.SWARUtil;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -74,32 +78,25 @@ abstract sealed class GeneratedTextReader {
         }
     }
 
-    /** Server-sent events: every {@code data:} line. */
+    /**
+     * Server-sent events: every {@code data:} line. Each piece is copied once, behind the start of
+     * the line it continues, and its line ends are found in that copy: the bytes are read from the
+     * buffer once, and a line is handed on from where it lies.
+     */
     static final class Events extends GeneratedTextReader {
-        /**
-         * Stops at a line's end (LF or CR), scanning each block in a loop of its own. Through the
-         * interface's default block method each byte would be a call to a lambda, from a call site
-         * that every scanner shares.
-         */
-        private static final ByteScan.Processor LINE_END = new ByteScan.Processor() {
-            @Override
-            public boolean process(byte b) {
-                return b != '\n' && b != '\r';
-            }
+        /** Most bytes of a piece copied at a time. */
+        static final int WINDOW = 16 * 1024;
+        /** Eight bytes of an array as one long, the first byte lowest. */
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long LF = SWARUtil.compilePattern((byte) '\n');
+        private static final long CR = SWARUtil.compilePattern((byte) '\r');
 
-            @Override
-            public int process(byte[] block, int from, int to) {
-                for (int i = from; i < to; i++) {
-                    byte b = block[i];
-                    if (b == '\n' || b == '\r') {
-                        return i;
-                    }
-                }
-                return -1;
-            }
-        };
-
-        private final Buffer line = new Buffer();
+        /** The start of the line not ended yet, then the piece being read. */
+        private byte[] bytes = new byte[256];
+        /** Bytes of the line not ended yet that are kept (none while {@link #overflow}). */
+        private int kept;
+        /** Whether the line not ended yet is longer than {@code maxBytes}: it adds nothing. */
+        private boolean overflow;
 
         Events(GeneratedText into, int maxBytes) {
             super(into, maxBytes);
@@ -107,35 +104,72 @@ abstract sealed class GeneratedTextReader {
 
         @Override
         void feed(ByteBuf content) {
-            int i = content.readerIndex();
+            int from = content.readerIndex();
             int end = content.writerIndex();
-            while (i < end) {
-                int nl = ByteScan.forEachByte(content, i, end - i, LINE_END);
-                if (nl < 0) {
-                    line.append(content, i, end - i, maxBytes);
-                    return;
+            while (from < end) {
+                int n = Math.min(WINDOW, end - from);
+                int total = kept + n;
+                if (total > bytes.length) {
+                    bytes = Arrays.copyOf(bytes, Math.max(total, Math.min(bytes.length * 2, maxBytes + WINDOW)));
                 }
-                line.append(content, i, nl - i, maxBytes);
-                endOfLine();
-                i = nl + 1;
+                content.getBytes(from, bytes, kept, n);
+                from += n;
+                byte[] b = bytes;
+                int start = 0;
+                for (int i = lineEnd(b, kept, total); i >= 0; i = lineEnd(b, start, total)) {
+                    endOfLine(start, i - start);
+                    start = i + 1;
+                }
+                int rest = total - start;
+                if (overflow || rest > maxBytes) {
+                    overflow = true;
+                    kept = 0;
+                } else {
+                    System.arraycopy(b, start, b, 0, rest);
+                    kept = rest;
+                }
             }
         }
 
         @Override
         void finish() {
-            endOfLine();
+            endOfLine(0, kept);
         }
 
-        private void endOfLine() {
-            byte[] b = line.bytes;
-            int n = line.length;
-            if (!line.overflow && n > 5 && b[0] == 'd' && b[1] == 'a' && b[2] == 't' && b[3] == 'a' && b[4] == ':') {
-                int from = b[5] == ' ' ? 6 : 5;
-                if (from < n && b[from] == '{') {
-                    into.addJson(b, from, n - from);
+        /**
+         * The index of the first line end (LF or CR) in {@code b[from, to)}, or -1: eight bytes at a
+         * time with Netty's {@link SWARUtil}, the last few one by one. A stream's lines are long
+         * runs of bytes that are neither (a chunk's JSON, about 200 bytes).
+         */
+        static int lineEnd(byte[] b, int from, int to) {
+            int i = from;
+            for (; i <= to - Long.BYTES; i += Long.BYTES) {
+                long word = (long) LONGS.get(b, i);
+                long ends = SWARUtil.applyPattern(word, LF) | SWARUtil.applyPattern(word, CR);
+                if (ends != 0) {
+                    return i + SWARUtil.getIndex(ends, false);
                 }
             }
-            line.clear();
+            for (; i < to; i++) {
+                if (b[i] == '\n' || b[i] == '\r') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** A line ended: {@code bytes[from, from + n)}, unless it was too long to keep. */
+        private void endOfLine(int from, int n) {
+            byte[] b = bytes;
+            if (!overflow && n > 5 && n <= maxBytes && b[from] == 'd' && b[from + 1] == 'a' && b[from + 2] == 't'
+                    && b[from + 3] == 'a' && b[from + 4] == ':') {
+                int json = b[from + 5] == ' ' ? from + 6 : from + 5;
+                if (json < from + n && b[json] == '{') {
+                    into.addJson(b, json, from + n - json);
+                }
+            }
+            overflow = false;
+            kept = 0;
         }
     }
 

@@ -58,6 +58,56 @@ class GeneratedTextReaderTest {
     }
 
     @Test
+    void aStreamLineLongerThanTheBoundAddsNothingAndTheLinesAfterItCount() {
+        String head = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+        String tail = "\"}}]}";
+        int bound = 200;
+        String atBound = head + "k".repeat(bound - head.length() - tail.length()) + tail; // kept: exactly the bound
+        String overBound = head + "x".repeat(bound + 1 - head.length() - tail.length()) + tail; // one byte over
+        String huge = head + "y".repeat(3 * GeneratedTextReader.Events.WINDOW) + tail; // over several windows
+        String stream = overBound + "\n\n" + atBound + "\r\n" + huge + "\n" + head + "after" + tail + "\n\n" + overBound;
+        String expected = atBound.substring(head.length(), atBound.length() - tail.length()) + "after";
+        for (int piece : new int[] {1, 13, 199, 200, 201, stream.length()}) {
+            GeneratedText text = new GeneratedText();
+            GeneratedTextReader r = GeneratedTextReader.of("text/event-stream", text, bound);
+            for (int at = 0; at < stream.length(); at += piece) {
+                feed(r, stream.substring(at, Math.min(stream.length(), at + piece)));
+            }
+            r.finish(); // the last line, over the bound and not ended, adds nothing either
+            assertThat(text.choices()).as("pieces of %d", piece).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void theLineEndSearchFindsTheFirstLfOrCrAtEveryPositionAndNothingElse() {
+        // Bytes one bit away from LF or CR, or only in the high bit, and zero, around them.
+        byte[] near = {'a', 0x0B, 0x0C, 0x0E, 0x08, 0x02, 0x09, (byte) 0x8A, (byte) 0x8D, (byte) 0xFF, 0x00, 0x1A, 0x2D};
+        for (int length = 0; length <= 40; length++) {
+            byte[] b = new byte[length];
+            for (int i = 0; i < length; i++) {
+                b[i] = near[i % near.length];
+            }
+            for (int from = 0; from <= Math.min(length, 9); from++) {
+                assertThat(GeneratedTextReader.Events.lineEnd(b, from, length)).as("none in %d from %d", length, from)
+                        .isEqualTo(-1);
+                for (int at = from; at < length; at++) {
+                    for (byte end : new byte[] {'\n', '\r'}) {
+                        byte[] c = b.clone();
+                        c[at] = end;
+                        if (at + 3 < length) {
+                            c[at + 3] = end == '\n' ? (byte) '\r' : (byte) '\n'; // a later end of the other kind
+                        }
+                        assertThat(GeneratedTextReader.Events.lineEnd(c, from, length))
+                                .as("%d at %d in %d from %d", end, at, length, from).isEqualTo(at);
+                        assertThat(GeneratedTextReader.Events.lineEnd(c, from, at)).as("the range ends before it")
+                                .isEqualTo(-1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aWholeAnswerIsReadAtItsEndAndAnOversizedOneNotAtAll() {
         GeneratedText text = new GeneratedText();
         GeneratedTextReader r = GeneratedTextReader.of("application/json", text, 1 << 20);

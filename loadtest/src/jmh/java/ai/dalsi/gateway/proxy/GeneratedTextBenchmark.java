@@ -1,6 +1,8 @@
 package ai.dalsi.gateway.proxy;
 
+import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.tokens.GeneratedText;
+import com.fasterxml.jackson.core.JsonFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +22,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the proxy does with every streamed answer besides relaying it: {@link GeneratedTextReader}
- * gathering the generated text of a chat completion stream of 32 content chunks, each in its own
- * direct buffer as a backend sends them. In the reader's package, as the reader is not public.
- * Run with the gateway's {@code --sun-misc-unsafe-memory-access=allow} (see {@code bin/lib/run-jar}),
- * or Netty reads direct buffers through slower {@code ByteBuffer} calls.
+ * What the proxy does with every streamed answer besides relaying it, for a chat completion stream
+ * of 32 content chunks, a usage chunk and {@code [DONE]}, each in its own direct buffer as a backend
+ * sends them: {@link GeneratedTextReader} gathering the generated text ({@link #stream}), and
+ * {@link SseUsageFilter} splitting the events and reading the usage ({@link #usageFilter}). In their
+ * package, as neither is public. Run with the gateway's {@code --sun-misc-unsafe-memory-access=allow}
+ * (see {@code bin/lib/run-jar}), or Netty reads direct buffers through slower {@code ByteBuffer} calls.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,8 +47,11 @@ public class GeneratedTextBenchmark {
         for (int i = 0; i < 32; i++) {
             chunks.add(direct(head + " word" + i + tail));
         }
+        chunks.add(direct("data: {\"id\":\"chatcmpl-0193a0000000\",\"object\":\"chat.completion.chunk\",\"created\":1765000000,"
+                + "\"model\":\"dalsi-chat-mini\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":32,"
+                + "\"total_tokens\":44}}\n\n"));
         chunks.add(direct("data: [DONE]\n\n"));
-        // In the gateway every body scanner goes through ByteScan, so its calls to a processor see
+        // In the gateway the body scanners go through ByteScan, so its calls to a processor see
         // several classes: so they do here, before the benchmark's code is compiled.
         ByteBuf sample = chunks.get(0);
         List<ByteScan.Processor> others = List.of(b -> b != '"', b -> b != '{', b -> b != ']');
@@ -76,4 +82,29 @@ public class GeneratedTextBenchmark {
         r.finish();
         return text;
     }
+
+    @Benchmark
+    public TokenUsage usageFilter() {
+        SseUsageFilter filter = new SseUsageFilter(false, 1 << 20, JSON, RELEASE);
+        for (ByteBuf c : chunks) {
+            filter.accept(c); // true: the chunk is forwarded whole, which here means nothing to do
+        }
+        filter.finish();
+        return filter.usage();
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** The client's side: what the filter hands on is sent and released. */
+    private static final SseUsageFilter.Sink RELEASE = new SseUsageFilter.Sink() {
+        @Override
+        public void forward(ByteBuf buf) {
+            buf.release();
+        }
+
+        @Override
+        public void hold(ByteBuf buf) {
+            buf.release();
+        }
+    };
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,8 +31,25 @@ public final class GeneratedText {
 
     /** Text per choice index; a choice's pieces are joined before counting, as the model produced them. */
     private final List<StringBuilder> choices = new ArrayList<>(1);
-    /** JSON objects added and not read yet, each after its length (4 bytes, big-endian); null while none. */
-    private byte[] pending;
+    /**
+     * Bytes of the pages after the first: a page once written is never copied again, where one
+     * array grown by doubling would copy its bytes at every step (and allocate twice as much).
+     */
+    static final int PAGE = 4096;
+    /** The first page's smallest size: a whole JSON answer is usually one object of about this size. */
+    private static final int FIRST_PAGE = 512;
+
+    /**
+     * The page being written: JSON objects added and not read yet, each after its length (4 bytes,
+     * big-endian); null while none was added.
+     */
+    private byte[] page;
+    private int pageLength;
+    /** Pages filled before {@link #page}, oldest first, and the bytes used in each; null while none. */
+    private byte[][] filled;
+    private int[] filledLengths;
+    private int filledCount;
+    /** Bytes kept unread in all pages. */
     private int pendingLength;
 
     /**
@@ -51,30 +69,61 @@ public final class GeneratedText {
         if (pendingLength + length + 4 > PENDING_LIMIT) {
             settle();
         }
-        if (pending == null || pendingLength + length + 4 > pending.length) {
-            int size = Math.min(PENDING_LIMIT, Math.max(pendingLength + length + 4,
-                    pending == null ? 512 : pending.length * 2));
-            pending = pending == null ? new byte[size] : java.util.Arrays.copyOf(pending, size);
+        if (page == null) {
+            page = new byte[Math.max(FIRST_PAGE, length + 4)];
+        } else if (pageLength + length + 4 > page.length) {
+            if (pageLength > 0) {
+                putAside(page, pageLength);
+            }
+            page = new byte[Math.max(PAGE, length + 4)];
+            pageLength = 0;
         }
-        pending[pendingLength] = (byte) (length >>> 24);
-        pending[pendingLength + 1] = (byte) (length >>> 16);
-        pending[pendingLength + 2] = (byte) (length >>> 8);
-        pending[pendingLength + 3] = (byte) length;
-        System.arraycopy(json, offset, pending, pendingLength + 4, length);
+        byte[] p = page;
+        int at = pageLength;
+        p[at] = (byte) (length >>> 24);
+        p[at + 1] = (byte) (length >>> 16);
+        p[at + 2] = (byte) (length >>> 8);
+        p[at + 3] = (byte) length;
+        System.arraycopy(json, offset, p, at + 4, length);
+        pageLength = at + length + 4;
         pendingLength += length + 4;
         return this;
     }
 
-    /** Reads every object kept, in the order they were added. */
+    /** Puts a written page aside, after the ones before it. */
+    private void putAside(byte[] full, int used) {
+        if (filled == null) {
+            filled = new byte[4][];
+            filledLengths = new int[4];
+        } else if (filledCount == filled.length) {
+            filled = Arrays.copyOf(filled, filledCount * 2);
+            filledLengths = Arrays.copyOf(filledLengths, filledCount * 2);
+        }
+        filled[filledCount] = full;
+        filledLengths[filledCount++] = used;
+    }
+
+    /** Reads every object kept, in the order they were added; the page being written is kept for reuse. */
     private void settle() {
+        for (int i = 0; i < filledCount; i++) {
+            readAll(filled[i], filledLengths[i]);
+            filled[i] = null;
+        }
+        filledCount = 0;
+        if (page != null) {
+            readAll(page, pageLength);
+        }
+        pageLength = 0;
+        pendingLength = 0;
+    }
+
+    private void readAll(byte[] p, int used) {
         int i = 0;
-        while (i < pendingLength) {
-            int length = (pending[i] & 0xff) << 24 | (pending[i + 1] & 0xff) << 16 | (pending[i + 2] & 0xff) << 8
-                    | (pending[i + 3] & 0xff);
-            read(pending, i + 4, length);
+        while (i < used) {
+            int length = (p[i] & 0xff) << 24 | (p[i + 1] & 0xff) << 16 | (p[i + 2] & 0xff) << 8 | (p[i + 3] & 0xff);
+            read(p, i + 4, length);
             i += length + 4;
         }
-        pendingLength = 0;
     }
 
     private void read(byte[] json, int offset, int length) {

@@ -32,6 +32,35 @@ class GeneratedTextTest {
     }
 
     @Test
+    void objectsOfEverySizeAroundAPageAreReadInOrder() {
+        GeneratedText g = new GeneratedText();
+        StringBuilder zero = new StringBuilder();
+        StringBuilder one = new StringBuilder();
+        int framing = chunk(0, "").length + 4; // an object's bytes besides its delta, and its length
+        int[] offs = {0, 1, 2, 3, 4, 5, 100}; // an object with its length is a page, or this much less or more
+        int i = 0;
+        for (int round = 0; round < 4; round++) {
+            for (int off : offs) {
+                for (int sign : new int[] {1, -1}) {
+                    int size = Math.max(1, GeneratedText.PAGE - framing - sign * off);
+                    String delta = (char) ('a' + i % 26) + "x".repeat(size - 1);
+                    g.addJson(chunk(i % 2, delta));
+                    (i % 2 == 0 ? zero : one).append(delta);
+                    String small = "s" + i + " "; // a small object between the big ones
+                    g.addJson(chunk(i % 2, small));
+                    (i % 2 == 0 ? zero : one).append(small);
+                    i++;
+                }
+            }
+            g.addJson(chunk(0, "y".repeat(GeneratedText.PAGE * 3))); // larger than a page, smaller than the bound
+            zero.append("y".repeat(GeneratedText.PAGE * 3));
+        }
+        assertThat(g.choices()).containsExactly(zero.toString(), one.toString());
+        g.addJson(chunk(1, "after"));
+        assertThat(g.choices()).containsExactly(zero.toString(), one + "after");
+    }
+
+    @Test
     void anAnswerLargerThanTheBoundIsReadAtOnceAfterWhatCameBefore() {
         GeneratedText g = new GeneratedText().addJson(chunk(0, "first "));
         String big = "b".repeat(GeneratedText.PENDING_LIMIT);
