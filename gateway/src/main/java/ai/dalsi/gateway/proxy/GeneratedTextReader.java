@@ -51,33 +51,6 @@ abstract sealed class GeneratedTextReader {
     /** The body ended (or was cut off): reads what is still kept. */
     abstract void finish();
 
-    /** Bytes kept across pieces, grown as needed up to {@code maxBytes + 1}. */
-    static final class Buffer {
-        byte[] bytes = new byte[256];
-        int length;
-        boolean overflow;
-
-        void append(ByteBuf from, int index, int count, int max) {
-            if (overflow) {
-                return;
-            }
-            if (length + count > max) {
-                overflow = true;
-                return;
-            }
-            if (length + count > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(length + count, Math.min(max, bytes.length * 2)));
-            }
-            from.getBytes(index, bytes, length, count);
-            length += count;
-        }
-
-        void clear() {
-            length = 0;
-            overflow = false;
-        }
-    }
-
     /**
      * Server-sent events: every {@code data:} line. Each piece is copied once, behind the start of
      * the line it continues, and its line ends are found in that copy: the bytes are read from the
@@ -134,6 +107,7 @@ abstract sealed class GeneratedTextReader {
         @Override
         void finish() {
             endOfLine(0, kept);
+            kept = 0;
         }
 
         /**
@@ -169,13 +143,15 @@ abstract sealed class GeneratedTextReader {
                 }
             }
             overflow = false;
-            kept = 0;
         }
     }
 
-    /** A whole JSON answer. */
+    /** A whole JSON answer, kept up to {@code maxBytes}. */
     static final class Json extends GeneratedTextReader {
-        private final Buffer body = new Buffer();
+        private byte[] body = new byte[256];
+        private int length;
+        /** Whether the answer is longer than {@code maxBytes}: it adds nothing. */
+        private boolean overflow;
 
         Json(GeneratedText into, int maxBytes) {
             super(into, maxBytes);
@@ -183,15 +159,25 @@ abstract sealed class GeneratedTextReader {
 
         @Override
         void feed(ByteBuf content) {
-            body.append(content, content.readerIndex(), content.readableBytes(), maxBytes);
+            int count = content.readableBytes();
+            if (overflow || length + count > maxBytes) {
+                overflow = true;
+                return;
+            }
+            if (length + count > body.length) {
+                body = Arrays.copyOf(body, Math.max(length + count, Math.min(maxBytes, body.length * 2)));
+            }
+            content.getBytes(content.readerIndex(), body, length, count);
+            length += count;
         }
 
         @Override
         void finish() {
-            if (!body.overflow && body.length > 0) {
-                into.addJson(body.bytes, 0, body.length);
+            if (!overflow && length > 0) {
+                into.addJson(body, 0, length);
             }
-            body.clear();
+            length = 0;
+            overflow = false;
         }
     }
 }
