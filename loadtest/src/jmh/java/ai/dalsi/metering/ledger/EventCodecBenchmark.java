@@ -4,7 +4,9 @@ import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.UsageEvent;
 import ai.dalsi.persistence.UuidV7;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link EventCodec#encode}, which the event loop runs for every request with a known key, for the
- * two events it sees most: a proxied answer and a 429 refusal (whose event carries its message).
+ * two events it sees most: a proxied answer and a 429 refusal (whose event carries its message);
+ * and the refusal journaled as only counted ({@link EventCodec#encodeCounted}), and decoded by the
+ * writer either way.
  * In the codec's package, as the codec is not public.
  */
 @State(Scope.Benchmark)
@@ -34,6 +38,9 @@ public class EventCodecBenchmark {
     private final EventCodec.Scratch scratch = new EventCodec.Scratch();
     private UsageEvent answered;
     private UsageEvent refused;
+    private final EventCodec.DecodeBuffers buffers = new EventCodec.DecodeBuffers();
+    private ByteBuffer wholeRecord;
+    private ByteBuffer countedRecord;
 
     @Setup
     public void setUp() {
@@ -54,6 +61,9 @@ public class EventCodecBenchmark {
                 .errorMessage("Rate limit reached for requests per min (RPM): limit 1000. Please try again in 1.2s.")
                 .rateLimitRemaining(0).rateLimitReset(at.plusSeconds(60)).model("dalsi-chat-mini")
                 .product("ai.chat").refused(true).build();
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        wholeRecord = ByteBuffer.wrap(Arrays.copyOf(s.bytes(), EventCodec.encode(refused, 1_765_000_000_000L, s)));
+        countedRecord = ByteBuffer.wrap(Arrays.copyOf(s.bytes(), EventCodec.encodeCounted(refused, 1_765_000_000_000L, s)));
     }
 
     @Benchmark
@@ -64,5 +74,23 @@ public class EventCodecBenchmark {
     @Benchmark
     public int encodeRefused() {
         return EventCodec.encode(refused, 1_765_000_000_000L, scratch);
+    }
+
+    /** The same refusal journaled as only counted, as the edge journals all but a key's first few each minute. */
+    @Benchmark
+    public int encodeRefusedCounted() {
+        return EventCodec.encodeCounted(refused, 1_765_000_000_000L, scratch);
+    }
+
+    /** The writer's side of {@link #encodeRefused}. */
+    @Benchmark
+    public EventCodec.Journaled decodeRefused() {
+        return EventCodec.decode(wholeRecord, buffers);
+    }
+
+    /** The writer's side of {@link #encodeRefusedCounted}. */
+    @Benchmark
+    public EventCodec.Journaled decodeRefusedCounted() {
+        return EventCodec.decode(countedRecord, buffers);
     }
 }

@@ -1,5 +1,6 @@
 package ai.dalsi.metering.ledger;
 
+import ai.dalsi.metering.CostCalculator;
 import ai.dalsi.metering.TokenUsage;
 import ai.dalsi.metering.UsageEvent;
 import java.lang.invoke.MethodHandles;
@@ -11,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -41,12 +43,30 @@ import java.util.UUID;
  * </pre>
  * Strings longer than {@value #MAX_STRING_CHARS} characters are cut there: the journal bounds a
  * record's size, and no field the edge sends is meant to be that long.
+ *
+ * <p>Version 3, a refusal only counted ({@link #encodeCounted}): what the writer needs of a refused
+ * request that gets no row of its own, about 40% of a whole refusal's bytes. A refusal flood
+ * journals tens of thousands of them a second, and a smaller record is less to encode, to map, to
+ * force to the device and to decode.
+ * <pre>
+ *   u8   version (3)
+ *   i64  journaled at (epoch ms)
+ *   i64  x6  request id, user id, key id (msb, lsb each)
+ *   u16  status
+ *   u8   the rate limit its message names (see {@link #LIMITS}), 0 for none
+ *   str  endpoint, method, client ip, model
+ * </pre>
+ * It decodes to an event with no tokens, no cost and no timings, and with the named limit's phrase
+ * as its error message: all that the refusal counts, the key's {@code last_used_*} and the
+ * {@code key.rate_limited} notices read.
  */
 final class EventCodec {
 
     static final byte VERSION = 2;
     /** The first version, written before cached/reasoning tokens, attempts and backend were recorded. */
     static final byte VERSION_1 = 1;
+    /** A refusal only counted ({@link #encodeCounted}). */
+    static final byte COUNTED = 3;
     static final int MAX_STRING_CHARS = 32 * 1024;
     /** Strings up to this long are encoded by hand; longer ones by the JDK (see {@code Scratch.str}). */
     static final int SHORT_STRING_CHARS = 16;
@@ -67,8 +87,26 @@ final class EventCodec {
     private EventCodec() {
     }
 
-    /** An event as read back from the journal, with the time it was journaled. */
-    record Journaled(UsageEvent event, long journaledAtMillis) {
+    /**
+     * The rate limits a version 3 record can name, by their code (index + 1): each phrase is what
+     * {@link RateLimitNotices#named} reads the window and the limit type from.
+     */
+    static final List<String> LIMITS = List.of(
+            "Rate limit reached for requests per minute.", "Rate limit reached for requests per hour.",
+            "Rate limit reached for requests per day.", "Rate limit reached for tokens per minute.",
+            "Rate limit reached for tokens per hour.", "Rate limit reached for tokens per day.");
+    /** What each of {@link #LIMITS} names, in the same order. */
+    private static final List<RateLimitNotices.Named> LIMITS_NAMED = LIMITS.stream().map(RateLimitNotices::named).toList();
+
+    /**
+     * An event as read back from the journal, with the time it was journaled, and whether the edge
+     * journaled it as a refusal only counted (version 3): such an event never becomes a row.
+     */
+    record Journaled(UsageEvent event, long journaledAtMillis, boolean countedOnly) {
+
+        Journaled(UsageEvent event, long journaledAtMillis) {
+            this(event, journaledAtMillis, false);
+        }
     }
 
     /** A growable buffer that one thread encodes into; reused for every event of that thread. */
@@ -218,6 +256,40 @@ final class EventCodec {
         return out.pos;
     }
 
+    /** Whether {@link #encodeCounted} keeps all that the ledger counts of {@code e}: a refusal without tokens or cost. */
+    static boolean countable(UsageEvent e) {
+        return e.refused() && e.usage().totalTokens() == 0 && e.costUsd().signum() == 0;
+    }
+
+    /**
+     * Encodes a refusal that is only to be counted (version 3) into the scratch buffer (from its
+     * start); returns the length. Only for events {@link #countable}.
+     */
+    static int encodeCounted(UsageEvent e, long journaledAtMillis, Scratch out) {
+        out.pos = 0;
+        out.u8(COUNTED);
+        out.i64(journaledAtMillis);
+        out.uuid(e.requestId());
+        out.uuid(e.userId());
+        out.uuid(e.apiKeyId());
+        out.i16(e.statusCode());
+        out.u8(limitCode(e));
+        out.str(e.endpoint());
+        out.str(e.method());
+        out.str(e.clientIp());
+        out.str(e.model());
+        return out.pos;
+    }
+
+    /** The code in {@link #LIMITS} of the rate limit that a 429's message names, 0 for none. */
+    private static int limitCode(UsageEvent e) {
+        if (e.statusCode() != 429 || e.errorMessage() == null) {
+            return 0;
+        }
+        RateLimitNotices.Named named = RateLimitNotices.named(e.errorMessage());
+        return named == null ? 0 : 1 + LIMITS_NAMED.indexOf(named);
+    }
+
     /**
      * What one reader reuses from record to record: a buffer to copy each record into, and the
      * strings it decoded last, per field, so that a field that repeats from record to record
@@ -276,9 +348,12 @@ final class EventCodec {
         try {
             Reader r = new Reader(b, length, buffers);
             int version = r.u8();
+            if (version == COUNTED) {
+                return decodeCounted(r);
+            }
             if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown usage record version " + version
-                        + " (this gateway reads versions " + VERSION_1 + " and " + VERSION + ")");
+                        + " (this gateway reads versions " + VERSION_1 + ", " + VERSION + " and " + COUNTED + ")");
             }
             long journaledAt = r.i64();
             UUID requestId = r.uuid();
@@ -330,9 +405,7 @@ final class EventCodec {
                     new TokenUsage(prompt, completion, images, (flags & ESTIMATED) != 0, cached, reasoning), cost,
                     tier, error, userAgent, remaining, reset, model, product, (flags & STREAM) != 0, backendLatency,
                     (flags & ABORTED) != 0, backend, attempts, (flags & REFUSED) != 0);
-            if (r.pos != length) {
-                throw new IllegalArgumentException("usage record has " + (length - r.pos) + " trailing bytes");
-            }
+            r.end();
             return new Journaled(e, journaledAt);
         } catch (IllegalArgumentException e) {
             throw e;
@@ -340,6 +413,29 @@ final class EventCodec {
             // Out of bounds, a null where the event needs a value, an impossible instant, ...
             throw new IllegalArgumentException("usage record is truncated or malformed (" + e + ")", e);
         }
+    }
+
+    /** The rest of a version 3 record, after its version byte. */
+    private static Journaled decodeCounted(Reader r) {
+        long journaledAt = r.i64();
+        UUID requestId = r.uuid();
+        UUID userId = r.uuid();
+        UUID apiKeyId = r.uuid();
+        int status = r.i16();
+        int limit = r.u8();
+        if (limit > LIMITS.size()) {
+            throw new IllegalArgumentException("usage record names rate limit " + limit + " (expected: 0.."
+                    + LIMITS.size() + ")");
+        }
+        String endpoint = r.str(0);
+        String method = r.str(1);
+        String clientIp = r.str(2);
+        String model = r.str(6);
+        UsageEvent e = new UsageEvent(requestId, userId, apiKeyId, endpoint, method, status, 0, 0, 0, clientIp,
+                TokenUsage.NONE, CostCalculator.ZERO, null, limit == 0 ? null : LIMITS.get(limit - 1), null, null, null,
+                model, null, false, null, false, null, 0, true);
+        r.end();
+        return new Journaled(e, journaledAt, true);
     }
 
     private static final class Reader {
@@ -390,6 +486,13 @@ final class EventCodec {
 
         UUID uuid() {
             return new UUID(i64(), i64());
+        }
+
+        /** Checks that the record ends where its last field did. */
+        void end() {
+            if (pos != length) {
+                throw new IllegalArgumentException("usage record has " + (length - pos) + " trailing bytes");
+            }
         }
 
         byte[] bytes(int n) {

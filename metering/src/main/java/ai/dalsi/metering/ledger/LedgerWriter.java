@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests the edge refused itself ({@link UsageEvent#refused()}) are counted rather than
  * stored one row each: the {@link RefusalSampler} keeps the first few per key and minute as
- * example rows, the rest become per-hour counts ({@link RefusalGroups}).
+ * example rows, the rest become per-hour counts ({@link RefusalGroups}). It picks among the
+ * refusals journaled whole; those the edge journaled as only counted ({@link EventCodec#encodeCounted})
+ * are never examples.
  *
  * <p>Failures: a transaction that fails for a reason that may pass (connection lost, server
  * restarting, deadlock, timeout; anything but a data or constraint error) is retried with the same
@@ -268,7 +270,8 @@ final class LedgerWriter {
             }
             positions[events.size()] = batchEnd;
             events.add(e);
-            Batch.Kind kind = !e.refused() ? Batch.Kind.ROW : sampler.sample(e) ? Batch.Kind.SAMPLE : Batch.Kind.COUNT;
+            Batch.Kind kind = !e.refused() ? Batch.Kind.ROW
+                    : !j.countedOnly() && sampler.sample(e) ? Batch.Kind.SAMPLE : Batch.Kind.COUNT;
             kinds.add(kind);
             if (kind != Batch.Kind.COUNT) {
                 batchRows++;

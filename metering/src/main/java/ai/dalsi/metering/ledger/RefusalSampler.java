@@ -1,6 +1,7 @@
 package ai.dalsi.metering.ledger;
 
 import ai.dalsi.metering.UsageEvent;
+import ai.dalsi.persistence.UuidV7;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -10,8 +11,10 @@ import java.util.UUID;
  * each key in each minute (of the requests' own time), so a refusal flood costs a bounded number
  * of rows while an operator still sees what was refused and why. The rest are only counted.
  *
- * <p>Used by the writer thread alone. Its memory is bounded: one entry per key seen, forgotten all
- * at once past {@value #MAX_KEYS} keys (which can only let a few more examples through). After a
+ * <p>The writer has one, and so has each thread that journals events, to tell which refusals may
+ * become examples at all; each instance is used by one thread. Its memory is bounded: one entry
+ * per key seen, forgotten all at once past {@value #MAX_KEYS} keys (which can only let a few more
+ * examples through; at an appending thread, only more refusals journaled whole). After a
  * restart it starts empty, so a minute that spans the restart may keep up to twice the examples:
  * the bound is on rows per key and minute per writer, not an exact count.
  */
@@ -32,7 +35,7 @@ final class RefusalSampler {
         if (perMinute == 0) {
             return false;
         }
-        long minute = e.createdAt().getEpochSecond() / 60;
+        long minute = UuidV7.epochMillis(e.requestId()) / 60_000; // createdAt()'s minute, without an Instant
         long[] m = keys.get(e.apiKeyId());
         if (m == null) {
             if (keys.size() >= MAX_KEYS) {

@@ -65,6 +65,14 @@ public final class UsageLedger implements UsageSink, AutoCloseable {
     private final Journal journal;
     private final LedgerWriter writer;
     private final ThreadLocal<EventCodec.Scratch> scratch = ThreadLocal.withInitial(EventCodec.Scratch::new);
+    /**
+     * Per appending thread, the refusals that may become example rows: the first of each key and
+     * minute on that thread, as many as the writer keeps. Those are journaled whole and the writer
+     * picks its examples among them ({@link RefusalSampler}); every other refusal is journaled as
+     * one only counted ({@link EventCodec#encodeCounted}). Each thread lets through at least the
+     * examples the writer would pick, since those are the first of their key and minute overall.
+     */
+    private final ThreadLocal<RefusalSampler> examples;
     private final CompletionStage<Void> done = CompletableFuture.completedStage(null);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Gauges gauges = new Gauges();
@@ -75,6 +83,7 @@ public final class UsageLedger implements UsageSink, AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.journal = journal;
+        this.examples = ThreadLocal.withInitial(() -> new RefusalSampler(config.refusalSamplesPerMinute()));
         this.writer = new LedgerWriter(journal, dsl, transaction, config, clock, metrics);
     }
 
@@ -114,7 +123,9 @@ public final class UsageLedger implements UsageSink, AutoCloseable {
         EventCodec.Scratch buffer = scratch.get();
         int length;
         try {
-            length = EventCodec.encode(event, clock.millis(), buffer);
+            length = EventCodec.countable(event) && !examples.get().sample(event)
+                    ? EventCodec.encodeCounted(event, clock.millis(), buffer)
+                    : EventCodec.encode(event, clock.millis(), buffer);
         } catch (RuntimeException e) {
             return refuse(UsageRefusedException.Reason.UNAVAILABLE, "usage event cannot be encoded: " + e);
         }

@@ -10,6 +10,9 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,90 @@ class EventCodecTest {
         assertThat(roundTrip(full(), 1).event().refused()).isFalse();
     }
 
+    private static UsageEvent refusal(int status, String message) {
+        Instant at = Instant.parse("2026-11-24T10:00:00.123Z");
+        return UsageEvent.builder(UuidV7.at(at), UUID.randomUUID(), UUID.randomUUID()).endpoint("/v1/chat/completions")
+                .method("POST").statusCode(status).responseTimeMs(1).requestSizeBytes(180).responseSizeBytes(220)
+                .clientIp("203.0.113.9").subscriptionTier("free").errorMessage(message).userAgent("OpenAI/Python 1.54")
+                .rateLimitRemaining(0).rateLimitReset(at.plusSeconds(30)).model("dalsi-chat").product("ai.chat")
+                .refused(true).build();
+    }
+
+    private static EventCodec.Journaled countedRoundTrip(UsageEvent e) {
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        int n = EventCodec.encodeCounted(e, 1_764_000_000_000L, s);
+        return EventCodec.decode(Arrays.copyOf(s.bytes(), n));
+    }
+
+    @Test
+    void aCountedRefusalKeepsWhatItsCountsLastUseAndNoticesReadInUnderHalfTheBytes() {
+        List<String> messages = List.of(
+                "Rate limit reached for requests per minute: limit 2. Please try again in 30s.",
+                "Rate limit reached for requests per hour: limit 100. Please try again in 40m.",
+                "Rate limit reached for requests per day: limit 1000. Please try again in 5h.",
+                "Rate limit reached for gpt-4o with API key dsk_live_AbC on tokens per min (TPM): Limit 1000, Used 700,"
+                        + " Requested 400. Please try again in 6s.",
+                "Rate limit reached for gpt-4o with API key dsk_live_AbC on tokens per hour (TPH): Limit 1000, Used 700,"
+                        + " Requested 400. Please try again in 6m.",
+                "Request too large for gpt-4o with API key dsk_live_AbC on tokens per day (TPD): Limit 1000,"
+                        + " Requested 4400. The input or output tokens must be reduced in order to run successfully.",
+                "You exceeded your current quota, please check your plan and billing details.");
+        Set<RateLimitNotices.Named> seen = new HashSet<>();
+        for (String message : messages) {
+            UsageEvent e = refusal(429, message);
+            assertThat(EventCodec.countable(e)).isTrue();
+            EventCodec.Journaled back = countedRoundTrip(e);
+            UsageEvent c = back.event();
+            assertThat(back.countedOnly()).isTrue();
+            assertThat(back.journaledAtMillis()).isEqualTo(1_764_000_000_000L);
+            assertThat(List.of(c.requestId(), c.userId(), c.apiKeyId(), c.endpoint(), c.method(), c.statusCode(),
+                    c.clientIp(), c.model(), c.refused(), c.usage(), c.costUsd()))
+                    .isEqualTo(List.of(e.requestId(), e.userId(), e.apiKeyId(), e.endpoint(), e.method(), 429,
+                            e.clientIp(), e.model(), true, TokenUsage.NONE, e.costUsd()));
+            RateLimitNotices.Named named = RateLimitNotices.named(message);
+            assertThat(c.errorMessage() == null ? null : RateLimitNotices.named(c.errorMessage()))
+                    .as(message).isEqualTo(named);
+            seen.add(named);
+            EventCodec.Scratch whole = new EventCodec.Scratch();
+            assertThat(2 * EventCodec.encodeCounted(e, 1, new EventCodec.Scratch()))
+                    .isLessThan(EventCodec.encode(e, 1, whole));
+        }
+        assertThat(seen).as("six limits and none").hasSize(7);
+        assertThat(countedRoundTrip(refusal(403, "This key may not use this product.")).event().errorMessage()).isNull();
+        assertThat(countedRoundTrip(refusal(404, null)).event().statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void onlyARefusalWithoutTokensOrCostIsJournaledAsCounted() {
+        UsageEvent r = refusal(429, "Rate limit reached for requests per minute: limit 2. Please try again in 30s.");
+        assertThat(EventCodec.countable(r)).isTrue();
+        assertThat(EventCodec.countable(full())).isFalse();
+        UsageEvent withTokens = new UsageEvent(r.requestId(), r.userId(), r.apiKeyId(), r.endpoint(), r.method(),
+                r.statusCode(), 0, 0, 0, null, new TokenUsage(10, 0, 0, true), r.costUsd(), null, null, null, null, null,
+                null, null, false, null, false, null, 0, true);
+        assertThat(EventCodec.countable(withTokens)).isFalse();
+        UsageEvent withCost = new UsageEvent(r.requestId(), r.userId(), r.apiKeyId(), r.endpoint(), r.method(),
+                r.statusCode(), 0, 0, 0, null, TokenUsage.NONE, new BigDecimal("0.00000001"), null, null, null, null, null,
+                null, null, false, null, false, null, 0, true);
+        assertThat(EventCodec.countable(withCost)).isFalse();
+        assertThat(roundTrip(r, 1).countedOnly()).as("a refusal journaled whole may become an example").isFalse();
+    }
+
+    @Test
+    void aDamagedCountedRefusalIsRejectedWithAReason() {
+        EventCodec.Scratch s = new EventCodec.Scratch();
+        int n = EventCodec.encodeCounted(refusal(429, "Rate limit reached for requests per day: limit 9."), 1, s);
+        byte[] bytes = Arrays.copyOf(s.bytes(), n);
+        assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n - 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n + 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trailing");
+        byte[] unknownLimit = bytes.clone();
+        unknownLimit[1 + 8 + 48 + 2] = 7;
+        assertThatThrownBy(() -> EventCodec.decode(unknownLimit)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rate limit 7");
+    }
+
     @Test
     void costsBeyondSixtyThreeBitsAreKeptExactly() {
         UsageEvent base = full();
@@ -120,10 +207,10 @@ class EventCodecTest {
         EventCodec.Scratch s = new EventCodec.Scratch();
         int n = EventCodec.encode(full(), 1, s);
         byte[] bytes = Arrays.copyOf(s.bytes(), n);
-        byte[] v3 = bytes.clone();
-        v3[0] = 3;
-        assertThatThrownBy(() -> EventCodec.decode(v3)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown usage record version 3");
+        byte[] v4 = bytes.clone();
+        v4[0] = 4;
+        assertThatThrownBy(() -> EventCodec.decode(v4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown usage record version 4");
         assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n - 5)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EventCodec.decode(Arrays.copyOf(bytes, n + 3)))

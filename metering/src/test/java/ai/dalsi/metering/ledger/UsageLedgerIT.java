@@ -159,6 +159,71 @@ class UsageLedgerIT {
         assertThat(dsl.fetchValue("select total_requests from api_keys where id = ?", key.keyId())).isEqualTo(109L);
     }
 
+    /**
+     * Two event loops refusing two keys for a minute and a half: every refusal is counted once,
+     * each key keeps the writer's three examples per minute although each thread journals its own
+     * first three whole, and the limits named only by refusals journaled as counted still reach the
+     * outbox.
+     */
+    @Test
+    void aRefusalFloodFromTwoThreadsKeepsItsExamplesAndCountsEveryRefusalOnce() throws Exception {
+        List<Fixtures.Key> keys = Fixtures.keys(dsl, "flood", 1, 2);
+        dsl.execute("update api_keys set webhook_url = 'https://hooks.example.com/flood' where id = ?",
+                keys.getFirst().keyId());
+        // One batch, written by the drain at close: the journal holds the whole flood until then.
+        MeteringConfig config = LedgerTesting.config(journal).withRefusalSamplesPerMinute(3)
+                .withBatching(100_000, Duration.ofHours(1));
+        long refusalsBefore = refusalCount(dsl);
+        Instant start = Instant.parse("2026-11-20T11:00:30Z");
+        String perMinute = "Rate limit reached for requests per minute: limit 2. Please try again in 30s.";
+        String perDay = "Rate limit reached for dalsi-chat with API key dsk_live_AbC on tokens per day (TPD): Limit 1000,"
+                + " Used 990, Requested 40. Please try again in 3h.";
+        List<List<UsageEvent>> perThread = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            List<UsageEvent> events = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                Fixtures.Key key = keys.get(i % 2);
+                // From 11:01:15 on, past each minute's examples, the first key is refused for its daily tokens.
+                Instant at = start.plusMillis(i / 2 * 600L);
+                events.add(UsageEvent.builder(UuidV7.at(at), key.userId(), key.keyId()).endpoint("/v1/chat/completions")
+                        .method("POST").statusCode(429).clientIp("203.0.113." + (10 + t)).model("dalsi-chat")
+                        .subscriptionTier("free").userAgent("OpenAI/Python 1.54").rateLimitRemaining(0)
+                        .rateLimitReset(at.plusSeconds(30)).errorMessage(i >= 150 ? perDay : perMinute)
+                        .refused(true).build());
+            }
+            perThread.add(events);
+        }
+        try (UsageLedger ledger = UsageLedger.start(config, dsl, Clock.systemUTC(), MeteringMetrics.NOOP)) {
+            Thread t1 = Thread.ofPlatform().start(() -> acceptAll(ledger, perThread.get(0)));
+            Thread t2 = Thread.ofPlatform().start(() -> acceptAll(ledger, perThread.get(1)));
+            t1.join();
+            t2.join();
+            // Whole, each of these refusals takes 336 bytes of journal; only counted, 144.
+            assertThat(ledger.gauges().journalBytes()).as("24 refusals whole and 576 only counted")
+                    .isEqualTo(24 * 336 + 576 * 144);
+        }
+
+        assertThat(refusalCount(dsl) - refusalsBefore).isEqualTo(600);
+        for (Fixtures.Key key : keys) {
+            assertThat(dsl.fetch("select date_trunc('minute', created_at) as minute, count(*) as n from api_usage_logs"
+                    + " where api_key_id = ? and request_metadata->>'sampled_refusal' = 'true' group by 1 order by 1",
+                    key.keyId()).map(r -> r.get("n", Long.class)))
+                    .as("three examples in each of the two minutes").containsExactly(3L, 3L);
+            assertThat(dsl.fetchValue("select total_requests from api_keys where id = ?", key.keyId())).isEqualTo(300L);
+            assertThat(dsl.fetchValue("select last_used_at from api_keys where id = ?", key.keyId(),
+                    java.time.OffsetDateTime.class)).isNotNull();
+        }
+        assertThat(dsl.fetchValue("select last_used_ip::text from api_keys where id = ?", keys.getFirst().keyId()))
+                .isIn("203.0.113.10/32", "203.0.113.11/32", "203.0.113.10", "203.0.113.11");
+        var notices = dsl.fetch("select created_at, data->>'window' as w, data->>'limit_type' as t from webhook_events"
+                + " where api_key_id = ? and event_type = 'key.rate_limited' order by created_at", keys.getFirst().keyId());
+        assertThat(notices.map(r -> r.get(0, java.time.OffsetDateTime.class).toInstant() + " " + r.get("w") + " " + r.get("t")))
+                .as("two minutes, and the day named only by refusals that were journaled as counted")
+                .containsExactly("2026-11-20T11:00:30Z minute requests", "2026-11-20T11:01:00Z minute requests",
+                        "2026-11-20T11:01:15Z day tokens");
+        assertTotalsAndRollupsMatchRows(dsl);
+    }
+
     @Test
     void closeWithTheDatabaseUnreachableKeepsEventsForTheNextStart() {
         List<Fixtures.Key> keys = Fixtures.keys(dsl, "undrained", 2, 2);
