@@ -1,35 +1,50 @@
 package ai.dalsi.gateway.cli;
 
+import ai.dalsi.gateway.config.ConfigException;
 import ai.dalsi.gateway.config.ConfigLoader;
 import ai.dalsi.persistence.DatabaseConfig;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The database settings every command takes from the environment. */
+/**
+ * The database settings every command takes from the environment, read as {@code serve} reads
+ * them: the {@code database} section of the defaults, then each of its settings by either of its
+ * names ({@code GATEWAY_DB_URL} or {@code GATEWAY_DATABASE_URL}, {@code GATEWAY_DATABASE_CONNECTION_TIMEOUT},
+ * ...). Only that section: the other settings are the server's, and a command does not refuse
+ * to run over them.
+ */
 public final class EnvDatabase {
+
+    /** The one section a command binds. */
+    record Settings(DatabaseConfig database) {
+    }
 
     private EnvDatabase() {
     }
 
     /**
-     * {@code GATEWAY_DB_URL} (default: the local server), {@code GATEWAY_DB_USER}, {@code GATEWAY_DB_PASSWORD}.
+     * The database settings in {@code env}.
      *
      * @throws IllegalArgumentException naming a {@code GATEWAY_*} variable that is no setting (a
-     *                                  misspelt one would otherwise be ignored), or a bad URL
+     *                                  misspelt one would otherwise be ignored), or each bad value
+     *                                  with its setting and variable, joined by "; "
      */
     public static DatabaseConfig config(Map<String, String> env) {
         List<String> unknown = ConfigLoader.unknownVariables(env);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", unknown));
         }
-        return DatabaseConfig.of(
-                value(env, "GATEWAY_DB_URL", DatabaseConfig.DEFAULT_URL),
-                value(env, "GATEWAY_DB_USER", "postgres"),
-                value(env, "GATEWAY_DB_PASSWORD", ""));
-    }
-
-    private static String value(Map<String, String> env, String name, String fallback) {
-        String v = env.get(name);
-        return v == null || v.isBlank() ? fallback : v;
+        ObjectNode defaults = JsonNodeFactory.instance.objectNode();
+        defaults.set("database", ConfigLoader.defaults().get("database"));
+        Map<String, String> own = new HashMap<>(env);
+        own.keySet().retainAll(ConfigLoader.environmentNames(defaults).keySet());
+        try {
+            return ConfigLoader.load(Settings.class, defaults, null, own).database();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(String.join("; ", e.problems()), e);
+        }
     }
 }

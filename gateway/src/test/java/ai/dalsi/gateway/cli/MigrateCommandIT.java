@@ -66,7 +66,7 @@ class MigrateCommandIT {
         Run r = run(Map.of("GATEWAY_DB_URL", "jdbc:mysql://127.0.0.1/gw"));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo(
-                "migrate: database.url: jdbc:mysql://127.0.0.1/gw (expected: a jdbc:postgresql:// URL)");
+                "migrate: database.url: jdbc:mysql://127.0.0.1/gw (expected: a jdbc:postgresql:// URL) [from GATEWAY_DB_URL]");
     }
 
     private static Run run(Map<String, String> env) throws IOException, InterruptedException {
