@@ -68,8 +68,13 @@ final class TcpProxy implements AutoCloseable {
             Socket upstream = new Socket();
             try {
                 upstream.connect(target, 2000);
+                // Each side forwards what it reads at once, as a network would: with Nagle's algorithm a
+                // forwarded write waits for the peer's delayed ACK, some 40 ms per round trip.
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
             } catch (IOException e) {
                 reset(client);
+                reset(upstream);
                 continue;
             }
             // Registered before the check, so that cut() either resets them or makes the check fail.
