@@ -28,6 +28,8 @@ public final class ApiKeyFormat {
     private static final char[] BASE62 =
             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final HexFormat HEX = HexFormat.of();
+    /** {@link KeyEnvironment#values()} once: each call of it copies the array. */
+    private static final KeyEnvironment[] ENVIRONMENTS = KeyEnvironment.values();
 
     private ApiKeyFormat() {
     }
@@ -38,20 +40,37 @@ public final class ApiKeyFormat {
         for (int i = 0; i < RANDOM_LENGTH; i++) {
             sb.append(BASE62[random.nextInt(BASE62.length)]);
         }
-        appendChecksum(sb, crc(sb, sb.length()));
+        appendChecksum(sb, crc(bytes(sb, sb.length()), sb.length()));
         return sb.toString();
     }
 
     /**
      * The environment of a well-formed key, or null when the text is not one (wrong length,
-     * prefix, alphabet or checksum). Allocates nothing.
+     * prefix, alphabet or checksum).
      */
     public static KeyEnvironment environmentOf(CharSequence key) {
         if (key == null || key.length() != LENGTH) {
             return null;
         }
+        for (int i = 0; i < LENGTH; i++) {
+            if (key.charAt(i) > 0x7F) {
+                return null; // its low eight bits could pass for an ASCII character
+            }
+        }
+        return environmentOf(bytes(key, LENGTH), LENGTH);
+    }
+
+    /**
+     * The environment of a well-formed key given as its ASCII bytes ({@code key[0..length)}), or
+     * null when they are not one. Reads the bytes only: the edge checks and then hashes one copy
+     * of the presented key.
+     */
+    static KeyEnvironment environmentOf(byte[] key, int length) {
+        if (length != LENGTH) {
+            return null;
+        }
         KeyEnvironment env = null;
-        for (KeyEnvironment e : KeyEnvironment.values()) {
+        for (KeyEnvironment e : ENVIRONMENTS) {
             if (startsWith(key, e.keyPrefix())) {
                 env = e;
                 break;
@@ -61,14 +80,14 @@ public final class ApiKeyFormat {
             return null;
         }
         for (int i = PREFIX_LENGTH; i < LENGTH; i++) {
-            if (base62Value(key.charAt(i)) < 0) {
+            if (base62Value(key[i]) < 0) {
                 return null;
             }
         }
         long expected = crc(key, PREFIX_LENGTH + RANDOM_LENGTH);
         long actual = 0;
         for (int i = PREFIX_LENGTH + RANDOM_LENGTH; i < LENGTH; i++) {
-            actual = actual * 62 + base62Value(key.charAt(i));
+            actual = actual * 62 + base62Value(key[i]);
         }
         return actual == expected ? env : null;
     }
@@ -101,18 +120,18 @@ public final class ApiKeyFormat {
         return key.subSequence(0, Math.min(DISPLAY_PREFIX_LENGTH, key.length())).toString();
     }
 
-    private static boolean startsWith(CharSequence s, String prefix) {
+    private static boolean startsWith(byte[] s, String prefix) {
         for (int i = 0; i < prefix.length(); i++) {
-            if (s.charAt(i) != prefix.charAt(i)) {
+            if (s[i] != prefix.charAt(i)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static long crc(CharSequence s, int length) {
+    private static long crc(byte[] bytes, int length) {
         CRC32 crc = new CRC32();
-        crc.update(bytes(s, length)); // one call: a call per byte costs several times more
+        crc.update(bytes, 0, length); // one call: a call per byte costs several times more
         return crc.getValue();
     }
 
@@ -134,7 +153,7 @@ public final class ApiKeyFormat {
         sb.append(digits);
     }
 
-    private static int base62Value(char c) {
+    private static int base62Value(byte c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }

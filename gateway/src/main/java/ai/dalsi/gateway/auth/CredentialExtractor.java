@@ -34,11 +34,15 @@ public final class CredentialExtractor {
         if (key.isEmpty()) {
             return Credential.MISSING;
         }
-        KeyEnvironment env = ApiKeyFormat.environmentOf(key);
+        if (key.length() != ApiKeyFormat.LENGTH) {
+            return Credential.MALFORMED;
+        }
+        byte[] bytes = hasher.ascii(key); // one copy, checked and then hashed
+        KeyEnvironment env = bytes == null ? null : ApiKeyFormat.environmentOf(bytes, ApiKeyFormat.LENGTH);
         if (env == null) {
             return Credential.MALFORMED;
         }
-        return new Credential.Presented(hasher.sha256Hex(key), env);
+        return new Credential.Presented(hasher.sha256Hex(bytes, ApiKeyFormat.LENGTH), env);
     }
 
     private static String bearerToken(String authorization) {

@@ -1,54 +1,75 @@
 package ai.dalsi.gateway.auth;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * Hex SHA-256 of a key, as {@link ApiKeyFormat#sha256Hex} computes it, without allocating a
- * digest per request: each thread keeps one.
+ * digest per request: each thread keeps one, with scratch arrays for the key's bytes (which the
+ * format check reads before they are hashed) and for the digest.
  */
 final class KeyHasher {
 
     /** Longer than any well-formed key. */
     private static final int SCRATCH_BYTES = 128;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int DIGEST_BYTES = 32;
+    private static final HexFormat HEX = HexFormat.of();
 
-    private final FastThreadLocal<MessageDigest> digests = new FastThreadLocal<>() {
-        @Override
-        protected MessageDigest initialValue() {
+    /** One thread's digest and scratch arrays. */
+    private static final class Scratch {
+        final MessageDigest digest;
+        final byte[] key = new byte[SCRATCH_BYTES];
+        final byte[] hash = new byte[DIGEST_BYTES];
+
+        Scratch() {
             try {
-                return MessageDigest.getInstance("SHA-256");
+                digest = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is required of every JVM", e);
             }
         }
-    };
+    }
 
-    /** The key's bytes, handed to the digest in one call (a call per byte costs more than the hash). */
-    private final FastThreadLocal<byte[]> scratch = new FastThreadLocal<>() {
+    private final FastThreadLocal<Scratch> scratch = new FastThreadLocal<>() {
         @Override
-        protected byte[] initialValue() {
-            return new byte[SCRATCH_BYTES];
+        protected Scratch initialValue() {
+            return new Scratch();
         }
     };
 
-    /** Hex SHA-256 of an ASCII key. */
-    String sha256Hex(CharSequence key) {
-        MessageDigest md = digests.get();
-        md.reset();
+    /**
+     * The key's characters as bytes in this thread's scratch array, or null when it is longer than
+     * the array or not ASCII (then it is not a key). Valid until the thread's next call.
+     */
+    byte[] ascii(CharSequence key) {
         int n = key.length();
-        byte[] bytes = n <= SCRATCH_BYTES ? scratch.get() : new byte[n];
+        if (n > SCRATCH_BYTES) {
+            return null;
+        }
+        byte[] bytes = scratch.get().key;
+        int any = 0;
         for (int i = 0; i < n; i++) {
-            bytes[i] = (byte) key.charAt(i);
+            char c = key.charAt(i);
+            any |= c;
+            bytes[i] = (byte) c;
         }
-        md.update(bytes, 0, n);
-        byte[] d = md.digest();
-        byte[] hex = new byte[d.length * 2];
-        for (int i = 0; i < d.length; i++) {
-            hex[2 * i] = HEX[(d[i] >> 4) & 0xF];
-            hex[2 * i + 1] = HEX[d[i] & 0xF];
+        return any > 0x7F ? null : bytes;
+    }
+
+    /** Hex SHA-256 of {@code bytes[0..length)}. */
+    String sha256Hex(byte[] bytes, int length) {
+        Scratch s = scratch.get();
+        MessageDigest md = s.digest;
+        md.reset();
+        md.update(bytes, 0, length); // one call: a call per byte costs more than the hash
+        try {
+            md.digest(s.hash, 0, DIGEST_BYTES);
+        } catch (DigestException e) {
+            throw new IllegalStateException("a SHA-256 digest is " + DIGEST_BYTES + " bytes", e);
         }
-        return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return HEX.formatHex(s.hash); // the JDK builds the string on the hex bytes, without a copy
     }
 }

@@ -62,16 +62,39 @@ class CredentialExtractorTest {
     }
 
     @Test
-    void hashMatchesTheStoredForm() {
-        assertThat(new KeyHasher().sha256Hex(KEY)).isEqualTo(ApiKeyFormat.sha256Hex(KEY));
+    void aKeyWithANonAsciiCharacterIsMalformedEvenWhereItsLowByteWouldPass() {
+        // The character 256 above one of the key's has the same low byte: a byte copy alone would
+        // keep the prefix, the alphabet and the checksum intact.
+        for (int at : new int[] {0, ApiKeyFormat.PREFIX_LENGTH + 3, ApiKeyFormat.LENGTH - 1}) {
+            String wide = KEY.substring(0, at) + (char) (KEY.charAt(at) + 0x100) + KEY.substring(at + 1);
+            assertThat(extract("Authorization", "Bearer " + wide)).as(wide).isEqualTo(Credential.MALFORMED);
+            assertThat(extract("x-api-key", wide)).as(wide).isEqualTo(Credential.MALFORMED);
+            assertThat(ApiKeyFormat.isWellFormed(wide)).as(wide).isFalse();
+        }
+        assertThat(extract("x-api-key", KEY)).isInstanceOf(Credential.Presented.class);
     }
 
     @Test
-    void hashesOfLongAndShortInputsInTurnMatchTheStoredForm() {
+    void hashMatchesTheStoredForm() {
         KeyHasher hasher = new KeyHasher();
-        String longer = KEY.repeat(5);
-        for (String s : new String[] {longer, KEY, "x", longer, KEY}) {
-            assertThat(hasher.sha256Hex(s)).as(s).isEqualTo(ApiKeyFormat.sha256Hex(s));
+        assertThat(hasher.sha256Hex(hasher.ascii(KEY), KEY.length())).isEqualTo(ApiKeyFormat.sha256Hex(KEY));
+    }
+
+    @Test
+    void hashesOfKeysInTurnMatchTheStoredForm() {
+        KeyHasher hasher = new KeyHasher();
+        String other = ApiKeyFormat.generate(KeyEnvironment.DEVELOPMENT, new SecureRandom());
+        for (String s : new String[] {KEY, "x", other, KEY.repeat(2), KEY}) {
+            assertThat(hasher.sha256Hex(hasher.ascii(s), s.length())).as(s).isEqualTo(ApiKeyFormat.sha256Hex(s));
         }
+    }
+
+    @Test
+    void onlyAsciiTextsOfAtMostTheScratchLengthAreCopied() {
+        KeyHasher hasher = new KeyHasher();
+        assertThat(hasher.ascii("x".repeat(128))).isNotNull();
+        assertThat(hasher.ascii("x".repeat(129))).isNull();
+        assertThat(hasher.ascii("ab\u00e9")).isNull();
+        assertThat(hasher.ascii("ab\u0141")).isNull();
     }
 }
