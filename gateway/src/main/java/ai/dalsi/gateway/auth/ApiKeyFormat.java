@@ -52,12 +52,27 @@ public final class ApiKeyFormat {
         if (key == null || key.length() != LENGTH) {
             return null;
         }
-        for (int i = 0; i < LENGTH; i++) {
-            if (key.charAt(i) > 0x7F) {
-                return null; // its low eight bits could pass for an ASCII character
-            }
+        byte[] bytes = new byte[LENGTH];
+        return copyAscii(key, bytes) ? environmentOf(bytes, LENGTH) : null;
+    }
+
+    /**
+     * Copies the text's characters into {@code to} as bytes; false, with {@code to} holding garbage,
+     * when one is not ASCII (its low eight bits could pass for an ASCII character) or the text is
+     * longer than {@code to}.
+     */
+    static boolean copyAscii(CharSequence s, byte[] to) {
+        int n = s.length();
+        if (n > to.length) {
+            return false;
         }
-        return environmentOf(bytes(key, LENGTH), LENGTH);
+        int any = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            any |= c;
+            to[i] = (byte) c;
+        }
+        return any <= 0x7F;
     }
 
     /**

@@ -45,18 +45,8 @@ final class KeyHasher {
      * the array or not ASCII (then it is not a key). Valid until the thread's next call.
      */
     byte[] ascii(CharSequence key) {
-        int n = key.length();
-        if (n > SCRATCH_BYTES) {
-            return null;
-        }
         byte[] bytes = scratch.get().key;
-        int any = 0;
-        for (int i = 0; i < n; i++) {
-            char c = key.charAt(i);
-            any |= c;
-            bytes[i] = (byte) c;
-        }
-        return any > 0x7F ? null : bytes;
+        return ApiKeyFormat.copyAscii(key, bytes) ? bytes : null;
     }
 
     /** Hex SHA-256 of {@code bytes[0..length)}. */

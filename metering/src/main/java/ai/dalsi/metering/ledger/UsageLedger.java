@@ -64,15 +64,18 @@ public final class UsageLedger implements UsageSink, AutoCloseable {
     private final MeteringMetrics metrics;
     private final Journal journal;
     private final LedgerWriter writer;
-    private final ThreadLocal<EventCodec.Scratch> scratch = ThreadLocal.withInitial(EventCodec.Scratch::new);
     /**
-     * Per appending thread, the refusals that may become example rows: the first of each key and
-     * minute on that thread, as many as the writer keeps. Those are journaled whole and the writer
-     * picks its examples among them ({@link RefusalSampler}); every other refusal is journaled as
-     * one only counted ({@link EventCodec#encodeCounted}). Each thread lets through at least the
-     * examples the writer would pick, since those are the first of their key and minute overall.
+     * What each appending thread reuses: its encoding buffer, and the refusals that may become
+     * example rows (the first of each key and minute on that thread, as many as the writer keeps).
+     * Those are journaled whole and the writer picks its examples among them ({@link RefusalSampler});
+     * every other refusal is journaled as one only counted ({@link EventCodec#encodeCounted}). Each
+     * thread lets through at least the examples the writer would pick, since those are the first of
+     * their key and minute overall.
      */
-    private final ThreadLocal<RefusalSampler> examples;
+    private record Appender(EventCodec.Scratch buffer, RefusalSampler examples) {
+    }
+
+    private final ThreadLocal<Appender> appenders;
     private final CompletionStage<Void> done = CompletableFuture.completedStage(null);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Gauges gauges = new Gauges();
@@ -83,7 +86,8 @@ public final class UsageLedger implements UsageSink, AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.journal = journal;
-        this.examples = ThreadLocal.withInitial(() -> new RefusalSampler(config.refusalSamplesPerMinute()));
+        this.appenders = ThreadLocal.withInitial(
+                () -> new Appender(new EventCodec.Scratch(), new RefusalSampler(config.refusalSamplesPerMinute())));
         this.writer = new LedgerWriter(journal, dsl, transaction, config, clock, metrics);
     }
 
@@ -120,10 +124,11 @@ public final class UsageLedger implements UsageSink, AutoCloseable {
      */
     @Override
     public CompletionStage<Void> accept(UsageEvent event) {
-        EventCodec.Scratch buffer = scratch.get();
+        Appender appender = appenders.get();
+        EventCodec.Scratch buffer = appender.buffer();
         int length;
         try {
-            length = EventCodec.countable(event) && !examples.get().sample(event)
+            length = EventCodec.countable(event) && !appender.examples().sample(event)
                     ? EventCodec.encodeCounted(event, clock.millis(), buffer)
                     : EventCodec.encode(event, clock.millis(), buffer);
         } catch (RuntimeException e) {
