@@ -55,9 +55,12 @@ class GatewayNodeIT {
 
     @Test
     void aFailedStartReleasesThePublicPortAndTheDatabase(TestDatabase db, @TempDir Path dir) throws IOException {
-        int edgePort = GatewayProcess.freePort();
+        int edgePort;
         try (ServerSocket admin = new ServerSocket()) {
             admin.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            // Picked while the admin port is held: a port picked first and let go could be the one
+            // the admin socket then gets, and the start would fail on the public port instead.
+            edgePort = GatewayProcess.freePort();
             NodeEnvironment env = NodeEnvironment.of(db, URI.create("http://127.0.0.1:9"), dir)
                     .with("GATEWAY_HTTP_PORT", Integer.toString(edgePort))
                     .with("GATEWAY_ADMIN_PORT", Integer.toString(admin.getLocalPort()));

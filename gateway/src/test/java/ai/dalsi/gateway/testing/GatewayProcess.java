@@ -133,10 +133,14 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** The first port of {@code net.ipv4.ip_local_port_range} (Linux), 32768 where it cannot be read. */
-    private static int ephemeralRangeStart() {
+    /**
+     * The first port of {@code net.ipv4.ip_local_port_range} (Linux), 32768 where it cannot be read.
+     * Read by lines: {@code Files.readString} reads a file the kernel says is empty a byte at a time,
+     * and a sysctl file answers a read past its first byte with end of file, which gave "3".
+     */
+    static int ephemeralRangeStart() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;

@@ -1,0 +1,32 @@
+package ai.dalsi.gateway.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** The ports start-up tests hand their child processes. */
+class GatewayProcessTest {
+
+    private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void theEphemeralRangeIsReadWhole() throws IOException {
+        String first = Files.readAllLines(RANGE).get(0).trim().split("\\s+")[0];
+        assertThat(GatewayProcess.ephemeralRangeStart()).isEqualTo(Integer.parseInt(first)).isGreaterThan(1024);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aFreePortIsDrawnBelowTheEphemeralRange() {
+        int low = GatewayProcess.ephemeralRangeStart();
+        for (int i = 0; i < 20; i++) {
+            assertThat(GatewayProcess.freePort()).isBetween(Math.max(10_000, low - 12_000), low - 1);
+        }
+    }
+}
