@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * behind.
  */
 public final class GatewayProcess implements AutoCloseable {
+
+    /** The ports {@link #freePort()} has handed out in this JVM. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The packaged jar: integration tests run after {@code package}. */
     public static final Path JAR = Path.of("target/gateway.jar");
@@ -106,14 +111,16 @@ public final class GatewayProcess implements AutoCloseable {
      * starts. It is drawn below the system's ephemeral range: a port from that range (what binding
      * port 0 here would return) can become the local port of any outgoing connection on the machine
      * before the child binds it, which made start-up tests fail with "Address already in use" on the
-     * wrong port. Falls back to port 0's answer if no port below the range is free.
+     * wrong port. A port is handed out once per test JVM, so two ports asked for one after the
+     * other (a child's public and admin ports) differ even though neither is bound yet. Falls back
+     * to port 0's answer if no port below the range is free.
      */
     public static int freePort() {
         int low = ephemeralRangeStart();
         int from = Math.max(10_000, low - 12_000);
         for (int attempt = 0; attempt < 64 && from < low; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(from, low);
-            if (listenable(port)) {
+            if (listenable(port) && HANDED_OUT.add(port)) {
                 return port;
             }
         }

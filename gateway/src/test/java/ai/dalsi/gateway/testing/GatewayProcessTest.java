@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -21,12 +23,19 @@ class GatewayProcessTest {
         assertThat(GatewayProcess.ephemeralRangeStart()).isEqualTo(Integer.parseInt(first)).isGreaterThan(1024);
     }
 
+    /**
+     * 300 draws from the 12,000 ports below the range would repeat one about 98 times in 100 if
+     * ports were not handed out once.
+     */
     @Test
     @EnabledOnOs(OS.LINUX)
-    void aFreePortIsDrawnBelowTheEphemeralRange() {
+    void freePortsAreDrawnBelowTheEphemeralRangeAndNeverTwice() {
         int low = GatewayProcess.ephemeralRangeStart();
-        for (int i = 0; i < 20; i++) {
-            assertThat(GatewayProcess.freePort()).isBetween(Math.max(10_000, low - 12_000), low - 1);
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            int port = GatewayProcess.freePort();
+            assertThat(port).isBetween(Math.max(10_000, low - 12_000), low - 1);
+            assertThat(ports.add(port)).as("port %d handed out twice", port).isTrue();
         }
     }
 }
