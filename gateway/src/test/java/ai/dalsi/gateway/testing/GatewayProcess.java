@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatewayProcess implements AutoCloseable {
 
-    /** The ports {@link #freePort()} has handed out in this JVM. */
+    /** The ports below the ephemeral range that {@link #freePort()} has handed out in this JVM. */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The packaged jar: integration tests run after {@code package}. */
@@ -111,9 +111,10 @@ public final class GatewayProcess implements AutoCloseable {
      * starts. It is drawn below the system's ephemeral range: a port from that range (what binding
      * port 0 here would return) can become the local port of any outgoing connection on the machine
      * before the child binds it, which made start-up tests fail with "Address already in use" on the
-     * wrong port. A port is handed out once per test JVM, so two ports asked for one after the
-     * other (a child's public and admin ports) differ even though neither is bound yet. Falls back
-     * to port 0's answer if no port below the range is free.
+     * wrong port. A port below the range is handed out once per test JVM, so two ports asked for one
+     * after the other (a child's public and admin ports) differ even though neither is bound yet.
+     * Falls back to port 0's answer, which carries no such promise, if no port below the range is
+     * free.
      */
     public static int freePort() {
         int low = ephemeralRangeStart();
