@@ -238,11 +238,11 @@ public final class Compare {
             for (ArmRounds a : rounds.values()) {
                 Target t = a.target;
                 LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-                RunResult r = sideRound(a, one, mainKeys(t), "one connection " + t.name(), gateways);
-                if (r != null) {
-                    oneConnection.add(side(t.name(), "one-connection", r));
+                Measured m = sideRound(a, one, mainKeys(t), "one connection " + t.name(), gateways);
+                if (m != null) {
+                    oneConnection.add(side(t.name(), "one-connection", m));
                     info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name(),
-                            Summary.micros(r.latency().getValueAtPercentile(50))));
+                            Summary.micros(m.result().latency().getValueAtPercentile(50))));
                 }
             }
             for (ArmRounds a : rounds.values()) {
@@ -255,11 +255,11 @@ public final class Compare {
                             ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
                             : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
                     LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
-                    RunResult r = sideRound(a, reject, keys, what + " " + t.name(), gateways);
-                    if (r != null) {
-                        rejects.add(side(t.name(), what, r));
-                        info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(), r.throughput(),
-                                r.byStatus()));
+                    Measured m = sideRound(a, reject, keys, what + " " + t.name(), gateways);
+                    if (m != null) {
+                        rejects.add(side(t.name(), what, m));
+                        info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(),
+                                m.result().throughput(), m.result().byStatus()));
                     }
                 }
             }
@@ -375,14 +375,21 @@ public final class Compare {
      * same shape, so that an arm with a JIT is measured on code compiled for this traffic rather than
      * while it recompiles for it; then the settled, measured run.
      */
-    private RunResult sideRound(ArmRounds a, LoadSpec spec, KeySet keys, String label, List<GatewayArm> gateways)
+    private Measured sideRound(ArmRounds a, LoadSpec spec, KeySet keys, String label, List<GatewayArm> gateways)
             throws InterruptedException {
         if (!o.sideWarmup().isZero()) {
             guarded(a, spec.withPacing(spec.mode(), spec.rate(), spec.connections(), o.sideWarmup()), keys,
                     "warm-up " + label);
         }
         settle(gateways);
-        return guarded(a, spec, keys, label);
+        long proxy = a.target.proxyPid();
+        ProcFs.CpuTime before = proxy < 0 ? null : proc.cpuTime(proxy);
+        RunResult r = guarded(a, spec, keys, label);
+        return r == null ? null : new Measured(r, before == null ? null : proc.cpuTime(proxy).since(before));
+    }
+
+    /** A measured side round and the CPU its proxy spent in it (null for the backend arm). */
+    private record Measured(RunResult result, ProcFs.CpuTime proxyCpu) {
     }
 
     /**
@@ -551,11 +558,14 @@ public final class Compare {
                 Curves.percentiles(a.latency));
     }
 
-    private static SideRound side(String arm, String what, RunResult r) {
+    private static SideRound side(String arm, String what, Measured m) {
+        RunResult r = m.result();
         Map<String, Long> byStatus = new TreeMap<>();
         r.byStatus().forEach((s, n) -> byStatus.put(s == 0 ? "none" : s.toString(), n));
+        Double user = m.proxyCpu() == null || r.completed() == 0 ? null : (double) m.proxyCpu().userMicros() / r.completed();
+        Double system = m.proxyCpu() == null || r.completed() == 0 ? null : (double) m.proxyCpu().systemMicros() / r.completed();
         return new SideRound(arm, what, r.throughput(), r.latency().getTotalCount() == 0 ? 0 : r.latency().getValueAtPercentile(50),
-                byStatus, Curves.percentiles(r.latency()));
+                byStatus, Curves.percentiles(r.latency()), user, system);
     }
 
     private List<Path> write(Path dir, Instant started, Pinning pinning, List<Arm> arms, List<SideRound> one,

@@ -50,18 +50,43 @@ final class ProcFs {
         return ticksPerSecond;
     }
 
+    /**
+     * CPU time of a process, in microseconds, as the kernel splits it: in the process's own code and
+     * its libraries ({@code utime}), and in the kernel on its behalf ({@code stime}: system calls, and
+     * the network stack's work for its sends).
+     */
+    public record CpuTime(long userMicros, long systemMicros) {
+
+        public long totalMicros() {
+            return userMicros + systemMicros;
+        }
+
+        /** What was spent since {@code before}. */
+        public CpuTime since(CpuTime before) {
+            return new CpuTime(userMicros - before.userMicros, systemMicros - before.systemMicros);
+        }
+    }
+
     /** CPU time (user + system) of the process and its live descendants, in microseconds. */
     public long cpuMicros(long pid) {
-        long ticks = ticks(pid);
+        return cpuTime(pid).totalMicros();
+    }
+
+    /** {@link CpuTime} of the process and its live descendants. */
+    public CpuTime cpuTime(long pid) {
+        long[] ticks = new long[2];
+        addTicks(pid, ticks);
         for (ProcessHandle d : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
-            ticks += ticks(d.pid());
+            addTicks(d.pid(), ticks);
         }
-        return ticks * 1_000_000 / ticksPerSecond;
+        return new CpuTime(ticks[0] * 1_000_000 / ticksPerSecond, ticks[1] * 1_000_000 / ticksPerSecond);
     }
 
     /** CPU time (user + system) of the process alone, without its children, in microseconds. */
     public long processCpuMicros(long pid) {
-        return ticks(pid) * 1_000_000 / ticksPerSecond;
+        long[] ticks = new long[2];
+        addTicks(pid, ticks);
+        return (ticks[0] + ticks[1]) * 1_000_000 / ticksPerSecond;
     }
 
     /**
@@ -100,9 +125,13 @@ final class ProcFs {
         return kb;
     }
 
-    private static long ticks(long pid) {
+    private static void addTicks(long pid, long[] userAndSystem) {
         String stat = stat(pid);
-        return stat == null ? 0 : parseCpuTicks(stat); // null: the process is gone
+        if (stat != null) { // null: the process is gone
+            long[] t = parseUserSystemTicks(stat);
+            userAndSystem[0] += t[0];
+            userAndSystem[1] += t[1];
+        }
     }
 
     /** A postmaster: a process named postgres whose parent is not one (or is gone, or is pid 0). */
@@ -133,13 +162,13 @@ final class ProcFs {
     }
 
     /**
-     * utime + stime from the text of {@code /proc/PID/stat}. The command name (field 2) may hold
-     * spaces and parentheses, so fields are counted from the last {@code ')'}: utime and stime are
-     * fields 14 and 15, the 12th and 13th after it.
+     * utime and stime from the text of {@code /proc/PID/stat}, in clock ticks. The command name
+     * (field 2) may hold spaces and parentheses, so fields are counted from the last {@code ')'}:
+     * utime and stime are fields 14 and 15, the 12th and 13th after it.
      */
-    static long parseCpuTicks(String stat) {
+    static long[] parseUserSystemTicks(String stat) {
         String[] f = fieldsAfterName(stat);
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     }
 
     /** The command name of {@code /proc/PID/stat}: field 2, between the first '(' and the last ')'. */

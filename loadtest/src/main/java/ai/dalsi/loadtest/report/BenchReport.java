@@ -101,9 +101,15 @@ public record BenchReport(
      * @param p50Us             median latency
      * @param byStatus          answered by status
      * @param percentiles       latency curve, for the plot
+     * @param proxyUserCpuUsPerRequest   CPU the proxy process spent in its own code per answered
+     *                                   request ({@code utime}), null for the backend arm
+     * @param proxySystemCpuUsPerRequest CPU the kernel spent for the proxy process per answered
+     *                                   request ({@code stime}: system calls, its sends' network stack), null
+     *                                   for the backend arm
      */
     public record SideRound(String arm, String what, double requestsPerSecond, long p50Us,
-            Map<String, Long> byStatus, List<double[]> percentiles) {
+            Map<String, Long> byStatus, List<double[]> percentiles, Double proxyUserCpuUsPerRequest,
+            Double proxySystemCpuUsPerRequest) {
     }
 
     /**

@@ -62,24 +62,34 @@ public final class MarkdownReport {
                     + " database server rather than the proxy; nginx and the backend write nothing.\n");
         }
         b.append("\n## Latency at one connection\n\n");
-        b.append("Closed loop, one connection, same mix: the median is the round trip through each arm.\n\n");
-        b.append("| arm | req/s | p50 | added p50 vs backend alone |\n|---|---:|---:|---:|\n");
+        b.append("Closed loop, one connection, same mix: the median is the round trip through each arm. The proxy's"
+                + " CPU per answered request is split as the kernel counts it: user is the proxy's own code, system is"
+                + " the kernel working for it (system calls, the network stack under its sends). At one connection"
+                + " nothing is shared between requests, and the proxy's CPU is on every request's path.\n\n");
+        b.append("| arm | req/s | p50 | added p50 vs backend alone | proxy CPU per request, user | system |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
         Long backendP50 = r.oneConnection().stream().filter(s -> s.arm().equals(BenchReport.BACKEND))
                 .map(SideRound::p50Us).findFirst().orElse(null);
         for (SideRound s : r.oneConnection()) {
             b.append("| ").append(s.arm()).append(" | ").append(fmt(s.requestsPerSecond(), 0)).append(" | ")
                     .append(us(s.p50Us())).append(" | ")
                     .append(backendP50 == null || s.arm().equals(BenchReport.BACKEND) ? "-" : us(s.p50Us() - backendP50))
+                    .append(" | ").append(cpu(s.proxyUserCpuUsPerRequest()))
+                    .append(" | ").append(cpu(s.proxySystemCpuUsPerRequest()))
                     .append(" |\n");
         }
 
         b.append("\n## Reject paths\n\n");
         b.append("Closed loop at max throughput, only bad keys (well-formed, unknown) or only over-limit keys.\n\n");
-        b.append("| arm | keys | req/s | p50 | answers by status |\n|---|---|---:|---:|---|\n");
+        b.append("| arm | keys | req/s | p50 | answers by status | proxy CPU per request, user | system |\n"
+                + "|---|---|---:|---:|---|---:|---:|\n");
         for (SideRound s : r.rejectRounds()) {
             b.append("| ").append(s.arm()).append(" | ").append(s.what()).append(" | ")
                     .append(fmt(s.requestsPerSecond(), 0)).append(" | ").append(us(s.p50Us())).append(" | ")
-                    .append(statuses(s.byStatus())).append(" |\n");
+                    .append(statuses(s.byStatus()))
+                    .append(" | ").append(cpu(s.proxyUserCpuUsPerRequest()))
+                    .append(" | ").append(cpu(s.proxySystemCpuUsPerRequest()))
+                    .append(" |\n");
         }
 
         b.append("\n## Ratios against the targets\n\n");
@@ -138,6 +148,11 @@ public final class MarkdownReport {
             return micros + " us";
         }
         return String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
+    }
+
+    /** CPU microseconds per request, one decimal; "-" where not measured (the backend arm). */
+    private static String cpu(Double us) {
+        return us == null ? "-" : fmt(us, 1) + " us";
     }
 
     private static String mib(Long kb) {

@@ -54,6 +54,13 @@ class CompareGatewayArmsIT {
             assertThat(rec.at("/expectedByClass/2xx").asLong()).as(arm).isPositive();
             assertThat(rec.at("/expectedByClass/5xx").asLong()).as(arm).isZero();
         }
+        // Each gateway's CPU in its one-connection round, split into its own code and the kernel's work for it.
+        assertThat(report.at("/oneConnection").findValuesAsText("arm")).containsExactly("gateway-baseline", "gateway",
+                "gateway-redis");
+        for (JsonNode one : report.at("/oneConnection")) {
+            assertThat(one.at("/proxyUserCpuUsPerRequest").asDouble()).as(one.toString()).isPositive();
+            assertThat(one.at("/proxySystemCpuUsPerRequest").isNumber()).as(one.toString()).isTrue();
+        }
         // The over-limit rounds reached each gateway's limiter: refusals, and a ratio of the two.
         assertThat(report.at("/rejectRounds").findValuesAsText("arm")).contains("gateway", "gateway-redis");
         JsonNode cpu = null;

@@ -14,11 +14,44 @@ class ProcFsTest {
     private static final String URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
 
     @Test
-    void cpuTicksAreUtimePlusStimeEvenWhenTheCommandNameHasSpacesAndParentheses() {
+    void cpuTicksAreUtimeAndStimeEvenWhenTheCommandNameHasSpacesAndParentheses() {
         String stat = "4242 (java (main) x) S 1 4242 4242 0 -1 4194560 5000 0 3 0 1234 567 8 9 20 0 30 0 100 "
                 + "123456789 4000 18446744073709551615 1 1 0 0 0 0 0 4096 17663 0 0 0 17 1 0 0 0 0 0";
 
-        assertThat(ProcFs.parseCpuTicks(stat)).isEqualTo(1234 + 567);
+        assertThat(ProcFs.parseUserSystemTicks(stat)).containsExactly(1234, 567);
+    }
+
+    @Test
+    void cpuTimeSplitsUserFromSystemAndAddsUpToTheTotal() throws Exception {
+        ProcFs proc = ProcFs.open();
+        long pid = ProcessHandle.current().pid();
+        ProcFs.CpuTime before = proc.cpuTime(pid);
+        // User time: arithmetic in this JVM for at least a few clock ticks.
+        long sum = 0;
+        long until = System.nanoTime() + 300_000_000L;
+        while (System.nanoTime() < until) {
+            for (int i = 0; i < 100_000; i++) {
+                sum += i ^ sum;
+            }
+        }
+        // System time: many small writes to a file, each a system call.
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("procfs", ".bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            long end = System.nanoTime() + 300_000_000L;
+            while (System.nanoTime() < end) {
+                f.seek(0);
+                f.write((int) sum);
+            }
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+        ProcFs.CpuTime spent = proc.cpuTime(pid).since(before);
+
+        assertThat(spent.userMicros()).isGreaterThanOrEqualTo(100_000);
+        assertThat(spent.systemMicros()).isGreaterThanOrEqualTo(20_000);
+        assertThat(spent.totalMicros()).isEqualTo(spent.userMicros() + spent.systemMicros());
+        ProcFs.CpuTime now = proc.cpuTime(pid);
+        assertThat(proc.cpuMicros(pid)).isBetween(now.totalMicros(), now.totalMicros() + 200_000);
     }
 
     @Test

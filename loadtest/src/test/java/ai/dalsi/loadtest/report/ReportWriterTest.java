@@ -41,8 +41,12 @@ class ReportWriterTest {
     }
 
     private static SideRound side(String arm, String what, double rps, long p50) {
+        boolean proxy = !arm.equals("backend");
+        // Distinct per arm and round, so a cell shown under the wrong row or column fails the tests.
+        double user = arm.length() * 10 + what.length() + 0.25;
         return new SideRound(arm, what, rps, p50, Map.of(what.equals("over-limit") ? "429" : "200", 1000L),
-                Curves.percentiles(latencies(p50, arm.hashCode() + what.hashCode())));
+                Curves.percentiles(latencies(p50, arm.hashCode() + what.hashCode())), proxy ? user : null,
+                proxy ? user / 2 : null);
     }
 
     static BenchReport synthetic() {
@@ -96,6 +100,26 @@ class ReportWriterTest {
         JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
         assertThat(json.at("/arms/2/databaseCpuUsPerRequest").asDouble()).isEqualTo(40.0);
         assertThat(json.at("/arms/0/databaseCpuUsPerRequest").isNull()).isTrue();
+    }
+
+    @Test
+    void theSideRoundsShowTheProxysCpuPerRequestSplitIntoUserAndSystem() throws Exception {
+        ReportWriter.write(dir, synthetic());
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("| arm | req/s | p50 | added p50 vs backend alone | proxy CPU per request, user | system |");
+        // gateway: 7 * 10 + "one-connection".length() + 0.25 = 84.25 us user, half of it system.
+        assertThat(md.lines().filter(l -> l.startsWith("| gateway | 3,800 |")).findFirst().orElseThrow())
+                .endsWith("| 80 us | 84.3 us | 42.1 us |");
+        assertThat(md.lines().filter(l -> l.startsWith("| backend | 5,000 |")).findFirst().orElseThrow())
+                .endsWith("| - | - | - |");
+        // nginx refusing bad keys: 5 * 10 + "bad-key".length() + 0.25 = 57.25 us user.
+        assertThat(md.lines().filter(l -> l.startsWith("| nginx | bad-key |")).findFirst().orElseThrow())
+                .endsWith("| 57.3 us | 28.6 us |");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
+        assertThat(json.at("/oneConnection/2/proxyUserCpuUsPerRequest").asDouble()).isEqualTo(84.25);
+        assertThat(json.at("/oneConnection/2/proxySystemCpuUsPerRequest").asDouble()).isEqualTo(42.125);
+        assertThat(json.at("/oneConnection/0/proxyUserCpuUsPerRequest").isNull()).isTrue();
     }
 
     @Test
