@@ -562,8 +562,9 @@ public final class Compare {
         RunResult r = m.result();
         Map<String, Long> byStatus = new TreeMap<>();
         r.byStatus().forEach((s, n) -> byStatus.put(s == 0 ? "none" : s.toString(), n));
-        Double user = m.proxyCpu() == null || r.completed() == 0 ? null : (double) m.proxyCpu().userMicros() / r.completed();
-        Double system = m.proxyCpu() == null || r.completed() == 0 ? null : (double) m.proxyCpu().systemMicros() / r.completed();
+        ProcFs.CpuTime cpu = r.completed() == 0 ? null : m.proxyCpu();
+        Double user = cpu == null ? null : (double) cpu.userMicros() / r.completed();
+        Double system = cpu == null ? null : (double) cpu.systemMicros() / r.completed();
         return new SideRound(arm, what, r.throughput(), r.latency().getTotalCount() == 0 ? 0 : r.latency().getValueAtPercentile(50),
                 byStatus, Curves.percentiles(r.latency()), user, system);
     }

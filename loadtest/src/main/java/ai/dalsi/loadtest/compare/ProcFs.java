@@ -79,14 +79,19 @@ final class ProcFs {
         for (ProcessHandle d : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
             addTicks(d.pid(), ticks);
         }
-        return new CpuTime(ticks[0] * 1_000_000 / ticksPerSecond, ticks[1] * 1_000_000 / ticksPerSecond);
+        return micros(ticks);
     }
 
     /** CPU time (user + system) of the process alone, without its children, in microseconds. */
     public long processCpuMicros(long pid) {
         long[] ticks = new long[2];
         addTicks(pid, ticks);
-        return (ticks[0] + ticks[1]) * 1_000_000 / ticksPerSecond;
+        return micros(ticks).totalMicros();
+    }
+
+    private CpuTime micros(long[] userAndSystemTicks) {
+        return new CpuTime(userAndSystemTicks[0] * 1_000_000 / ticksPerSecond,
+                userAndSystemTicks[1] * 1_000_000 / ticksPerSecond);
     }
 
     /**

@@ -74,9 +74,7 @@ public final class MarkdownReport {
             b.append("| ").append(s.arm()).append(" | ").append(fmt(s.requestsPerSecond(), 0)).append(" | ")
                     .append(us(s.p50Us())).append(" | ")
                     .append(backendP50 == null || s.arm().equals(BenchReport.BACKEND) ? "-" : us(s.p50Us() - backendP50))
-                    .append(" | ").append(cpu(s.proxyUserCpuUsPerRequest()))
-                    .append(" | ").append(cpu(s.proxySystemCpuUsPerRequest()))
-                    .append(" |\n");
+                    .append(cpuCells(s)).append(" |\n");
         }
 
         b.append("\n## Reject paths\n\n");
@@ -86,10 +84,7 @@ public final class MarkdownReport {
         for (SideRound s : r.rejectRounds()) {
             b.append("| ").append(s.arm()).append(" | ").append(s.what()).append(" | ")
                     .append(fmt(s.requestsPerSecond(), 0)).append(" | ").append(us(s.p50Us())).append(" | ")
-                    .append(statuses(s.byStatus()))
-                    .append(" | ").append(cpu(s.proxyUserCpuUsPerRequest()))
-                    .append(" | ").append(cpu(s.proxySystemCpuUsPerRequest()))
-                    .append(" |\n");
+                    .append(statuses(s.byStatus())).append(cpuCells(s)).append(" |\n");
         }
 
         b.append("\n## Ratios against the targets\n\n");
@@ -150,7 +145,11 @@ public final class MarkdownReport {
         return String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
     }
 
-    /** CPU microseconds per request, one decimal; "-" where not measured (the backend arm). */
+    /** The proxy's user and system CPU per request as two cells, one decimal; "-" where not measured (the backend arm). */
+    private static String cpuCells(SideRound s) {
+        return " | " + cpu(s.proxyUserCpuUsPerRequest()) + " | " + cpu(s.proxySystemCpuUsPerRequest());
+    }
+
     private static String cpu(Double us) {
         return us == null ? "-" : fmt(us, 1) + " us";
     }
