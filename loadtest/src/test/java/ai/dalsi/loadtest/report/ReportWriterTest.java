@@ -92,10 +92,8 @@ class ReportWriterTest {
 
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("| backend CPU us/req | database CPU us/req | proxy peak RSS |");
-        assertThat(md.lines().filter(l -> l.startsWith("| gateway | 18,000 |")).findFirst().orElseThrow())
-                .contains("| 31.0 | 30.0 | 40.0 | 117 MiB |");
-        assertThat(md.lines().filter(l -> l.startsWith("| backend | 30,000 |")).findFirst().orElseThrow())
-                .contains("| - | 30.0 | - | - |");
+        assertThat(row(md, "| gateway | 18,000 |")).contains("| 31.0 | 30.0 | 40.0 | 117 MiB |");
+        assertThat(row(md, "| backend | 30,000 |")).contains("| - | 30.0 | - | - |");
         assertThat(md).contains("Database CPU: every process of this machine's PostgreSQL server");
         JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
         assertThat(json.at("/arms/2/databaseCpuUsPerRequest").asDouble()).isEqualTo(40.0);
@@ -109,13 +107,10 @@ class ReportWriterTest {
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("| arm | req/s | p50 | added p50 vs backend alone | proxy CPU per request, user | system |");
         // gateway: 7 * 10 + "one-connection".length() + 0.25 = 84.25 us user, half of it system.
-        assertThat(md.lines().filter(l -> l.startsWith("| gateway | 3,800 |")).findFirst().orElseThrow())
-                .endsWith("| 80 us | 84.3 us | 42.1 us |");
-        assertThat(md.lines().filter(l -> l.startsWith("| backend | 5,000 |")).findFirst().orElseThrow())
-                .endsWith("| - | - | - |");
+        assertThat(row(md, "| gateway | 3,800 |")).endsWith("| 80 us | 84.3 us | 42.1 us |");
+        assertThat(row(md, "| backend | 5,000 |")).endsWith("| - | - | - |");
         // nginx refusing bad keys: 5 * 10 + "bad-key".length() + 0.25 = 57.25 us user.
-        assertThat(md.lines().filter(l -> l.startsWith("| nginx | bad-key |")).findFirst().orElseThrow())
-                .endsWith("| 57.3 us | 28.6 us |");
+        assertThat(row(md, "| nginx | bad-key |")).endsWith("| 57.3 us | 28.6 us |");
         JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
         assertThat(json.at("/oneConnection/2/proxyUserCpuUsPerRequest").asDouble()).isEqualTo(84.25);
         assertThat(json.at("/oneConnection/2/proxySystemCpuUsPerRequest").asDouble()).isEqualTo(42.125);
@@ -226,5 +221,10 @@ class ReportWriterTest {
         assertThat(md).contains("| gateway / gateway-baseline 429 path | 3.95x | - | - |");
         assertThat(md).contains("| gateway-baseline 429 path / nginx 429 path | 0.20x | - | - |");
         assertThat(md).contains("| gateway-baseline / nginx CPU per request | 2.48x | - | - |");
+    }
+
+    /** The report's table row that starts with {@code start}; fails when there is none. */
+    private static String row(String md, String start) {
+        return md.lines().filter(l -> l.startsWith(start)).findFirst().orElseThrow();
     }
 }
