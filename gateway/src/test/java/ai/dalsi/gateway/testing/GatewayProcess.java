@@ -112,15 +112,17 @@ public final class GatewayProcess implements AutoCloseable {
      * port 0 here would return) can become the local port of any outgoing connection on the machine
      * before the child binds it, which made start-up tests fail with "Address already in use" on the
      * wrong port. A port below the range is handed out once per test JVM, so two ports asked for one
-     * after the other (a child's public and admin ports) differ even though neither is bound yet.
-     * Falls back to port 0's answer, which carries no such promise, if no port below the range is
-     * free.
+     * after the other (a child's public and admin ports) differ even though neither is bound yet;
+     * test JVMs that run at once ({@code it.forks}) each draw from their own share of those ports
+     * ({@link #share}). Falls back to port 0's answer, which carries no such promise, if no port
+     * below the range is free.
      */
     public static int freePort() {
-        int low = ephemeralRangeStart();
-        int from = Math.max(10_000, low - 12_000);
-        for (int attempt = 0; attempt < 64 && from < low; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(from, low);
+        int[] share = share(ephemeralRangeStart(), Integer.getInteger("it.fork", 1), Integer.getInteger("it.forks", 1));
+        int from = share[0];
+        int to = share[1];
+        for (int attempt = 0; attempt < 64 && from < to; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(from, to);
             if (listenable(port) && HANDED_OUT.add(port)) {
                 return port;
             }
@@ -130,6 +132,18 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The ports {@code [from, to)} that test JVM {@code fork} (1-based) of {@code forks} draws from:
+     * its part of the 12,000 ports (at most) below {@code ephemeralStart}, none below 10,000.
+     */
+    static int[] share(int ephemeralStart, int fork, int forks) {
+        int low = Math.max(10_000, ephemeralStart - 12_000);
+        int n = Math.max(1, forks);
+        int i = Math.floorMod(fork - 1, n);
+        int width = Math.max(0, ephemeralStart - low) / n;
+        return new int[] {low + i * width, low + (i + 1) * width};
     }
 
     private static boolean listenable(int port) {

@@ -38,4 +38,14 @@ class GatewayProcessTest {
             assertThat(ports.add(port)).as("port %d handed out twice", port).isTrue();
         }
     }
+
+    /** Test JVMs that run at once draw from shares of the ports that touch and never overlap. */
+    @Test
+    void eachTestJvmDrawsFromItsOwnShareOfThePorts() {
+        assertThat(GatewayProcess.share(32_768, 1, 1)).containsExactly(20_768, 32_768);
+        assertThat(GatewayProcess.share(32_768, 1, 2)).containsExactly(20_768, 26_768);
+        assertThat(GatewayProcess.share(32_768, 2, 2)).containsExactly(26_768, 32_768);
+        assertThat(GatewayProcess.share(32_768, 3, 3)).containsExactly(28_768, 32_768);
+        assertThat(GatewayProcess.share(15_000, 2, 2)).as("none below 10,000").containsExactly(12_500, 15_000);
+    }
 }
