@@ -57,6 +57,11 @@ public final class Compare {
     public static final int ARM_FAILED = 4;
     /** Exit code when the run could not happen at all (no backend). */
     public static final int CANNOT_RUN = 3;
+    /**
+     * The share of a round above which the generator's wait for its CPU is worth a note: at 5% its
+     * connections are noticeably held back.
+     */
+    static final double RUN_QUEUE_NOTE = 0.05;
 
     private final CompareOptions o;
     private final PrintStream out;
@@ -428,6 +433,12 @@ public final class Compare {
             notes.add(String.format(Locale.ROOT, "'%s': the generator was busy %.0f%% of the time, so %.0f req/s may be"
                     + " its limit rather than the arm's", label, busy * 100, r.throughput()));
         }
+        if (s.mode() == LoadSpec.Mode.CLOSED && !label.startsWith("warm-up")) {
+            String waited = runQueueNote(label, r.runQueueWaitShare(), r.throughput());
+            if (waited != null) {
+                notes.add(waited);
+            }
+        }
         if (t instanceof GatewayArm) {
             for (int k = 0; k < r.perKey().length; k++) {
                 if (keys.classOf(k).registered()) {
@@ -444,6 +455,20 @@ public final class Compare {
             }
         }
         return r;
+    }
+
+    /**
+     * A note when the generator's threads spent more than {@link #RUN_QUEUE_NOTE} of a closed-loop round
+     * ready to run but waiting for their CPU: other work there (the database server, say) then held the
+     * round's rate down, not only the arm. Null below that or when the wait is unknown.
+     */
+    static String runQueueNote(String label, double waitShare, double throughput) {
+        if (!(waitShare > RUN_QUEUE_NOTE)) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "'%s': the generator was ready to run but waiting for its CPU %.0f%% of"
+                + " the time (run queue), so %.0f req/s may be held down by what else ran there rather than by the"
+                + " arm", label, waitShare * 100, throughput);
     }
 
     private Reconciliation reconcile(GatewayArm gateway) throws InterruptedException {

@@ -192,7 +192,9 @@ public final class LoadGenerator {
         long lastAnswer = startNanos;
         long firstIntended = Long.MAX_VALUE;
         long lastIntended = Long.MIN_VALUE;
+        long waited = 0;
         for (Lane l : lanes) {
+            waited = waited < 0 || l.runQueueWaitNanos < 0 ? -1 : waited + l.runQueueWaitNanos;
             for (int i = 0; i < status.length; i++) {
                 status[i] += l.statusCounts[i];
             }
@@ -214,7 +216,7 @@ public final class LoadGenerator {
         }
         long span = firstIntended == Long.MAX_VALUE ? 0 : lastIntended - firstIntended;
         return new RunResult(spec, Duration.ofNanos(lastAnswer - startNanos), sent, completed, failed, unfinished,
-                incomplete, latency, serviceTime, ttfb, status, perKey, span);
+                incomplete, latency, serviceTime, ttfb, status, perKey, span, waited);
     }
 
     /** A request issued but not yet answered: its intended send time, kind and key. */
@@ -247,6 +249,8 @@ public final class LoadGenerator {
         long unfinished;
         long incompleteStreams;
         long lastAnswerNanos;
+        /** This loop thread's run-queue wait when the run began, then its wait during the run; -1 unknown. */
+        long runQueueWaitNanos = -1;
         long firstIntendedNanos;
         long lastIntendedNanos;
         long issued;
@@ -284,6 +288,7 @@ public final class LoadGenerator {
         }
 
         void begin() {
+            runQueueWaitNanos = RunQueueWait.ofCurrentThread();
             int lanes = spec.ioThreads();
             long total = spec.maxRequests();
             limit = total == 0 ? Long.MAX_VALUE : total / lanes + (index < total % lanes ? 1 : 0);
@@ -373,6 +378,8 @@ public final class LoadGenerator {
 
         void finish() {
             finished = true;
+            long waited = RunQueueWait.ofCurrentThread();
+            runQueueWaitNanos = runQueueWaitNanos < 0 || waited < 0 ? -1 : waited - runQueueWaitNanos;
             for (Conn c : List.copyOf(connections)) {
                 c.channel.close();
             }

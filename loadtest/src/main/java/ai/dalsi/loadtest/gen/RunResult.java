@@ -25,6 +25,8 @@ import org.HdrHistogram.Histogram;
  * @param statusCounts      index: HTTP status (0 for no response); value: requests
  * @param perKey            index: key index in {@link LoadSpec#keys()}, then {@link StatusClass} ordinal
  * @param intendedSpanNanos time from the first to the last intended send time
+ * @param runQueueWaitNanos the generator's loop threads, summed: time they were ready to run but waited
+ *                          for a CPU during the run; -1 where the kernel does not say
  */
 public record RunResult(
         LoadSpec spec,
@@ -39,7 +41,17 @@ public record RunResult(
         Histogram timeToFirstByte,
         long[] statusCounts,
         long[][] perKey,
-        long intendedSpanNanos) {
+        long intendedSpanNanos,
+        long runQueueWaitNanos) {
+
+    /**
+     * The share of the run for which the generator's loop threads, on average, were ready but waited
+     * for a CPU; -1 where unknown.
+     */
+    public double runQueueWaitShare() {
+        long span = elapsed.toNanos() * spec.ioThreads();
+        return runQueueWaitNanos < 0 || span <= 0 ? -1 : (double) runQueueWaitNanos / span;
+    }
 
     /** Answered requests per second over the run. */
     public double throughput() {

@@ -31,7 +31,8 @@ class SummaryTest {
         long[] status = new long[600];
         status[200] = answered;
         return new RunResult(spec, Duration.ofSeconds(20), answered, answered, 0, unfinished, 0, latency, service,
-                new Histogram(3), status, new long[KEYS.size()][ai.dalsi.loadtest.gen.StatusClass.values().length], Duration.ofSeconds(20).toNanos());
+                new Histogram(3), status, new long[KEYS.size()][ai.dalsi.loadtest.gen.StatusClass.values().length], Duration.ofSeconds(20).toNanos(),
+                -1);
     }
 
     @Test

@@ -38,6 +38,11 @@ class LoadGeneratorIT {
             double spacingMicros = r.intendedSpanNanos() / 1000.0 / (r.sent() - 1);
             assertThat(spacingMicros).isCloseTo(500.0, within(1.0));
             assertThat(r.latency().getTotalCount()).isEqualTo(r.completed());
+            // The loop threads' wait for a CPU is known on Linux, and is a share of their time.
+            assertThat(r.runQueueWaitNanos()).isNotNegative();
+            assertThat(spec.ioThreads()).isEqualTo(1);
+            assertThat(r.runQueueWaitShare()).isEqualTo((double) r.runQueueWaitNanos() / r.elapsed().toNanos());
+            assertThat(r.runQueueWaitShare()).isBetween(0.0, 1.0);
         }
     }
 
