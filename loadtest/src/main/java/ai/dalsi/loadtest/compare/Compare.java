@@ -7,6 +7,7 @@ import ai.dalsi.loadtest.cli.Summary;
 import ai.dalsi.loadtest.gen.KeySet;
 import ai.dalsi.loadtest.gen.LoadGenerator;
 import ai.dalsi.loadtest.gen.LoadSpec;
+import ai.dalsi.loadtest.gen.RequestKind;
 import ai.dalsi.loadtest.gen.RequestMix;
 import ai.dalsi.loadtest.gen.RunResult;
 import ai.dalsi.loadtest.gen.StatusClass;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +90,7 @@ public final class Compare {
     private static final class ArmRounds {
         final Target target;
         final Histogram latency = new Histogram(3);
+        final Map<RequestKind, Histogram> latencyByKind = new EnumMap<>(RequestKind.class);
         final Map<String, Long> byStatus = new TreeMap<>();
         final List<Double> roundRps = new ArrayList<>();
         long answered;
@@ -363,6 +366,7 @@ public final class Compare {
         a.proxyCpuUs += proxyAfter - proxyBefore;
         a.backendCpuUs += backendAfter - backendBefore;
         a.latency.add(r.latency());
+        r.latencyByKind().forEach((k, h) -> a.latencyByKind.computeIfAbsent(k, x -> new Histogram(3)).add(h));
         a.answered += r.completed();
         a.seconds += r.elapsed().toNanos() / 1e9;
         a.roundRps.add(r.throughput());
@@ -580,7 +584,7 @@ public final class Compare {
         Double databaseCpu = databaseServers.isEmpty() || a.answered == 0 ? null : (double) a.databaseCpuUs / a.answered;
         return new Arm(t.name(), "ok", null, rps, a.roundRps, a.answered, Curves.summary(a.latency), a.byStatus,
                 proxyCpu, backendCpu, databaseCpu, t.proxyPid() < 0 ? null : proc.peakRssKb(t.proxyPid()), proc.peakRssKb(backend.pid()),
-                Curves.percentiles(a.latency));
+                Curves.percentiles(a.latency), Curves.byKind(a.latencyByKind));
     }
 
     private static SideRound side(String arm, String what, Measured m) {

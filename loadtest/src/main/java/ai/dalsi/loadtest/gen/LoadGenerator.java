@@ -30,7 +30,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -193,7 +195,13 @@ public final class LoadGenerator {
         long firstIntended = Long.MAX_VALUE;
         long lastIntended = Long.MIN_VALUE;
         long waited = 0;
+        Map<RequestKind, Histogram> byKind = new EnumMap<>(RequestKind.class);
         for (Lane l : lanes) {
+            for (RequestKind k : RequestKind.values()) {
+                if (l.latencyByKind[k.ordinal()] != null) {
+                    byKind.computeIfAbsent(k, x -> new Histogram(3)).add(l.latencyByKind[k.ordinal()]);
+                }
+            }
             waited = waited < 0 || l.runQueueWaitNanos < 0 ? -1 : waited + l.runQueueWaitNanos;
             for (int i = 0; i < status.length; i++) {
                 status[i] += l.statusCounts[i];
@@ -216,7 +224,7 @@ public final class LoadGenerator {
         }
         long span = firstIntended == Long.MAX_VALUE ? 0 : lastIntended - firstIntended;
         return new RunResult(spec, Duration.ofNanos(lastAnswer - startNanos), sent, completed, failed, unfinished,
-                incomplete, latency, serviceTime, ttfb, status, perKey, span, waited);
+                incomplete, latency, serviceTime, ttfb, status, perKey, span, waited, byKind);
     }
 
     /** A request issued but not yet answered: its intended send time, kind and key. */
@@ -249,6 +257,8 @@ public final class LoadGenerator {
         long unfinished;
         long incompleteStreams;
         long lastAnswerNanos;
+        /** Latency from the intended send time by {@link RequestKind} ordinal, in microseconds. */
+        final Histogram[] latencyByKind = new Histogram[RequestKind.values().length];
         /** This loop thread's run-queue wait when the run began, then its wait during the run; -1 unknown. */
         long runQueueWaitNanos = -1;
         long firstIntendedNanos;
@@ -420,7 +430,14 @@ public final class LoadGenerator {
             lastAnswerNanos = now;
             statusCounts[status < 600 ? status : 0]++;
             perKey[p.key][StatusClass.of(status).ordinal()]++;
-            latencyRecorder.recordValue(Math.max(0, (now - p.intendedNanos) / 1000));
+            long latencyMicros = Math.max(0, (now - p.intendedNanos) / 1000);
+            latencyRecorder.recordValue(latencyMicros);
+            Histogram byKind = latencyByKind[p.kind.ordinal()];
+            if (byKind == null) {
+                byKind = new Histogram(3);
+                latencyByKind[p.kind.ordinal()] = byKind;
+            }
+            byKind.recordValue(latencyMicros);
             serviceRecorder.recordValue(Math.max(0, (now - sentNanos) / 1000));
             if (p.kind.streaming() && firstByteNanos != 0) {
                 ttfbRecorder.recordValue(Math.max(0, (firstByteNanos - p.intendedNanos) / 1000));

@@ -27,6 +27,7 @@ import org.HdrHistogram.Histogram;
  * @param intendedSpanNanos time from the first to the last intended send time
  * @param runQueueWaitNanos the generator's loop threads, summed: time they were ready to run but waited
  *                          for a CPU during the run; -1 where the kernel does not say
+ * @param latencyByKind     answered requests of each kind that occurred, from intended send time to last byte
  */
 public record RunResult(
         LoadSpec spec,
@@ -42,7 +43,8 @@ public record RunResult(
         long[] statusCounts,
         long[][] perKey,
         long intendedSpanNanos,
-        long runQueueWaitNanos) {
+        long runQueueWaitNanos,
+        Map<RequestKind, Histogram> latencyByKind) {
 
     /**
      * The share of the run for which the generator's loop threads, on average, were ready but waited

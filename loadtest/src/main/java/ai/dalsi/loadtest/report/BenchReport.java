@@ -73,22 +73,25 @@ public record BenchReport(
      * @param proxyPeakRssKb       peak resident memory (VmHWM) of the proxy, null for the backend arm
      * @param backendPeakRssKb     peak resident memory of the backend
      * @param percentiles          latency curve: [percentile, microseconds] pairs, for the plot
+     * @param latencyByKindUs      by request kind ({@code chat}, {@code stream}, ...): its answered
+     *                             requests ({@code count}) and their {@link Curves#summary} in microseconds
      */
     public record Arm(String name, String status, String reason, double requestsPerSecond,
             List<Double> roundRequestsPerSecond, long requests, Map<String, Long> latencyUs,
             Map<String, Long> byStatus, Double proxyCpuUsPerRequest, Double backendCpuUsPerRequest,
-            Double databaseCpuUsPerRequest, Long proxyPeakRssKb, Long backendPeakRssKb, List<double[]> percentiles) {
+            Double databaseCpuUsPerRequest, Long proxyPeakRssKb, Long backendPeakRssKb, List<double[]> percentiles,
+            Map<String, Map<String, Long>> latencyByKindUs) {
 
         public boolean ran() {
             return "ok".equals(status);
         }
 
         public static Arm skipped(String name, String reason) {
-            return new Arm(name, "skipped", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, null, List.of());
+            return new Arm(name, "skipped", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, null, List.of(), Map.of());
         }
 
         public static Arm failed(String name, String reason) {
-            return new Arm(name, "failed", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, null, List.of());
+            return new Arm(name, "failed", reason, 0, List.of(), 0, Map.of(), Map.of(), null, null, null, null, null, List.of(), Map.of());
         }
     }
 

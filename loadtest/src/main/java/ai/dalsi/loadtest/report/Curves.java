@@ -1,5 +1,6 @@
 package ai.dalsi.loadtest.report;
 
+import ai.dalsi.loadtest.gen.RequestKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,21 @@ public final class Curves {
         out.put("p99", h.getValueAtPercentile(99));
         out.put("p99.9", h.getValueAtPercentile(99.9));
         out.put("max", h.getMaxValue());
+        return out;
+    }
+
+    /** Per request kind, in the order of {@link RequestKind}: {@code count} and the {@link #summary}. */
+    public static Map<String, Map<String, Long>> byKind(Map<RequestKind, Histogram> latencyByKind) {
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        for (RequestKind k : RequestKind.values()) {
+            Histogram h = latencyByKind.get(k);
+            if (h != null && h.getTotalCount() > 0) {
+                Map<String, Long> row = new LinkedHashMap<>();
+                row.put("count", h.getTotalCount());
+                row.putAll(summary(h));
+                out.put(k.label(), row);
+            }
+        }
         return out;
     }
 }

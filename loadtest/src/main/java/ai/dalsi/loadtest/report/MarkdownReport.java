@@ -42,11 +42,7 @@ public final class MarkdownReport {
             b.append("| ").append(a.name())
                     .append(" | ").append(fmt(a.requestsPerSecond(), 0))
                     .append(" | ").append(a.roundRequestsPerSecond().stream().map(v -> fmt(v, 0)).collect(Collectors.joining(", ")))
-                    .append(" | ").append(lat(a.latencyUs(), "p50"))
-                    .append(" | ").append(lat(a.latencyUs(), "p90"))
-                    .append(" | ").append(lat(a.latencyUs(), "p99"))
-                    .append(" | ").append(lat(a.latencyUs(), "p99.9"))
-                    .append(" | ").append(lat(a.latencyUs(), "max"))
+                    .append(latencyCells(a.latencyUs()))
                     .append(" | ").append(statuses(a.byStatus()))
                     .append(" | ").append(a.proxyCpuUsPerRequest() == null ? "-" : fmt(a.proxyCpuUsPerRequest(), 1))
                     .append(" | ").append(a.backendCpuUsPerRequest() == null ? "-" : fmt(a.backendCpuUsPerRequest(), 1))
@@ -60,6 +56,22 @@ public final class MarkdownReport {
             b.append("\nDatabase CPU: every process of this machine's PostgreSQL server during the arm's rounds, per"
                     + " answered request. For a gateway it is the cost of writing its usage ledger, paid by the"
                     + " database server rather than the proxy; nginx and the backend write nothing.\n");
+        }
+        if (r.arms().stream().anyMatch(a -> a.ran() && !a.latencyByKindUs().isEmpty())) {
+            b.append("\n### Latency by request kind\n\n");
+            b.append("The main rounds' answers of each kind, from the intended send time to the last byte (a stream's"
+                    + " last event).\n\n");
+            b.append("| arm | kind | answered | p50 | p90 | p99 | p99.9 | max |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Arm a : r.arms()) {
+                if (!a.ran()) {
+                    continue;
+                }
+                a.latencyByKindUs().forEach((kind, l) -> b.append("| ").append(a.name())
+                        .append(" | ").append(kind)
+                        .append(" | ").append(l.getOrDefault("count", 0L))
+                        .append(latencyCells(l))
+                        .append(" |\n"));
+            }
         }
         b.append("\n## Latency at one connection\n\n");
         b.append("Closed loop, one connection, same mix: the median is the round trip through each arm. The proxy's"
@@ -131,6 +143,12 @@ public final class MarkdownReport {
             }
         }
         return b.toString();
+    }
+
+    /** The cells p50, p90, p99, p99.9 and max of a {@link Curves#summary}, each after a separator. */
+    private static String latencyCells(Map<String, Long> l) {
+        return " | " + lat(l, "p50") + " | " + lat(l, "p90") + " | " + lat(l, "p99") + " | " + lat(l, "p99.9")
+                + " | " + lat(l, "max");
     }
 
     private static String lat(Map<String, Long> l, String key) {

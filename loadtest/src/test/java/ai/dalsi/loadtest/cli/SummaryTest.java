@@ -32,7 +32,7 @@ class SummaryTest {
         status[200] = answered;
         return new RunResult(spec, Duration.ofSeconds(20), answered, answered, 0, unfinished, 0, latency, service,
                 new Histogram(3), status, new long[KEYS.size()][ai.dalsi.loadtest.gen.StatusClass.values().length], Duration.ofSeconds(20).toNanos(),
-                -1);
+                -1, java.util.Map.of());
     }
 
     @Test

@@ -85,6 +85,11 @@ class LoadGeneratorIT {
             // Stopped by the count, long before the 30 s duration.
             assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(25));
             assertThat(r.serviceTime().getTotalCount()).isEqualTo(1500);
+            // The default mix, each answer counted under its own kind once: chat=60,stream=20,completion=10,...
+            assertThat(r.latencyByKind().keySet()).containsExactlyInAnyOrder(RequestKind.values());
+            assertThat(r.latencyByKind().values().stream().mapToLong(h -> h.getTotalCount()).sum()).isEqualTo(1500);
+            assertThat((double) r.latencyByKind().get(RequestKind.CHAT).getTotalCount()).isCloseTo(900, within(90.0));
+            assertThat((double) r.latencyByKind().get(RequestKind.STREAM).getTotalCount()).isCloseTo(300, within(60.0));
         }
     }
 

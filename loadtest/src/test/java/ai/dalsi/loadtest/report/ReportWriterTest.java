@@ -2,6 +2,7 @@ package ai.dalsi.loadtest.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.dalsi.loadtest.gen.RequestKind;
 import ai.dalsi.loadtest.report.BenchReport.Arm;
 import ai.dalsi.loadtest.report.BenchReport.Ratio;
 import ai.dalsi.loadtest.report.BenchReport.SideRound;
@@ -37,7 +38,15 @@ class ReportWriterTest {
         return new Arm(name, "ok", null, rps, List.of(rps * 0.99, rps, rps * 1.01), (long) (rps * 60),
                 Curves.summary(h), Map.of("200", 90_000L, "401", 5_000L, "429", 5_000L), proxyCpu, 30.0,
                 proxyCpu == null ? null : 40.0,
-                proxyCpu == null ? null : 120_000L, 200_000L, Curves.percentiles(h));
+                proxyCpu == null ? null : 120_000L, 200_000L, Curves.percentiles(h), byKind(medianUs));
+    }
+
+    /** Chat answers around the arm's median, streams around twice it: the kinds' rows must differ. */
+    private static Map<String, Map<String, Long>> byKind(long medianUs) {
+        Map<RequestKind, Histogram> kinds = new java.util.EnumMap<>(RequestKind.class);
+        kinds.put(RequestKind.STREAM, latencies(medianUs * 2, medianUs + 1));
+        kinds.put(RequestKind.CHAT, latencies(medianUs, medianUs));
+        return Curves.byKind(kinds);
     }
 
     private static SideRound side(String arm, String what, double rps, long p50) {
@@ -115,6 +124,29 @@ class ReportWriterTest {
         assertThat(json.at("/oneConnection/2/proxyUserCpuUsPerRequest").asDouble()).isEqualTo(84.25);
         assertThat(json.at("/oneConnection/2/proxySystemCpuUsPerRequest").asDouble()).isEqualTo(42.125);
         assertThat(json.at("/oneConnection/0/proxyUserCpuUsPerRequest").isNull()).isTrue();
+    }
+
+    @Test
+    void theLatencyOfEachRequestKindHasARowPerArmInTheOrderOfTheKinds() throws Exception {
+        ReportWriter.write(dir, synthetic());
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("### Latency by request kind");
+        assertThat(md).contains("| arm | kind | answered | p50 | p90 | p99 | p99.9 | max |");
+        Map<String, Long> chat = synthetic().arms().get(2).latencyByKindUs().get("chat");
+        Map<String, Long> stream = synthetic().arms().get(2).latencyByKindUs().get("stream");
+        assertThat(row(md, "| gateway | chat |")).isEqualTo("| gateway | chat | 100000 | "
+                + MarkdownReport.us(chat.get("p50")) + " | " + MarkdownReport.us(chat.get("p90")) + " | "
+                + MarkdownReport.us(chat.get("p99")) + " | " + MarkdownReport.us(chat.get("p99.9")) + " | "
+                + MarkdownReport.us(chat.get("max")) + " |");
+        // Streams were given twice the median: their row is their own, not chat's.
+        assertThat(stream.get("p50")).isBetween(chat.get("p50") * 19 / 10, chat.get("p50") * 21 / 10);
+        assertThat(row(md, "| gateway | stream |")).contains("| 100000 | " + MarkdownReport.us(stream.get("p50")) + " |");
+        // chat comes before stream, as in RequestKind, whatever order the run saw them in.
+        assertThat(md.indexOf("| gateway | chat |")).isLessThan(md.indexOf("| gateway | stream |"));
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
+        assertThat(json.at("/arms/2/latencyByKindUs/stream/count").asLong()).isEqualTo(100_000L);
+        assertThat(json.at("/arms/2/latencyByKindUs/stream/p99").asLong()).isEqualTo(stream.get("p99"));
     }
 
     @Test
