@@ -431,13 +431,13 @@ public final class Compare {
         } finally {
             progress.close();
         }
-        // A generator that used its whole CPU may have been the limit, not the arm: say so.
         double busy = (proc.processCpuMicros(self) - cpuBefore) / Math.max(1.0, r.elapsed().toNanos() / 1000.0);
-        if (busy > 0.9 && s.mode() == LoadSpec.Mode.CLOSED && !label.startsWith("warm-up")) {
-            notes.add(String.format(Locale.ROOT, "'%s': the generator was busy %.0f%% of the time, so %.0f req/s may be"
-                    + " its limit rather than the arm's", label, busy * 100, r.throughput()));
-        }
         if (s.mode() == LoadSpec.Mode.CLOSED && !label.startsWith("warm-up")) {
+            // A generator that used its whole CPU may have been the limit, not the arm: say so.
+            if (busy > 0.9) {
+                notes.add(String.format(Locale.ROOT, "'%s': the generator was busy %.0f%% of the time, so %.0f req/s"
+                        + " may be its limit rather than the arm's", label, busy * 100, r.throughput()));
+            }
             String waited = runQueueNote(label, r.runQueueWaitShare(), r.throughput());
             if (waited != null) {
                 notes.add(waited);

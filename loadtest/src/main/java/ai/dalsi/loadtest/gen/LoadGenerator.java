@@ -198,7 +198,7 @@ public final class LoadGenerator {
         Map<RequestKind, Histogram> byKind = new EnumMap<>(RequestKind.class);
         for (Lane l : lanes) {
             for (RequestKind k : RequestKind.values()) {
-                if (l.latencyByKind[k.ordinal()] != null) {
+                if (l.latencyByKind[k.ordinal()].getTotalCount() > 0) {
                     byKind.computeIfAbsent(k, x -> new Histogram(3)).add(l.latencyByKind[k.ordinal()]);
                 }
             }
@@ -273,6 +273,9 @@ public final class LoadGenerator {
             this.random = new SplittableRandom(spec.seed() * 31 + index);
             this.perKey = new long[spec.keys().size()][StatusClass.values().length];
             this.nextSequence = index;
+            for (int k = 0; k < latencyByKind.length; k++) {
+                latencyByKind[k] = new Histogram(3);
+            }
         }
 
         List<ChannelFuture> connectAll() {
@@ -432,12 +435,7 @@ public final class LoadGenerator {
             perKey[p.key][StatusClass.of(status).ordinal()]++;
             long latencyMicros = Math.max(0, (now - p.intendedNanos) / 1000);
             latencyRecorder.recordValue(latencyMicros);
-            Histogram byKind = latencyByKind[p.kind.ordinal()];
-            if (byKind == null) {
-                byKind = new Histogram(3);
-                latencyByKind[p.kind.ordinal()] = byKind;
-            }
-            byKind.recordValue(latencyMicros);
+            latencyByKind[p.kind.ordinal()].recordValue(latencyMicros);
             serviceRecorder.recordValue(Math.max(0, (now - sentNanos) / 1000));
             if (p.kind.streaming() && firstByteNanos != 0) {
                 ttfbRecorder.recordValue(Math.max(0, (firstByteNanos - p.intendedNanos) / 1000));
