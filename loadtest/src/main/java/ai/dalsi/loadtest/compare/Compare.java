@@ -223,11 +223,21 @@ public final class Compare {
                         + " then PostgreSQL CHECKPOINT and sync, so that no arm pays for the writes of the arm before it");
             }
 
+            if (!o.roundWarmup().isZero()) {
+                notes.add("round warm-up: before each measured main round, an unmeasured " + seconds(o.roundWarmup())
+                        + " run of its shape against the same arm, which has idled through the other arms' rounds");
+            }
             Profiler profiler = profiler(dir, gateways);
             for (int round = 1; round <= o.rounds(); round++) {
                 for (ArmRounds a : rounds.values()) {
+                    if (!o.roundWarmup().isZero()) {
+                        guarded(a, main.withPacing(main.mode(), main.rate(), main.connections(), o.roundWarmup()),
+                                mainKeys(a.target), "warm-up round " + round + "/" + o.rounds() + " " + a.target.name());
+                    }
                     settle(gateways);
+                    sampling(profiler, a.target, true);
                     measureRound(a, main, backend, round);
+                    sampling(profiler, a.target, false);
                 }
             }
             if (profiler != null) {
@@ -319,7 +329,10 @@ public final class Compare {
         return exit;
     }
 
-    /** Starts async-profiler in every gateway arm when {@code --profile} asks; null when not, or when it cannot. */
+    /**
+     * Loads async-profiler into every gateway arm, paused, when {@code --profile} asks; null when not,
+     * or when it cannot. Each arm's measured rounds resume it, and only those.
+     */
     private Profiler profiler(Path dir, List<GatewayArm> gateways) {
         if (o.profile() == null || gateways.isEmpty()) {
             return null;
@@ -328,12 +341,29 @@ public final class Compare {
             Profiler p = Profiler.prepare(o.profile(), o.java(), dir);
             for (GatewayArm g : gateways) {
                 p.start(g.proxyPid());
+                p.pause(g.proxyPid());
             }
             info("profiling " + o.profile() + " in " + gateways.stream().map(Target::name).toList());
             return p;
         } catch (IOException e) {
             err.println("compare: no profile: " + firstLine(e.getMessage()));
             return null;
+        }
+    }
+
+    /** Resumes or pauses the profile of a gateway arm; a failure is reported and the run goes on. */
+    private void sampling(Profiler profiler, Target t, boolean on) {
+        if (profiler == null || !(t instanceof GatewayArm)) {
+            return;
+        }
+        try {
+            if (on) {
+                profiler.resume(t.proxyPid());
+            } else {
+                profiler.pause(t.proxyPid());
+            }
+        } catch (IOException e) {
+            err.println("compare: " + firstLine(e.getMessage()));
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param rate            open-loop rate of the main rounds; 0 means closed loop at max throughput
  * @param connections     connections of the main and reject rounds
  * @param warmup          closed-loop warm-up per arm before the first round (JIT, caches, pools)
+ * @param roundWarmup     unmeasured run of the main rounds' shape before each arm's measured round, or zero
  * @param sideDuration    length of the one-connection and reject rounds
  * @param sideWarmup      unmeasured run of the same shape before each one-connection and reject round, or zero
  * @param mix             request mix of the main and one-connection rounds
@@ -53,6 +54,7 @@ public record CompareOptions(
         double rate,
         int connections,
         Duration warmup,
+        Duration roundWarmup,
         Duration sideDuration,
         Duration sideWarmup,
         RequestMix mix,
@@ -95,6 +97,7 @@ public record CompareOptions(
         positive("--duration", duration);
         positive("--side-duration", sideDuration);
         notNegative("--warmup", warmup);
+        notNegative("--round-warmup", roundWarmup);
         notNegative("--side-warmup", sideWarmup);
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds: " + rounds + " (expected: >= 1)");

@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * async-profiler on a gateway arm during the measured rounds only: its native library (packed
  * into this jar from Maven Central's {@code tools.profiler:async-profiler}) is loaded into the
- * running JVM with {@code jcmd PID JVMTI.agent_load}, once with {@code start} before the first
- * round and once with {@code stop} after the last, which writes an HTML flame graph. Start-up,
- * warm-up and the side rounds are not in it.
+ * running JVM with {@code jcmd PID JVMTI.agent_load} and started paused; {@code resume} and
+ * {@code stop} around each of the arm's measured rounds add those to one profile, and a last
+ * {@code stop} with a file writes it as an HTML flame graph. Start-up, the warm-ups, the settling
+ * between rounds, the other arms' rounds and the side rounds are not in it.
  *
  * <p>{@code cpu} samples the CPU time of every thread (async-profiler falls back from perf events
  * to a CPU timer where the kernel does not allow them); {@code alloc} samples heap allocations and
@@ -72,10 +73,23 @@ final class Profiler {
         return List.of("-XX:+EnableDynamicAgentLoading", "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints");
     }
 
-    /** Starts sampling the process. */
+    /** Starts sampling the process, from an empty profile. */
     void start(long pid) throws IOException {
-        String args = event.equals("alloc") ? "start,event=alloc" : "start,event=cpu,interval=1ms";
-        agent(pid, args);
+        agent(pid, "start," + sampling());
+    }
+
+    /** Stops sampling the process and keeps what it sampled, for {@link #resume} or {@link #stop}. */
+    void pause(long pid) throws IOException {
+        agent(pid, "stop");
+    }
+
+    /** Samples the process again, adding to what it sampled before. */
+    void resume(long pid) throws IOException {
+        agent(pid, "resume," + sampling());
+    }
+
+    private String sampling() {
+        return event.equals("alloc") ? "event=alloc" : "event=cpu,interval=1ms";
     }
 
     /**

@@ -36,6 +36,9 @@ class CompareCommandTest {
         assertThat(run("compare", "--out", "/tmp/x", "--side-warmup", "-2s")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --side-warmup: PT-2S (expected: >= 0)");
         err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--round-warmup", "-1s")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --round-warmup: PT-1S (expected: >= 0)");
+        err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--arms", "backend,haproxy")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --arms: ");
         err.reset();

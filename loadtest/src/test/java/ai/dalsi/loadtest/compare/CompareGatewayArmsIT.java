@@ -30,7 +30,7 @@ class CompareGatewayArmsIT {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = LoadtestMain.run(new String[] {"compare", "--out", out.toString(), "--arms", "gateway-baseline,gateway,gateway-redis",
-                "--duration", "2s", "--rounds", "1", "--warmup", "1s", "--side-duration", "1s", "--side-warmup", "500ms", "--connections", "4",
+                "--duration", "2s", "--rounds", "1", "--warmup", "1s", "--round-warmup", "500ms", "--side-duration", "1s", "--side-warmup", "500ms", "--connections", "4",
                 "--key-count", "3", "--over-limit-key-count", "2", "--no-pin", "--quiet", "--jvm-opts", "-Xmx256m",
                 "--loadtest-jar", "target/loadtest.jar", "--gateway-jar", "../gateway/target/gateway.jar",
                 "--redis-url", "redis://127.0.0.1:6379", "--profile", "cpu",
@@ -74,11 +74,12 @@ class CompareGatewayArmsIT {
         String md = Files.readString(out.resolve("report.md"));
         assertThat(md).contains("| p50 at one connection, gateway-redis - gateway |", "### gateway-redis\n\n**PASS**",
                 "- command: `bin/loadtest compare --out ", "--baseline-jvm-opts \"-Xms64m -Xmx200m\"`");
-        // The warm-up ended on new connections, and every side round followed a run of its own shape; the
-        // answers of those unmeasured runs are in the ledgers that reconciled above.
+        // The warm-up ended on new connections, and every main and side round followed a run of its own
+        // shape; the answers of those unmeasured runs are in the ledgers that reconciled above.
         assertThat(md).contains("- warm-up: 1 s closed loop per arm before the first round (not measured), in two runs"
-                + " of half that, the second on new connections", "- side rounds: 1 s each, each after an unmeasured"
-                + " 500 ms run of the same shape;");
+                + " of half that, the second on new connections", "- round warm-up: before each measured main round,"
+                + " an unmeasured 500 ms run of its shape against the same arm", "- side rounds: 1 s each, each after an"
+                + " unmeasured 500 ms run of the same shape;");
         // Every measured round started on a settled machine: ledgers drained, CHECKPOINT and sync done.
         assertThat(md).contains("- settling: before every measured round, each gateway's ledger caught up")
                 .doesNotContain("settling before a round was incomplete");
