@@ -96,8 +96,9 @@ public final class CompareCommand implements Callable<Integer> {
     // JIT-compiled gateway then throws away part of its compiled request path (uncommon traps at the
     // first requests) and recompiles it in the round's first seconds. In a profiled one-round run
     // after a 40 s warm-up the compiler took 10% of the round's samples without this run and 6% with
-    // it; in two reference runs (3 rounds, 60 s warm-up) it moved neither the gateway's rate nor its
-    // CPU per request, so it is off by default and reference runs keep their method.
+    // it; in three reference runs (3 rounds, 60 s warm-up; with, without, with) it moved neither the
+    // gateway's ratios to nginx's rate nor to its CPU per request, so it is off by default and
+    // reference runs keep their method.
     @Option(names = "--round-warmup", paramLabel = "TIME", defaultValue = "0s", converter = DurationConverter.class,
             description = "unmeasured run of the main rounds' shape before each arm's measured round,"
                     + " e.g. for a profile of the steady state (default: none)")
