@@ -1,12 +1,7 @@
 package ai.dalsi.gateway.proxy;
 
 import ai.dalsi.metering.tokens.GeneratedText;
-import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
-import io.netty.util.internal.SWARUtil;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -17,8 +12,7 @@ import java.util.Arrays;
  *
  * <p>A stream is read line by line: each {@code data:} line's JSON adds its choices' deltas (or a
  * responses stream's {@code *.delta}), never the framing, ids or roles. A whole JSON answer is
- * kept, up to a bound, and read once at its end. Reads the bytes it is given without changing
- * their indexes or reference counts. Confined to the exchange's event loop.
+ * kept, up to a bound, and read once at its end. Confined to the exchange's event loop.
  */
 abstract sealed class GeneratedTextReader {
 
@@ -45,29 +39,22 @@ abstract sealed class GeneratedTextReader {
         return null;
     }
 
-    /** Reads a piece of the body. */
-    abstract void feed(ByteBuf content);
+    /** Reads a piece of the body: its bytes {@code bytes[0, n)} (see {@link ByteScan#copy}). */
+    abstract void feed(byte[] bytes, int n);
 
     /** The body ended (or was cut off): reads what is still kept. */
     abstract void finish();
 
     /**
-     * Server-sent events: every {@code data:} line. Each piece is copied once, behind the start of
-     * the line it continues, and its line ends are found in that copy: the bytes are read from the
-     * buffer once, and a line is handed on from where it lies.
+     * Server-sent events: every {@code data:} line. The lines that begin and end in one piece are
+     * handed on from where they lie in it; only a line that a piece cuts off is kept, its start
+     * copied here until the piece that ends it.
      */
     static final class Events extends GeneratedTextReader {
-        /** Most bytes of a piece copied at a time. */
-        static final int WINDOW = 16 * 1024;
-        /** Eight bytes of an array as one long, the first byte lowest. */
-        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final long LF = SWARUtil.compilePattern((byte) '\n');
-        private static final long CR = SWARUtil.compilePattern((byte) '\r');
-
-        /** The start of the line not ended yet, then the piece being read. */
-        private byte[] bytes = new byte[256];
+        /** The start of the line not ended yet. */
+        private byte[] kept = new byte[256];
         /** Bytes of the line not ended yet that are kept (none while {@link #overflow}). */
-        private int kept;
+        private int keptLength;
         /** Whether the line not ended yet is longer than {@code maxBytes}: it adds nothing. */
         private boolean overflow;
 
@@ -76,73 +63,62 @@ abstract sealed class GeneratedTextReader {
         }
 
         @Override
-        void feed(ByteBuf content) {
-            int from = content.readerIndex();
-            int end = content.writerIndex();
-            while (from < end) {
-                int n = Math.min(WINDOW, end - from);
-                int total = kept + n;
-                if (total > bytes.length) {
-                    bytes = Arrays.copyOf(bytes, Math.max(total, Math.min(bytes.length * 2, maxBytes + WINDOW)));
+        void feed(byte[] bytes, int n) {
+            int start = 0;
+            if (keptLength > 0 || overflow) {
+                // The line the last piece cut off goes on here.
+                int end = ByteScan.lineEnd(bytes, 0, n);
+                keep(bytes, 0, end < 0 ? n : end);
+                if (end < 0) {
+                    return;
                 }
-                content.getBytes(from, bytes, kept, n);
-                from += n;
-                byte[] b = bytes;
-                int start = 0;
-                for (int i = lineEnd(b, kept, total); i >= 0; i = lineEnd(b, start, total)) {
-                    endOfLine(start, i - start);
-                    start = i + 1;
-                }
-                int rest = total - start;
-                if (overflow || rest > maxBytes) {
-                    overflow = true;
-                    kept = 0;
-                } else {
-                    System.arraycopy(b, start, b, 0, rest);
-                    kept = rest;
-                }
+                finish();
+                start = end + 1;
             }
+            for (int end = ByteScan.lineEnd(bytes, start, n); end >= 0; end = ByteScan.lineEnd(bytes, start, n)) {
+                endOfLine(bytes, start, end - start);
+                start = end + 1;
+            }
+            keep(bytes, start, n);
+        }
+
+        /** Adds {@code bytes[from, to)} to the line not ended yet, unless it grows too long. */
+        private void keep(byte[] bytes, int from, int to) {
+            int n = to - from;
+            if (overflow || n == 0) {
+                return;
+            }
+            int total = keptLength + n;
+            if (total > maxBytes) {
+                overflow = true;
+                keptLength = 0;
+                return;
+            }
+            if (total > kept.length) {
+                kept = Arrays.copyOf(kept, Math.max(total, Math.min(kept.length * 2, maxBytes)));
+            }
+            System.arraycopy(bytes, from, kept, keptLength, n);
+            keptLength = total;
         }
 
         @Override
         void finish() {
-            endOfLine(0, kept);
-            kept = 0;
+            if (!overflow) {
+                endOfLine(kept, 0, keptLength);
+            }
+            keptLength = 0;
+            overflow = false;
         }
 
-        /**
-         * The index of the first line end (LF or CR) in {@code b[from, to)}, or -1: eight bytes at a
-         * time with Netty's {@link SWARUtil}, the last few one by one. A stream's lines are long
-         * runs of bytes that are neither (a chunk's JSON, about 200 bytes).
-         */
-        static int lineEnd(byte[] b, int from, int to) {
-            int i = from;
-            for (; i <= to - Long.BYTES; i += Long.BYTES) {
-                long word = (long) LONGS.get(b, i);
-                long ends = SWARUtil.applyPattern(word, LF) | SWARUtil.applyPattern(word, CR);
-                if (ends != 0) {
-                    return i + SWARUtil.getIndex(ends, false);
-                }
-            }
-            for (; i < to; i++) {
-                if (b[i] == '\n' || b[i] == '\r') {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        /** A line ended: {@code bytes[from, from + n)}, unless it was too long to keep. */
-        private void endOfLine(int from, int n) {
-            byte[] b = bytes;
-            if (!overflow && n > 5 && n <= maxBytes && b[from] == 'd' && b[from + 1] == 'a' && b[from + 2] == 't'
+        /** A whole line, {@code b[from, from + n)}: a {@code data:} line's JSON is added. */
+        private void endOfLine(byte[] b, int from, int n) {
+            if (n > 5 && n <= maxBytes && b[from] == 'd' && b[from + 1] == 'a' && b[from + 2] == 't'
                     && b[from + 3] == 'a' && b[from + 4] == ':') {
                 int json = b[from + 5] == ' ' ? from + 6 : from + 5;
                 if (json < from + n && b[json] == '{') {
                     into.addJson(b, json, from + n - json);
                 }
             }
-            overflow = false;
         }
     }
 
@@ -158,8 +134,7 @@ abstract sealed class GeneratedTextReader {
         }
 
         @Override
-        void feed(ByteBuf content) {
-            int count = content.readableBytes();
+        void feed(byte[] bytes, int count) {
             if (overflow || length + count > maxBytes) {
                 overflow = true;
                 return;
@@ -167,7 +142,7 @@ abstract sealed class GeneratedTextReader {
             if (length + count > body.length) {
                 body = Arrays.copyOf(body, Math.max(length + count, Math.min(maxBytes, body.length * 2)));
             }
-            content.getBytes(content.readerIndex(), body, length, count);
+            System.arraycopy(bytes, 0, body, length, count);
             length += count;
         }
 

@@ -4,16 +4,14 @@ import ai.dalsi.metering.TokenUsage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.Arrays;
 
 /**
  * Finds the usage in a plain JSON response body while it is forwarded, without materialising the
- * body: one pass over the bytes of each chunk (no copy, no decoding of strings, the chunk's indexes
- * and reference count untouched) that follows only the structure of the root object. It copies out
- * the few bytes of the top-level {@code usage} object, parsed once at the end, and, for images,
- * counts the entries of the top-level {@code data} array.
+ * body: one pass over the bytes of each chunk (no decoding of strings) that follows only the
+ * structure of the root object. It copies out the few bytes of the top-level {@code usage} object,
+ * parsed once at the end, and, for images, counts the entries of the top-level {@code data} array.
  *
  * <p>Bodies over the limit are given up on: their usage is reported as none (and estimated).
  */
@@ -59,9 +57,8 @@ final class JsonUsageScanner implements ByteScan.Processor {
         this.countData = countData;
     }
 
-    /** Reads the chunk's readable bytes; does not change its indexes or its reference count. */
-    void feed(ByteBuf content) {
-        int n = content.readableBytes();
+    /** Reads a chunk's readable bytes, {@code bytes[0, n)} (see {@link ByteScan#copy}). */
+    void feed(byte[] bytes, int n) {
         if (failed || n == 0) {
             return;
         }
@@ -72,7 +69,7 @@ final class JsonUsageScanner implements ByteScan.Processor {
             return;
         }
         // A usage object that spans chunks is copied on from where the last chunk left it.
-        ByteScan.forEachByte(content, content.readerIndex(), n, this);
+        process(bytes, 0, n);
     }
 
     /**

@@ -232,13 +232,20 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
         }
         deadlines.activity();
         boolean last = c instanceof LastHttpContent;
-        if (text != null) {
-            text.feed(c.content());
-            if (last) {
-                text.finish();
+        if (text == null && !tap.reads()) {
+            tap.content(c, last, relay, null);
+        } else {
+            // The chunk's bytes are copied out once, for every reader.
+            try (ByteScan.Copy bytes = ByteScan.copy(c.content())) {
+                if (text != null) {
+                    text.feed(bytes.array(), bytes.length());
+                    if (last) {
+                        text.finish();
+                    }
+                }
+                tap.content(c, last, relay, bytes.array());
             }
         }
-        tap.content(c, last, relay);
         if (last) {
             backendEnded();
         }

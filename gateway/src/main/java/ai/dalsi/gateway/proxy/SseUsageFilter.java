@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.internal.SWARUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -82,12 +83,13 @@ final class SseUsageFilter {
     }
 
     /**
-     * Takes the chunk's readable bytes. Returns true when the caller should forward the chunk itself,
-     * untouched (it held only whole events, none to drop or hold; the filter kept nothing of it).
-     * Otherwise the filter handed retained slices to the sink and the caller releases the chunk.
-     * Never changes the chunk's indexes or reference count.
+     * Takes the chunk's readable bytes, which {@code bytes} holds from index 0 (see
+     * {@link ByteScan#copy}): they are read there, and cut out of the chunk. Returns true when the
+     * caller should forward the chunk itself, untouched (it held only whole events, none to drop or
+     * hold; the filter kept nothing of it). Otherwise the filter handed retained slices to the sink
+     * and the caller releases the chunk. Never changes the chunk's indexes or reference count.
      */
-    boolean accept(ByteBuf chunk) {
+    boolean accept(ByteBuf chunk, byte[] bytes) {
         final int start = chunk.readerIndex();
         final int end = chunk.writerIndex();
         if (doneSeen) {
@@ -102,7 +104,7 @@ final class SseUsageFilter {
         int i = start;
         if (endedBeforeLf) {
             endedBeforeLf = false;
-            if (start < end && chunk.getByte(start) == '\n') {
+            if (start < end && bytes[0] == '\n') {
                 // The LF ends the previous event: it goes (or is dropped) with it, not with the next one.
                 scanner.lastWasCr = false;
                 eventStart = i = start + 1;
@@ -114,12 +116,12 @@ final class SseUsageFilter {
             droppedBeforeLf = false;
         }
         while (i < end) {
-            int boundary = ByteScan.forEachByte(chunk, i, end - i, scanner);
+            int boundary = scanner.process(bytes, i - start, end - start);
             if (boundary < 0) {
                 break;
             }
-            int eventEnd = boundary + 1;
-            if (scanner.lastWasCr && eventEnd < end && chunk.getByte(eventEnd) == '\n') {
+            int eventEnd = start + boundary + 1;
+            if (scanner.lastWasCr && eventEnd < end && bytes[eventEnd - start] == '\n') {
                 // CRLF: the LF belongs to the event it ends, not to the next one.
                 scanner.lastWasCr = false;
                 eventEnd++;
@@ -297,6 +299,7 @@ final class SseUsageFilter {
         /** Longest event line that may name a terminal event: "event: response.incomplete". */
         private static final int MAX_EVENT_LINE = 32;
         private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+        private static final long U = SWARUtil.compilePattern((byte) 'u');
 
         private final boolean eventLines;
         /** The current line while it may be an {@code event:} line, else null. */
@@ -352,6 +355,7 @@ final class SseUsageFilter {
                         && (!inFirstLine || !(firstMatchesSpaced || firstMatchesTight))
                         && (!eventLines || !lineMayBeEvent)) {
                     int run = i;
+                    i = skip(block, i, to);
                     while (i < to) {
                         byte b = block[i];
                         if ((b & 0xff) <= '"'
@@ -371,6 +375,32 @@ final class SseUsageFilter {
                 i++;
             }
             return -1;
+        }
+
+        /**
+         * Skips what a run skips (see {@link #process(byte[], int, int)}) eight bytes at a time with
+         * Netty's {@link SWARUtil}: returns the index of the first byte it must stop at (a line end,
+         * a quote before a {@code u} or before the block's last byte), or, when the whole words
+         * held none, the index of the last few bytes, which the caller takes one by one. A stream's
+         * lines are long runs of bytes that are neither.
+         */
+        private static int skip(byte[] block, int from, int to) {
+            int i = from;
+            for (; i <= to - Long.BYTES; i += Long.BYTES) {
+                long word = ByteScan.word(block, i);
+                long quotes = SWARUtil.applyPattern(word, ByteScan.QUOTE);
+                // A quote's successor in the same word lies one byte higher.
+                long stops = SWARUtil.applyPattern(word, ByteScan.LF) | SWARUtil.applyPattern(word, ByteScan.CR)
+                        | quotes & (SWARUtil.applyPattern(word, U) >>> Byte.SIZE);
+                if (quotes < 0 && (i + Long.BYTES == to || block[i + Long.BYTES] == 'u')) {
+                    // A quote in the word's last byte, before a u or the block's end.
+                    stops |= Long.MIN_VALUE;
+                }
+                if (stops != 0) {
+                    return i + SWARUtil.getIndex(stops, false);
+                }
+            }
+            return i;
         }
 
         @Override

@@ -24,8 +24,17 @@ import io.netty.util.AsciiString;
  */
 sealed interface UsageTap permits UsageTap.Plain, UsageTap.Json, UsageTap.EventStream {
 
-    /** One chunk of the body ({@code last}: the backend's end), handed to the relay; takes ownership. */
-    void content(HttpContent c, boolean last, ResponseRelay relay);
+    /**
+     * One chunk of the body ({@code last}: the backend's end), handed to the relay; takes ownership.
+     * {@code bytes} holds the chunk's readable bytes from index 0 (see {@link ByteScan#copy}) when
+     * the tap {@link #reads() reads} them, else it may be null.
+     */
+    void content(HttpContent c, boolean last, ResponseRelay relay, byte[] bytes);
+
+    /** Whether the tap reads the body's bytes. */
+    default boolean reads() {
+        return true;
+    }
 
     /** The usage read so far (final after the last chunk), or null. */
     TokenUsage usage();
@@ -55,7 +64,12 @@ sealed interface UsageTap permits UsageTap.Plain, UsageTap.Json, UsageTap.EventS
     /** Nothing to read. */
     final class Plain implements UsageTap {
         @Override
-        public void content(HttpContent c, boolean last, ResponseRelay relay) {
+        public boolean reads() {
+            return false;
+        }
+
+        @Override
+        public void content(HttpContent c, boolean last, ResponseRelay relay, byte[] bytes) {
             if (last) {
                 relay.holdEnd((LastHttpContent) c);
             } else {
@@ -83,8 +97,8 @@ sealed interface UsageTap permits UsageTap.Plain, UsageTap.Json, UsageTap.EventS
         }
 
         @Override
-        public void content(HttpContent c, boolean last, ResponseRelay relay) {
-            scanner.feed(c.content());
+        public void content(HttpContent c, boolean last, ResponseRelay relay, byte[] bytes) {
+            scanner.feed(bytes, c.content().readableBytes());
             if (last) {
                 usage = scanner.finish();
                 relay.holdEnd((LastHttpContent) c);
@@ -117,13 +131,13 @@ sealed interface UsageTap permits UsageTap.Plain, UsageTap.Json, UsageTap.EventS
         }
 
         @Override
-        public void content(HttpContent c, boolean last, ResponseRelay relay) {
+        public void content(HttpContent c, boolean last, ResponseRelay relay, byte[] bytes) {
             if (filter == null) {
                 filter = new SseUsageFilter(mode, dropUsageEvent, ResponseRelay.MAX_HELD_BYTES, json, relay);
             }
             relay.holdingAll(last);
             ByteBuf content = c.content();
-            if (filter.accept(content)) {
+            if (filter.accept(content, bytes)) {
                 if (last) {
                     relay.hold(content.retainedSlice());
                     relay.holdEndOfStream((LastHttpContent) c);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.dalsi.gateway.testing.NettyLeakExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,60 +13,72 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NettyLeakExtension.class)
 class ByteScanTest {
 
-    /** 3,000 bytes: 'a' everywhere, an 'x' at each index in {@code marks}. */
-    private static byte[] bytes(int... marks) {
-        byte[] b = new byte[3000];
-        java.util.Arrays.fill(b, (byte) 'a');
-        for (int m : marks) {
-            b[m] = 'x';
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + seed);
         }
         return b;
     }
 
+    /** The same 3,000 bytes in every kind of buffer a backend's chunk may be, 7 bytes already read. */
     private static List<ByteBuf> shapes(byte[] b) {
         byte[] padded = new byte[b.length + 17];
         System.arraycopy(b, 0, padded, 7, b.length);
+        ByteBuf read = Unpooled.directBuffer().writeBytes(new byte[7]).writeBytes(b);
+        read.readerIndex(7);
         return List.of(Unpooled.directBuffer(b.length).writeBytes(b), Unpooled.wrappedBuffer(b),
-                Unpooled.wrappedBuffer(padded, 7, b.length),
+                Unpooled.wrappedBuffer(padded, 7, b.length), read,
                 Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(b, 0, 1000), Unpooled.directBuffer().writeBytes(b, 1000, 2000)));
     }
 
-    private static final ByteScan.Processor UNTIL_X = v -> v != 'x';
-
     @Test
-    void findsWhatNettysOwnLoopFindsFromAnyStartInEveryKindOfBuffer() {
-        for (int mark : new int[] {0, 511, 512, 513, 1999, 2999}) {
-            for (ByteBuf buf : shapes(bytes(mark))) {
-                for (int from : new int[] {0, 1, 500, 512, 1500}) {
-                    int length = 3000 - from;
-                    assertThat(ByteScan.forEachByte(buf, from, length, UNTIL_X))
-                            .as("mark %d from %d in %s", mark, from, buf.getClass().getSimpleName())
-                            .isEqualTo(buf.forEachByte(from, length, UNTIL_X::process));
-                }
-                assertThat(ByteScan.forEachByte(buf, 0, mark, UNTIL_X)).as("the range ends before the mark").isEqualTo(-1);
-                assertThat(buf.readerIndex()).isZero();
-                assertThat(buf.refCnt()).isEqualTo(1);
-                buf.release();
+    void aCopyHoldsTheReadableBytesFromIndexZeroAndTheBufferStaysUntouched() {
+        byte[] b = bytes(3000, 5);
+        for (ByteBuf buf : shapes(b)) {
+            int reader = buf.readerIndex();
+            try (ByteScan.Copy copy = ByteScan.copy(buf)) {
+                assertThat(copy.length()).isEqualTo(3000);
+                assertThat(Arrays.copyOf(copy.array(), copy.length())).as(buf.getClass().getSimpleName()).isEqualTo(b);
             }
+            assertThat(buf.readerIndex()).isEqualTo(reader);
+            assertThat(buf.writerIndex()).isEqualTo(reader + 3000);
+            assertThat(buf.refCnt()).isEqualTo(1);
+            buf.release();
         }
     }
 
     @Test
-    void handsOnEveryByteInOrderAndTheBufferStaysUntouched() {
-        byte[] b = new byte[1300];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) i;
-        }
-        for (ByteBuf buf : List.of(Unpooled.directBuffer().writeBytes(b), Unpooled.wrappedBuffer(b))) {
-            List<Byte> seen = new ArrayList<>();
-            assertThat(ByteScan.forEachByte(buf, 3, 1297, v -> seen.add(v))).isEqualTo(-1);
-            assertThat(seen).hasSize(1297);
-            for (int i = 0; i < seen.size(); i++) {
-                assertThat(seen.get(i)).isEqualTo(b[i + 3]);
+    void aCopyTakenWhileAnotherIsOpenHasAnArrayOfItsOwnAndAClosedOneIsReused() {
+        ByteBuf first = Unpooled.wrappedBuffer(bytes(100, 1));
+        ByteBuf second = Unpooled.wrappedBuffer(bytes(200, 2));
+        byte[] reused;
+        try (ByteScan.Copy outer = ByteScan.copy(first)) {
+            try (ByteScan.Copy inner = ByteScan.copy(second)) {
+                assertThat(inner.array()).isNotSameAs(outer.array());
+                assertThat(Arrays.copyOf(inner.array(), 200)).isEqualTo(bytes(200, 2));
             }
-            assertThat(buf.readerIndex()).isZero();
-            assertThat(buf.writerIndex()).isEqualTo(1300);
-            buf.release();
+            assertThat(Arrays.copyOf(outer.array(), outer.length())).as("the open copy is left alone").isEqualTo(bytes(100, 1));
+            reused = outer.array();
         }
+        try (ByteScan.Copy next = ByteScan.copy(second)) {
+            assertThat(next.array()).as("the thread's array, given back").isSameAs(reused);
+            assertThat(next.length()).isEqualTo(200);
+        }
+        first.release();
+        second.release();
+    }
+
+    @Test
+    void theArrayGrowsForALongerChunkAndAnEmptyOneCopiesNothing() {
+        ByteBuf big = Unpooled.wrappedBuffer(bytes(20_000, 3));
+        try (ByteScan.Copy copy = ByteScan.copy(big)) {
+            assertThat(copy.length()).isEqualTo(20_000);
+            assertThat(Arrays.copyOf(copy.array(), 20_000)).isEqualTo(bytes(20_000, 3));
+        }
+        try (ByteScan.Copy copy = ByteScan.copy(Unpooled.EMPTY_BUFFER)) {
+            assertThat(copy.length()).isZero();
+        }
+        big.release();
     }
 }

@@ -15,10 +15,13 @@ class GeneratedTextReaderTest {
         return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
     }
 
+    /** As the proxy feeds it: the chunk's bytes copied once, into its thread's array (which holds older bytes after them). */
     private static void feed(GeneratedTextReader r, String s) {
         ByteBuf b = chunk(s);
         int reader = b.readerIndex();
-        r.feed(b);
+        try (ByteScan.Copy bytes = ByteScan.copy(b)) {
+            r.feed(bytes.array(), bytes.length());
+        }
         assertThat(b.readerIndex()).as("indexes untouched").isEqualTo(reader);
         assertThat(b.refCnt()).isEqualTo(1);
         b.release();
@@ -64,7 +67,7 @@ class GeneratedTextReaderTest {
         int bound = 200;
         String atBound = head + "k".repeat(bound - head.length() - tail.length()) + tail; // kept: exactly the bound
         String overBound = head + "x".repeat(bound + 1 - head.length() - tail.length()) + tail; // one byte over
-        String huge = head + "y".repeat(3 * GeneratedTextReader.Events.WINDOW) + tail; // over several windows
+        String huge = head + "y".repeat(3 * 16 * 1024) + tail; // over several of the largest chunks
         String stream = overBound + "\n\n" + atBound + "\r\n" + huge + "\n" + head + "after" + tail + "\n\n" + overBound;
         String expected = atBound.substring(head.length(), atBound.length() - tail.length()) + "after";
         for (int piece : new int[] {1, 13, 199, 200, 201, stream.length()}) {
@@ -88,7 +91,7 @@ class GeneratedTextReaderTest {
                 b[i] = near[i % near.length];
             }
             for (int from = 0; from <= Math.min(length, 9); from++) {
-                assertThat(GeneratedTextReader.Events.lineEnd(b, from, length)).as("none in %d from %d", length, from)
+                assertThat(ByteScan.lineEnd(b, from, length)).as("none in %d from %d", length, from)
                         .isEqualTo(-1);
                 for (int at = from; at < length; at++) {
                     for (byte end : new byte[] {'\n', '\r'}) {
@@ -97,9 +100,9 @@ class GeneratedTextReaderTest {
                         if (at + 3 < length) {
                             c[at + 3] = end == '\n' ? (byte) '\r' : (byte) '\n'; // a later end of the other kind
                         }
-                        assertThat(GeneratedTextReader.Events.lineEnd(c, from, length))
+                        assertThat(ByteScan.lineEnd(c, from, length))
                                 .as("%d at %d in %d from %d", end, at, length, from).isEqualTo(at);
-                        assertThat(GeneratedTextReader.Events.lineEnd(c, from, at)).as("the range ends before it")
+                        assertThat(ByteScan.lineEnd(c, from, at)).as("the range ends before it")
                                 .isEqualTo(-1);
                     }
                 }
