@@ -380,9 +380,9 @@ final class SseUsageFilter {
         /**
          * Skips what a run skips (see {@link #process(byte[], int, int)}) eight bytes at a time with
          * Netty's {@link SWARUtil}: returns the index of the first byte it must stop at (a line end,
-         * a quote before a {@code u} or before the block's last byte), or, when the whole words
-         * held none, the index of the last few bytes, which the caller takes one by one. A stream's
-         * lines are long runs of bytes that are neither.
+         * a quote followed by a {@code u}, or a quote that is the block's last byte), or, when the
+         * whole words held none, the index of the last few bytes, which the caller takes one by one.
+         * A stream's lines are long runs of bytes that are none of these.
          */
         private static int skip(byte[] block, int from, int to) {
             int i = from;
@@ -393,7 +393,7 @@ final class SseUsageFilter {
                 long stops = SWARUtil.applyPattern(word, ByteScan.LF) | SWARUtil.applyPattern(word, ByteScan.CR)
                         | quotes & (SWARUtil.applyPattern(word, U) >>> Byte.SIZE);
                 if (quotes < 0 && (i + Long.BYTES == to || block[i + Long.BYTES] == 'u')) {
-                    // A quote in the word's last byte, before a u or the block's end.
+                    // A quote in the word's last byte, followed by a u or ending the block.
                     stops |= Long.MIN_VALUE;
                 }
                 if (stops != 0) {
