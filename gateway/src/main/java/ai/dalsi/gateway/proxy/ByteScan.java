@@ -63,10 +63,9 @@ final class ByteScan {
 
     /** Eight bytes of an array as one long, the first byte lowest. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** {@link SWARUtil} patterns of the bytes the scanners look for. */
+    /** {@link SWARUtil} patterns of the line ends. */
     static final long LF = SWARUtil.compilePattern((byte) '\n');
     static final long CR = SWARUtil.compilePattern((byte) '\r');
-    static final long QUOTE = SWARUtil.compilePattern((byte) '"');
 
     /** Grows to the longest chunk seen (the backend codec cuts chunks at 8 KiB). */
     private static final FastThreadLocal<Copy> COPIES = new FastThreadLocal<>() {

@@ -72,7 +72,7 @@ abstract sealed class GeneratedTextReader {
                 if (end < 0) {
                     return;
                 }
-                finish();
+                endKeptLine();
                 start = end + 1;
             }
             for (int end = ByteScan.lineEnd(bytes, start, n); end >= 0; end = ByteScan.lineEnd(bytes, start, n)) {
@@ -103,6 +103,11 @@ abstract sealed class GeneratedTextReader {
 
         @Override
         void finish() {
+            endKeptLine();
+        }
+
+        /** The line not ended yet ended: it is read, unless it grew too long. */
+        private void endKeptLine() {
             if (!overflow) {
                 endOfLine(kept, 0, keptLength);
             }

@@ -299,6 +299,8 @@ final class SseUsageFilter {
         /** Longest event line that may name a terminal event: "event: response.incomplete". */
         private static final int MAX_EVENT_LINE = 32;
         private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+        /** {@link SWARUtil} patterns of the bytes besides line ends that a run stops at. */
+        private static final long QUOTE = SWARUtil.compilePattern((byte) '"');
         private static final long U = SWARUtil.compilePattern((byte) 'u');
 
         private final boolean eventLines;
@@ -388,7 +390,7 @@ final class SseUsageFilter {
             int i = from;
             for (; i <= to - Long.BYTES; i += Long.BYTES) {
                 long word = ByteScan.word(block, i);
-                long quotes = SWARUtil.applyPattern(word, ByteScan.QUOTE);
+                long quotes = SWARUtil.applyPattern(word, QUOTE);
                 // A quote's successor in the same word lies one byte higher.
                 long stops = SWARUtil.applyPattern(word, ByteScan.LF) | SWARUtil.applyPattern(word, ByteScan.CR)
                         | quotes & (SWARUtil.applyPattern(word, U) >>> Byte.SIZE);
