@@ -16,14 +16,22 @@ import java.util.UUID;
  * per key seen, forgotten all at once past {@value #MAX_KEYS} keys (which can only let a few more
  * examples through; at an appending thread, only more refusals journaled whole). After a
  * restart it starts empty, so a minute that spans the restart may keep up to twice the examples:
- * the bound is on rows per key and minute per writer, not an exact count.
+ * the bound is on rows per key and minute per writer, not an exact count. A key's refusals may come
+ * a minute out of order (the end of one minute after the start of the next) and still count in
+ * their own minute; one two or more minutes older than a minute already counted for its key is
+ * only counted.
  */
 final class RefusalSampler {
 
     static final int MAX_KEYS = 100_000;
 
     private final int perMinute;
-    /** Per key: the minute counted in and how many examples it kept. */
+    /**
+     * Per key: the last two minutes counted in, each with how many examples it kept ({@code [minute,
+     * kept]} pairs; a minute's pair is chosen by its number's lowest bit). Two, because events reach
+     * the writer a little out of their time order (two threads' journal records interleave), so
+     * the end of one minute may still come after the start of the next.
+     */
     private final Map<UUID, long[]> keys = new HashMap<>();
 
     RefusalSampler(int perMinute) {
@@ -41,16 +49,21 @@ final class RefusalSampler {
             if (keys.size() >= MAX_KEYS) {
                 keys.clear();
             }
-            m = new long[] {minute, 0};
+            m = new long[] {-1, 0, -1, 0};
             keys.put(e.apiKeyId(), m);
-        } else if (m[0] < minute) {
-            m[0] = minute;
-            m[1] = 0;
         }
-        if (m[1] >= perMinute) {
+        int at = (int) (minute & 1) * 2;
+        if (m[at] < minute) {
+            m[at] = minute;
+            m[at + 1] = 0;
+        } else if (m[at] > minute) {
+            // Two or more minutes older than one already counted in: its minute's examples are past.
             return false;
         }
-        m[1]++;
+        if (m[at + 1] >= perMinute) {
+            return false;
+        }
+        m[at + 1]++;
         return true;
     }
 }

@@ -37,6 +37,20 @@ class RefusalSamplerTest {
     }
 
     @Test
+    void aMinutesLastRefusalsArrivingAfterTheNextMinutesFirstCountInTheirOwnMinute() {
+        // Two threads' journal records interleave: the writer may read 10:15:59 after 10:16:00.
+        RefusalSampler s = new RefusalSampler(3);
+        UUID a = UUID.randomUUID();
+        assertThat(sampled(s, a, T.plusSeconds(58), 2)).isEqualTo(2);
+        assertThat(sampled(s, a, T.plusSeconds(60), 2)).as("the next minute's first").isEqualTo(2);
+        assertThat(sampled(s, a, T.plusSeconds(59), 5)).as("the last example of 10:15, and no more").isEqualTo(1);
+        assertThat(sampled(s, a, T.plusSeconds(61), 5)).as("the last example of 10:16, and no more").isEqualTo(1);
+        assertThat(sampled(s, a, T.plusSeconds(120), 5)).as("10:17 takes 10:15's place").isEqualTo(3);
+        assertThat(sampled(s, a, T.plusSeconds(30), 5)).as("10:15, two minutes behind: its examples are past").isZero();
+        assertThat(sampled(s, a, T.plusSeconds(90), 5)).as("10:16 is still counted").isZero();
+    }
+
+    @Test
     void zeroKeepsNoExamples() {
         assertThat(sampled(new RefusalSampler(0), UUID.randomUUID(), T, 10)).isZero();
     }
