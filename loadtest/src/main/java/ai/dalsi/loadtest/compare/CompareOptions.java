@@ -1,5 +1,6 @@
 package ai.dalsi.loadtest.compare;
 
+import ai.dalsi.loadtest.gen.KeySet;
 import ai.dalsi.loadtest.gen.RequestMix;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,6 +115,8 @@ public record CompareOptions(
         if (overLimitKeys < 1) {
             throw new IllegalArgumentException("--over-limit-key-count: " + overLimitKeys + " (expected: >= 1)");
         }
+        // Checked here, before a process starts, as the key set the load is drawn from checks them.
+        KeySet.checkShares(overLimitShare, unknownShare, malformedShare);
         if (arms.isEmpty() || !ARM_NAMES.containsAll(arms)) {
             throw new IllegalArgumentException("--arms: " + arms + " (expected: some of "
                     + String.join(", ", ai.dalsi.loadtest.report.BenchReport.ARMS) + ")");

@@ -71,14 +71,7 @@ public final class KeySet {
      */
     public static KeySet of(List<String> known, List<String> overLimit,
             double overLimitShare, double unknownShare, double malformedShare) {
-        check("--over-limit-share", overLimitShare);
-        check("--unknown-share", unknownShare);
-        check("--malformed-share", malformedShare);
-        double rest = 1.0 - overLimitShare - unknownShare - malformedShare;
-        if (rest < -1e-9) {
-            throw new IllegalArgumentException("--over-limit-share + --unknown-share + --malformed-share: "
-                    + (1.0 - rest) + " (expected: <= 1)");
-        }
+        double rest = checkShares(overLimitShare, unknownShare, malformedShare);
         if (rest > 1e-9 && known.isEmpty()) {
             throw new IllegalArgumentException("--keys/--key: no keys given, but " + Math.round(rest * 100)
                     + "% of requests need a registered key");
@@ -93,6 +86,24 @@ public final class KeySet {
         }
         return new KeySet(List.copyOf(known), List.copyOf(overLimit), unknown, malformedKeys(random),
                 overLimitShare, unknownShare, malformedShare);
+    }
+
+    /**
+     * Checks the shares of refused keys before anything starts.
+     *
+     * @return the share left for registered keys
+     * @throws IllegalArgumentException naming the option when a share is out of range or they add up to more than 1
+     */
+    public static double checkShares(double overLimitShare, double unknownShare, double malformedShare) {
+        check("--over-limit-share", overLimitShare);
+        check("--unknown-share", unknownShare);
+        check("--malformed-share", malformedShare);
+        double rest = 1.0 - overLimitShare - unknownShare - malformedShare;
+        if (rest < -1e-9) {
+            throw new IllegalArgumentException("--over-limit-share + --unknown-share + --malformed-share: "
+                    + (1.0 - rest) + " (expected: <= 1)");
+        }
+        return rest;
     }
 
     private static void check(String option, double share) {

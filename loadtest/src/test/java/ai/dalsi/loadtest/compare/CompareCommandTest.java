@@ -52,6 +52,13 @@ class CompareCommandTest {
         assertThat(run("compare", "--out", "/tmp/x", "--profile", "wall")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --profile: wall (expected: one of [cpu, alloc])");
         err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--unknown-share", "1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("compare: --over-limit-share + --unknown-share + --malformed-share: 1.04 (expected: <= 1)");
+        err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--malformed-share", "1.5")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --malformed-share: 1.5 (expected: between 0 and 1)");
+        err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--db-password", "secret")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: Unknown options: '--db-password', 'secret'");
     }
