@@ -89,7 +89,9 @@ public final class KeySet {
     }
 
     /**
-     * Checks the shares of refused keys before anything starts.
+     * Checks the shares of requests sent with keys the gateway refuses: each between 0 and 1, and
+     * together at most 1. {@code compare} calls it with its other option checks, before it starts
+     * a process; {@link #of} calls it too.
      *
      * @return the share left for registered keys
      * @throws IllegalArgumentException naming the option when a share is out of range or they add up to more than 1
