@@ -115,6 +115,14 @@ public final class CompareCommand implements Callable<Integer> {
                     + " (default: the side rounds' length; 0 for none)")
     Duration sideWarmup;
 
+    // One 5 s side round per arm measured two JVMs of the same jar, in one run, at 0.79x of each
+    // other on the 401 path; the host's speed also drifts within minutes. Several rounds per kind,
+    // the arms taking turns, put both arms of a ratio through the same minutes.
+    @Option(names = "--side-rounds", paramLabel = "N", defaultValue = "3",
+            description = "one-connection and reject rounds of each kind per arm, the arms taking turns"
+                    + " (default: ${DEFAULT-VALUE})")
+    int sideRounds;
+
     @Option(names = "--mix", paramLabel = "KIND=W,...",
             description = "request mix (default: chat=60,stream=20,completion=10,image=5,models=5)")
     String mix;
@@ -260,6 +268,7 @@ public final class CompareCommand implements Callable<Integer> {
                 roundWarmup,
                 side,
                 sideWarmup != null ? sideWarmup : side,
+                sideRounds,
                 mix != null ? RequestMix.parse(mix) : RequestMix.DEFAULT,
                 keyCount,
                 overLimitKeyCount,

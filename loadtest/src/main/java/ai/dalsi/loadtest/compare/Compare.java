@@ -253,33 +253,44 @@ public final class Compare {
                 }
             }
 
-            for (ArmRounds a : rounds.values()) {
-                Target t = a.target;
-                LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-                Measured m = sideRound(a, one, mainKeys(t), "one connection " + t.name(), gateways);
-                if (m != null) {
-                    oneConnection.add(side(t.name(), "one-connection", m));
-                    info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name(),
-                            Summary.micros(m.result().latency().getValueAtPercentile(50))));
-                }
-            }
-            for (ArmRounds a : rounds.values()) {
-                Target t = a.target;
-                if (t.proxyPid() < 0) {
-                    continue;
-                }
-                for (String what : List.of("bad-key", "over-limit")) {
-                    KeySet keys = what.equals("bad-key")
-                            ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
-                            : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
-                    LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
-                    Measured m = sideRound(a, reject, keys, what + " " + t.name(), gateways);
+            // The side rounds, kind by kind: the arms take turns, one round each, --side-rounds times, so
+            // that two arms compared in a ratio ran seconds apart, and a host whose speed drifts within
+            // minutes moves both. Each arm's rounds of a kind are summed into one report row.
+            LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
+            Map<String, SideTotals> ones = new LinkedHashMap<>();
+            for (int n = 1; n <= o.sideRounds(); n++) {
+                for (ArmRounds a : rounds.values()) {
+                    Target t = a.target;
+                    Measured m = sideRound(a, one, mainKeys(t), "one connection " + t.name() + sideOf(n), gateways);
                     if (m != null) {
-                        rejects.add(side(t.name(), what, m));
-                        info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name(),
-                                m.result().throughput(), m.result().byStatus()));
+                        ones.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
+                        info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name() + sideOf(n),
+                                Summary.micros(m.result().latency().getValueAtPercentile(50))));
                     }
                 }
+            }
+            ones.forEach((arm, totals) -> oneConnection.add(totals.report(arm, "one-connection")));
+            LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
+            for (String what : List.of("bad-key", "over-limit")) {
+                Map<String, SideTotals> kind = new LinkedHashMap<>();
+                for (int n = 1; n <= o.sideRounds(); n++) {
+                    for (ArmRounds a : rounds.values()) {
+                        Target t = a.target;
+                        if (t.proxyPid() < 0) {
+                            continue;
+                        }
+                        KeySet keys = what.equals("bad-key")
+                                ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
+                                : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
+                        Measured m = sideRound(a, reject, keys, what + " " + t.name() + sideOf(n), gateways);
+                        if (m != null) {
+                            kind.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
+                            info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name() + sideOf(n),
+                                    m.result().throughput(), m.result().byStatus()));
+                        }
+                    }
+                }
+                kind.forEach((arm, totals) -> rejects.add(totals.report(arm, what)));
             }
 
             for (String name : BenchReport.ARMS) {
@@ -428,7 +439,7 @@ public final class Compare {
     }
 
     /** A measured side round and the CPU its proxy spent in it (null for the backend arm). */
-    private record Measured(RunResult result, ProcFs.CpuTime proxyCpu) {
+    record Measured(RunResult result, ProcFs.CpuTime proxyCpu) {
     }
 
     /**
@@ -617,15 +628,51 @@ public final class Compare {
                 Curves.percentiles(a.latency), Curves.byKind(a.latencyByKind));
     }
 
-    private static SideRound side(String arm, String what, Measured m) {
-        RunResult r = m.result();
-        Map<String, Long> byStatus = new TreeMap<>();
-        r.byStatus().forEach((s, n) -> byStatus.put(s == 0 ? "none" : s.toString(), n));
-        ProcFs.CpuTime cpu = r.completed() == 0 ? null : m.proxyCpu();
-        Double user = cpu == null ? null : (double) cpu.userMicros() / r.completed();
-        Double system = cpu == null ? null : (double) cpu.systemMicros() / r.completed();
-        return new SideRound(arm, what, r.throughput(), r.latency().getTotalCount() == 0 ? 0 : r.latency().getValueAtPercentile(50),
-                byStatus, Curves.percentiles(r.latency()), user, system);
+    /** " (2/3)" for the second of three side rounds of a kind; nothing when there is one. */
+    private String sideOf(int n) {
+        return o.sideRounds() == 1 ? "" : " (" + n + "/" + o.sideRounds() + ")";
+    }
+
+    /** One arm's side rounds of one kind, summed: answers over time, one latency histogram, CPU over answers. */
+    static final class SideTotals {
+
+        private final Histogram latency = new Histogram(3);
+        private final Map<String, Long> byStatus = new TreeMap<>();
+        private final List<Double> roundRps = new ArrayList<>();
+        private final List<Long> roundP50 = new ArrayList<>();
+        private long completed;
+        private long elapsedNanos;
+        private long userMicros;
+        private long systemMicros;
+        private boolean proxy = true;
+
+        void add(Measured m) {
+            RunResult r = m.result();
+            latency.add(r.latency());
+            r.byStatus().forEach((s, n) -> byStatus.merge(s == 0 ? "none" : s.toString(), n, Long::sum));
+            roundRps.add(r.throughput());
+            roundP50.add(p50(r.latency()));
+            completed += r.completed();
+            elapsedNanos += r.elapsed().toNanos();
+            if (m.proxyCpu() == null) {
+                proxy = false;
+            } else {
+                userMicros += m.proxyCpu().userMicros();
+                systemMicros += m.proxyCpu().systemMicros();
+            }
+        }
+
+        SideRound report(String arm, String what) {
+            double seconds = elapsedNanos / 1e9;
+            boolean cpu = proxy && completed > 0;
+            return new SideRound(arm, what, seconds <= 0 ? 0 : completed / seconds, p50(latency), byStatus,
+                    Curves.percentiles(latency), cpu ? (double) userMicros / completed : null,
+                    cpu ? (double) systemMicros / completed : null, List.copyOf(roundRps), List.copyOf(roundP50));
+        }
+
+        private static long p50(Histogram h) {
+            return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50);
+        }
     }
 
     private List<Path> write(Path dir, Instant started, Pinning pinning, List<Arm> arms, List<SideRound> one,
@@ -636,7 +683,8 @@ public final class Compare {
                 o.connections(), o.rounds(), seconds(o.duration()), o.mix(), o.knownKeys(), o.overLimitKeys(),
                 o.overLimitShare() * 100, o.unknownShare() * 100, o.malformedShare() * 100);
         List<String> allNotes = new ArrayList<>(notes);
-        allNotes.add("side rounds: " + seconds(o.sideDuration()) + " each"
+        allNotes.add("side rounds: " + (o.sideRounds() == 1 ? "one per kind and arm" : o.sideRounds()
+                        + " per kind and arm, the arms taking turns") + ", " + seconds(o.sideDuration()) + " each"
                 + (o.sideWarmup().isZero() ? "" : ", each after an unmeasured " + seconds(o.sideWarmup())
                         + " run of the same shape")
                 + "; latency counts from the intended send time"

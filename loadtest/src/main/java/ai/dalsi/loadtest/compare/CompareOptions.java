@@ -19,6 +19,7 @@ import java.util.Set;
  * @param roundWarmup     unmeasured run of the main rounds' shape before each arm's measured round, or zero
  * @param sideDuration    length of the one-connection and reject rounds
  * @param sideWarmup      unmeasured run of the same shape before each one-connection and reject round, or zero
+ * @param sideRounds      one-connection and reject rounds of each kind per arm, the arms taking turns
  * @param mix             request mix of the main and one-connection rounds
  * @param knownKeys       registered keys with ample limits, per arm
  * @param overLimitKeys   registered keys limited to one request per minute, per arm
@@ -58,6 +59,7 @@ public record CompareOptions(
         Duration roundWarmup,
         Duration sideDuration,
         Duration sideWarmup,
+        int sideRounds,
         RequestMix mix,
         int knownKeys,
         int overLimitKeys,
@@ -102,6 +104,9 @@ public record CompareOptions(
         notNegative("--side-warmup", sideWarmup);
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds: " + rounds + " (expected: >= 1)");
+        }
+        if (sideRounds < 1) {
+            throw new IllegalArgumentException("--side-rounds: " + sideRounds + " (expected: >= 1)");
         }
         if (rate < 0) {
             throw new IllegalArgumentException("--rate: " + rate + " (expected: > 0, or leave it out for max throughput)");

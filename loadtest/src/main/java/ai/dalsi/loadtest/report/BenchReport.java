@@ -100,8 +100,8 @@ public record BenchReport(
      *
      * @param arm               which arm
      * @param what              {@code one-connection}, {@code bad-key} or {@code over-limit}
-     * @param requestsPerSecond answered per second
-     * @param p50Us             median latency
+     * @param requestsPerSecond answered per second over all its side rounds ({@code --side-rounds})
+     * @param p50Us             median latency of all its side rounds' answers
      * @param byStatus          answered by status
      * @param percentiles       latency curve, for the plot
      * @param proxyUserCpuUsPerRequest   CPU the proxy process spent in its own code per answered
@@ -109,10 +109,12 @@ public record BenchReport(
      * @param proxySystemCpuUsPerRequest CPU the kernel spent for the proxy process per answered
      *                                   request ({@code stime}: system calls, its sends' network stack), null
      *                                   for the backend arm
+     * @param roundRequestsPerSecond     each side round's answers per second, in the order they ran
+     * @param roundP50Us                 each side round's median latency, in the order they ran
      */
     public record SideRound(String arm, String what, double requestsPerSecond, long p50Us,
             Map<String, Long> byStatus, List<double[]> percentiles, Double proxyUserCpuUsPerRequest,
-            Double proxySystemCpuUsPerRequest) {
+            Double proxySystemCpuUsPerRequest, List<Double> roundRequestsPerSecond, List<Long> roundP50Us) {
     }
 
     /**

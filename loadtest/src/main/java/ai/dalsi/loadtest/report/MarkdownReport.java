@@ -78,24 +78,29 @@ public final class MarkdownReport {
                 + " CPU per answered request is split as the kernel counts it: user is the proxy's own code, system is"
                 + " the kernel working for it (system calls, the network stack under its sends). At one connection"
                 + " nothing is shared between requests, and the proxy's CPU is on every request's path.\n\n");
-        b.append("| arm | req/s | p50 | added p50 vs backend alone | proxy CPU per request, user | system |\n"
-                + "|---|---:|---:|---:|---:|---:|\n");
+        b.append("| arm | req/s | p50 | p50 per round | added p50 vs backend alone | proxy CPU per request, user | system |\n"
+                + "|---|---:|---:|---|---:|---:|---:|\n");
         Long backendP50 = r.oneConnection().stream().filter(s -> s.arm().equals(BenchReport.BACKEND))
                 .map(SideRound::p50Us).findFirst().orElse(null);
         for (SideRound s : r.oneConnection()) {
             b.append("| ").append(s.arm()).append(" | ").append(fmt(s.requestsPerSecond(), 0)).append(" | ")
                     .append(us(s.p50Us())).append(" | ")
+                    .append(s.roundP50Us().stream().map(MarkdownReport::us).collect(Collectors.joining(", "))).append(" | ")
                     .append(backendP50 == null || s.arm().equals(BenchReport.BACKEND) ? "-" : us(s.p50Us() - backendP50))
                     .append(cpuCells(s)).append(" |\n");
         }
 
         b.append("\n## Reject paths\n\n");
-        b.append("Closed loop at max throughput, only bad keys (well-formed, unknown) or only over-limit keys.\n\n");
-        b.append("| arm | keys | req/s | p50 | answers by status | proxy CPU per request, user | system |\n"
-                + "|---|---|---:|---:|---|---:|---:|\n");
+        b.append("Closed loop at max throughput, only bad keys (well-formed, unknown) or only over-limit keys. The arms"
+                + " take turns, one side round each, round after round; req/s, p50 and CPU are over all of an arm's"
+                + " rounds of the kind.\n\n");
+        b.append("| arm | keys | req/s | per round | p50 | answers by status | proxy CPU per request, user | system |\n"
+                + "|---|---|---:|---|---:|---|---:|---:|\n");
         for (SideRound s : r.rejectRounds()) {
             b.append("| ").append(s.arm()).append(" | ").append(s.what()).append(" | ")
-                    .append(fmt(s.requestsPerSecond(), 0)).append(" | ").append(us(s.p50Us())).append(" | ")
+                    .append(fmt(s.requestsPerSecond(), 0)).append(" | ")
+                    .append(s.roundRequestsPerSecond().stream().map(v -> fmt(v, 0)).collect(Collectors.joining(", ")))
+                    .append(" | ").append(us(s.p50Us())).append(" | ")
                     .append(statuses(s.byStatus())).append(cpuCells(s)).append(" |\n");
         }
 

@@ -33,6 +33,9 @@ class CompareCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .startsWith("compare: Invalid value for option '--duration': 'soon' (expected: a duration");
         err.reset();
+        assertThat(run("compare", "--out", "/tmp/x", "--side-rounds", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --side-rounds: 0 (expected: >= 1)");
+        err.reset();
         assertThat(run("compare", "--out", "/tmp/x", "--side-warmup", "-2s")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("compare: --side-warmup: PT-2S (expected: >= 0)");
         err.reset();

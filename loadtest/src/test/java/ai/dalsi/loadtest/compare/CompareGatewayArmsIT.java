@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (under a prefix of its own) and one standing in for a baseline build, each on a fresh database;
  * the report compares them, each ledger reconciles on its own, every measured round starts after
  * the ledgers drained and PostgreSQL and the kernel wrote back, and async-profiler samples the
- * gateways during the measured round. The timeout is a hang guard (about 55 s at normal speed).
+ * gateways during the measured round. The timeout is a hang guard (about 70 s at normal speed).
  */
 @Timeout(600)
 class CompareGatewayArmsIT {
@@ -30,7 +30,7 @@ class CompareGatewayArmsIT {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = LoadtestMain.run(new String[] {"compare", "--out", out.toString(), "--arms", "gateway-baseline,gateway,gateway-redis",
-                "--duration", "2s", "--rounds", "1", "--warmup", "1s", "--round-warmup", "500ms", "--side-duration", "1s", "--side-warmup", "500ms", "--connections", "4",
+                "--duration", "2s", "--rounds", "1", "--warmup", "1s", "--round-warmup", "500ms", "--side-duration", "1s", "--side-warmup", "500ms", "--side-rounds", "2", "--connections", "4",
                 "--key-count", "3", "--over-limit-key-count", "2", "--no-pin", "--quiet", "--jvm-opts", "-Xmx256m",
                 "--loadtest-jar", "target/loadtest.jar", "--gateway-jar", "../gateway/target/gateway.jar",
                 "--redis-url", "redis://127.0.0.1:6379", "--profile", "cpu",
@@ -61,6 +61,15 @@ class CompareGatewayArmsIT {
             assertThat(one.at("/proxyUserCpuUsPerRequest").asDouble()).as(one.toString()).isPositive();
             assertThat(one.at("/proxySystemCpuUsPerRequest").isNumber()).as(one.toString()).isTrue();
         }
+        // Two side rounds of each kind per arm, the arms taking turns; each row sums its arm's two.
+        for (String side : new String[] {"/oneConnection", "/rejectRounds"}) {
+            for (JsonNode row : report.at(side)) {
+                assertThat(row.at("/roundRequestsPerSecond").size()).as(row.toString()).isEqualTo(2);
+                assertThat(row.at("/roundP50Us").size()).as(row.toString()).isEqualTo(2);
+            }
+        }
+        assertThat(log).containsSubsequence("over-limit gateway (1/2)", "over-limit gateway-redis (1/2)",
+                "over-limit gateway (2/2)", "over-limit gateway-redis (2/2)");
         // The over-limit rounds reached each gateway's limiter: refusals, and a ratio of the two.
         assertThat(report.at("/rejectRounds").findValuesAsText("arm")).contains("gateway", "gateway-redis");
         JsonNode cpu = null;
@@ -78,8 +87,8 @@ class CompareGatewayArmsIT {
         // shape; the answers of those unmeasured runs are in the ledgers that reconciled above.
         assertThat(md).contains("- warm-up: 1 s closed loop per arm before the first round (not measured), in two runs"
                 + " of half that, the second on new connections", "- round warm-up: before each measured main round,"
-                + " an unmeasured 500 ms run of its shape against the same arm", "- side rounds: 1 s each, each after an"
-                + " unmeasured 500 ms run of the same shape;");
+                + " an unmeasured 500 ms run of its shape against the same arm", "- side rounds: 2 per kind and arm, the arms"
+                + " taking turns, 1 s each, each after an unmeasured 500 ms run of the same shape;");
         // Every measured round started on a settled machine: ledgers drained, CHECKPOINT and sync done.
         assertThat(md).contains("- settling: before every measured round, each gateway's ledger caught up")
                 .doesNotContain("settling before a round was incomplete");

@@ -21,7 +21,7 @@ class GatewayArmPreflightTest {
     Path dir;
 
     private CompareOptions options(String java, Path jar) {
-        return new CompareOptions(dir, Duration.ofSeconds(1), 1, 0, 1, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
+        return new CompareOptions(dir, Duration.ofSeconds(1), 1, 0, 1, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, 1,
                 RequestMix.DEFAULT, 1, 1, 0, 0, 0, Set.of("gateway"), false, java, List.of(), dir.resolve("loadtest.jar"),
                 List.of(), jar, null, "jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "", false, false, "dalsi-ai",
                 "dalsi-aivi", true, "test", null, null, null, null);

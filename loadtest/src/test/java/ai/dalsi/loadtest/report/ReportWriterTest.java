@@ -55,7 +55,7 @@ class ReportWriterTest {
         double user = arm.length() * 10 + what.length() + 0.25;
         return new SideRound(arm, what, rps, p50, Map.of(what.equals("over-limit") ? "429" : "200", 1000L),
                 Curves.percentiles(latencies(p50, arm.hashCode() + what.hashCode())), proxy ? user : null,
-                proxy ? user / 2 : null);
+                proxy ? user / 2 : null, List.of(rps * 0.9, rps * 1.1), List.of(p50 - 5, p50 + 5));
     }
 
     static BenchReport synthetic() {
@@ -114,7 +114,7 @@ class ReportWriterTest {
         ReportWriter.write(dir, synthetic());
 
         String md = Files.readString(dir.resolve("report.md"));
-        assertThat(md).contains("| arm | req/s | p50 | added p50 vs backend alone | proxy CPU per request, user | system |");
+        assertThat(md).contains("| arm | req/s | p50 | p50 per round | added p50 vs backend alone | proxy CPU per request, user | system |");
         // gateway: 7 * 10 + "one-connection".length() + 0.25 = 84.25 us user, half of it system.
         assertThat(row(md, "| gateway | 3,800 |")).endsWith("| 80 us | 84.3 us | 42.1 us |");
         assertThat(row(md, "| backend | 5,000 |")).endsWith("| - | - | - |");
@@ -124,6 +124,21 @@ class ReportWriterTest {
         assertThat(json.at("/oneConnection/2/proxyUserCpuUsPerRequest").asDouble()).isEqualTo(84.25);
         assertThat(json.at("/oneConnection/2/proxySystemCpuUsPerRequest").asDouble()).isEqualTo(42.125);
         assertThat(json.at("/oneConnection/0/proxyUserCpuUsPerRequest").isNull()).isTrue();
+    }
+
+    @Test
+    void theSideRoundsShowEachRoundBesideTheirSum() throws Exception {
+        ReportWriter.write(dir, synthetic());
+
+        String md = Files.readString(dir.resolve("report.md"));
+        // gateway at one connection: 230 us over its rounds, which took 225 and 235 us; added 80 us to the backend's.
+        assertThat(row(md, "| gateway | 3,800 |")).isEqualTo("| gateway | 3,800 | 230 us | 225 us, 235 us | 80 us | 84.3 us | 42.1 us |");
+        assertThat(md).contains("| arm | keys | req/s | per round | p50 | answers by status | proxy CPU per request, user | system |");
+        assertThat(row(md, "| nginx | bad-key |")).isEqualTo("| nginx | bad-key | 40,000 | 36,000, 44,000 | 80 us | 200: 1000 | 57.3 us | 28.6 us |");
+        assertThat(md).contains("The arms take turns, one side round each, round after round;");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
+        assertThat(json.at("/rejectRounds/1/roundRequestsPerSecond/1").asDouble()).isCloseTo(39_600.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(json.at("/oneConnection/0/roundP50Us/0").asLong()).isEqualTo(145);
     }
 
     @Test
