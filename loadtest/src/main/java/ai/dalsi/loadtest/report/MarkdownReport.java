@@ -41,7 +41,7 @@ public final class MarkdownReport {
             }
             b.append("| ").append(a.name())
                     .append(" | ").append(fmt(a.requestsPerSecond(), 0))
-                    .append(" | ").append(a.roundRequestsPerSecond().stream().map(v -> fmt(v, 0)).collect(Collectors.joining(", ")))
+                    .append(" | ").append(rates(a.roundRequestsPerSecond()))
                     .append(latencyCells(a.latencyUs()))
                     .append(" | ").append(statuses(a.byStatus()))
                     .append(" | ").append(a.proxyCpuUsPerRequest() == null ? "-" : fmt(a.proxyCpuUsPerRequest(), 1))
@@ -99,7 +99,7 @@ public final class MarkdownReport {
         for (SideRound s : r.rejectRounds()) {
             b.append("| ").append(s.arm()).append(" | ").append(s.what()).append(" | ")
                     .append(fmt(s.requestsPerSecond(), 0)).append(" | ")
-                    .append(s.roundRequestsPerSecond().stream().map(v -> fmt(v, 0)).collect(Collectors.joining(", ")))
+                    .append(rates(s.roundRequestsPerSecond()))
                     .append(" | ").append(us(s.p50Us())).append(" | ")
                     .append(statuses(s.byStatus())).append(cpuCells(s)).append(" |\n");
         }
@@ -179,6 +179,11 @@ public final class MarkdownReport {
 
     private static String mib(Long kb) {
         return kb == null ? "-" : String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
+    }
+
+    /** Each round's answers per second, in the order the rounds ran. */
+    private static String rates(List<Double> perRound) {
+        return perRound.stream().map(v -> fmt(v, 0)).collect(Collectors.joining(", "));
     }
 
     private static String statuses(Map<String, Long> byStatus) {
