@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,6 +42,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 import org.postgresql.Driver;
 
@@ -257,40 +260,20 @@ public final class Compare {
             // that two arms compared in a ratio ran seconds apart, and a host whose speed drifts within
             // minutes moves both. Each arm's rounds of a kind are summed into one report row.
             LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-            Map<String, SideTotals> ones = new LinkedHashMap<>();
-            for (int n = 1; n <= o.sideRounds(); n++) {
-                for (ArmRounds a : rounds.values()) {
-                    Target t = a.target;
-                    Measured m = sideRound(a, one, mainKeys(t), "one connection " + t.name() + sideOf(n), gateways);
-                    if (m != null) {
-                        ones.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
-                        info(String.format(Locale.ROOT, "one connection %-8s p50 %s", t.name() + sideOf(n),
-                                Summary.micros(m.result().latency().getValueAtPercentile(50))));
-                    }
-                }
-            }
-            ones.forEach((arm, totals) -> oneConnection.add(totals.report(arm, "one-connection")));
+            takingTurns("one connection", rounds.values(), one, this::mainKeys, gateways,
+                    (arm, m) -> String.format(Locale.ROOT, "one connection %-8s p50 %s", arm,
+                            Summary.micros(m.result().latency().getValueAtPercentile(50))))
+                    .forEach((arm, totals) -> oneConnection.add(totals.report(arm, "one-connection")));
             LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
+            List<ArmRounds> proxies = rounds.values().stream().filter(a -> a.target.proxyPid() >= 0).toList();
             for (String what : List.of("bad-key", "over-limit")) {
-                Map<String, SideTotals> kind = new LinkedHashMap<>();
-                for (int n = 1; n <= o.sideRounds(); n++) {
-                    for (ArmRounds a : rounds.values()) {
-                        Target t = a.target;
-                        if (t.proxyPid() < 0) {
-                            continue;
-                        }
-                        KeySet keys = what.equals("bad-key")
-                                ? KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
-                                : KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
-                        Measured m = sideRound(a, reject, keys, what + " " + t.name() + sideOf(n), gateways);
-                        if (m != null) {
-                            kind.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
-                            info(String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, t.name() + sideOf(n),
-                                    m.result().throughput(), m.result().byStatus()));
-                        }
-                    }
-                }
-                kind.forEach((arm, totals) -> rejects.add(totals.report(arm, what)));
+                Function<Target, KeySet> keys = what.equals("bad-key")
+                        ? t -> KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
+                        : t -> KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
+                takingTurns(what, proxies, reject, keys, gateways,
+                        (arm, m) -> String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, arm,
+                                m.result().throughput(), m.result().byStatus()))
+                        .forEach((arm, totals) -> rejects.add(totals.report(arm, what)));
             }
 
             for (String name : BenchReport.ARMS) {
@@ -631,6 +614,30 @@ public final class Compare {
     /** " (2/3)" for the second of three side rounds of a kind; nothing when there is one. */
     private String sideOf(int n) {
         return o.sideRounds() == 1 ? "" : " (" + n + "/" + o.sideRounds() + ")";
+    }
+
+    /**
+     * One kind of side round: the arms take turns, one round each, {@code --side-rounds} times, and
+     * each arm's rounds are summed (by arm name, in the order the arms ran). The keys are drawn anew
+     * for every round; {@code line} is the progress line of a round, given the arm's label with the
+     * round number.
+     */
+    private Map<String, SideTotals> takingTurns(String label, Collection<ArmRounds> arms, LoadSpec spec,
+            Function<Target, KeySet> keys, List<GatewayArm> gateways, BiFunction<String, Measured, String> line)
+            throws InterruptedException {
+        Map<String, SideTotals> totals = new LinkedHashMap<>();
+        for (int n = 1; n <= o.sideRounds(); n++) {
+            for (ArmRounds a : arms) {
+                Target t = a.target;
+                String arm = t.name() + sideOf(n);
+                Measured m = sideRound(a, spec, keys.apply(t), label + " " + arm, gateways);
+                if (m != null) {
+                    totals.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
+                    info(line.apply(arm, m));
+                }
+            }
+        }
+        return totals;
     }
 
     /** One arm's side rounds of one kind, summed: answers over time, one latency histogram, CPU over answers. */
