@@ -44,8 +44,6 @@ public final class CostCalculator {
      */
     public static final BigDecimal MAX_RECORDABLE = new BigDecimal("999999999999.99999999");
 
-    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
-
     private CostCalculator() {
     }
 
@@ -108,7 +106,7 @@ public final class CostCalculator {
         if (tokens.signum() == 0 || pricePer1k == null) {
             return BigDecimal.ZERO;
         }
-        // Exact: multiplying first and dividing by 1000 only moves the decimal point.
-        return pricePer1k.multiply(tokens).divide(THOUSAND);
+        // Exact: dividing by 1000 only moves the decimal point, which costs nothing like a division.
+        return pricePer1k.multiply(tokens).movePointLeft(3);
     }
 }
