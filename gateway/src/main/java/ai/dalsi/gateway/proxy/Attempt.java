@@ -120,6 +120,11 @@ final class Attempt implements BackendChannelHandler.User {
         return backend;
     }
 
+    /** How usage rows, metrics and logs name this attempt's backend ({@link BackendTarget#name()}). */
+    String backendName() {
+        return pool.name;
+    }
+
     /** When the request went out ({@link Ticker} time), or -1. */
     long sentNanos() {
         return sentNanos;
@@ -148,7 +153,7 @@ final class Attempt implements BackendChannelHandler.User {
         try {
             f = pool.connect(inbound);
         } catch (RuntimeException e) {
-            fail(Failure.CONNECT, "could not connect to the backend " + backend.target().name() + ": " + describe(e));
+            fail(Failure.CONNECT, "could not connect to the backend " + pool.name + ": " + describe(e));
             return;
         }
         connectFuture = f;
@@ -168,7 +173,7 @@ final class Attempt implements BackendChannelHandler.User {
             return;
         }
         connectFuture = null;
-        String name = backend.target().name();
+        String name = pool.name;
         if (f.isSuccess()) {
             send(TargetPool.handlerOf(f.channel()), false);
         } else if (f.cause() instanceof ConnectTimeoutException) {
@@ -221,12 +226,12 @@ final class Attempt implements BackendChannelHandler.User {
         if (reusedConnection && !resent && body != null) {
             resent = true;
             log.debug("request {}: pooled connection to {} was closed, sending on a new one", requestId,
-                    backend.target().name());
+                    pool.name);
             closeConnection();
             connect();
             return;
         }
-        fail(Failure.SEND, "could not send the request to the backend " + backend.target().name() + ": "
+        fail(Failure.SEND, "could not send the request to the backend " + pool.name + ": "
                 + describe(w.cause()));
     }
 
@@ -265,7 +270,7 @@ final class Attempt implements BackendChannelHandler.User {
         }
         if (r.decoderResult().isFailure()) {
             ReferenceCountUtil.release(r);
-            fail(Failure.NO_RESPONSE, "invalid response from the backend " + backend.target().name() + ": "
+            fail(Failure.NO_RESPONSE, "invalid response from the backend " + pool.name + ": "
                     + describe(r.decoderResult().cause()));
             return;
         }
@@ -313,7 +318,7 @@ final class Attempt implements BackendChannelHandler.User {
                 // The request write fails with the connection; requestWritten decides (resend or fail).
                 return;
             }
-            fail(Failure.NO_RESPONSE, "backend " + backend.target().name() + " closed the connection before responding");
+            fail(Failure.NO_RESPONSE, "backend " + pool.name + " closed the connection before responding");
         } else if (state == State.RESPONDING) {
             fail(Failure.BROKEN, "backend closed the connection mid-response");
         }
@@ -325,7 +330,7 @@ final class Attempt implements BackendChannelHandler.User {
             if (!requestSent) {
                 return;
             }
-            fail(Failure.NO_RESPONSE, "backend " + backend.target().name() + " connection failed: " + describe(cause));
+            fail(Failure.NO_RESPONSE, "backend " + pool.name + " connection failed: " + describe(cause));
         } else if (state == State.RESPONDING) {
             fail(Failure.BROKEN, "backend connection failed mid-response: " + describe(cause));
         }

@@ -200,7 +200,7 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
         int code = r.status().code();
         if (retryableStatus(code) && canRetry()) {
             lastError = ErrorCode.UPSTREAM_ERROR;
-            lastMessage = "backend " + a.backend().target().name() + " answered " + code;
+            lastMessage = "backend " + a.backendName() + " answered " + code;
             log.debug("request {}: {}, trying another backend", request.requestId(), lastMessage);
             a.abandon(false);
             deadlines.notAwaitingHeaders();
@@ -298,7 +298,7 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
         Attempt a = attempt;
         a.finished();
         ProxyOutcome o = new ProxyOutcome.Completed(status, tap.usage(), relay.responseBytes(), a.latencyMs(), upstream,
-                a.backend().target().name(), attempts);
+                a.backendName(), attempts);
         CompletionStage<Void> stage = report(o);
         if (stage == null) {
             stageCompleted(null, null);
@@ -404,7 +404,7 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
                 attempt.abandon(true);
                 deadlines.notAwaitingHeaders();
                 lastError = ErrorCode.UPSTREAM_TIMEOUT;
-                lastMessage = "no response headers from the backend " + attempt.backend().target().name() + " within "
+                lastMessage = "no response headers from the backend " + attempt.backendName() + " within "
                         + ProxyConfig.format(config.firstByteTimeout());
                 if (canRetry()) {
                     log.debug("request {}: {}, trying another backend", request.requestId(), lastMessage);
@@ -463,7 +463,7 @@ final class ProxyExchange implements Attempt.Owner, ChannelFutureListener, Runna
     }
 
     private String backendName() {
-        return attempt == null ? null : attempt.backend().target().name();
+        return attempt == null ? null : attempt.backendName();
     }
 
     private CompletionStage<Void> report(ProxyOutcome o) {

@@ -28,6 +28,8 @@ final class TargetPool {
     final EventLoop loop;
     final AsciiString hostHeader;
     final String pathPrefix;
+    /** {@link BackendTarget#name()}, worked out once: every answer's usage row names its backend. */
+    final String name;
     /** {@code Bearer <apiKey>}, or null. */
     final AsciiString authorization;
 
@@ -48,6 +50,7 @@ final class TargetPool {
         this.idleTimeoutNanos = config.idleConnectionTimeout().toNanos();
         this.hostHeader = AsciiString.of(target.hostHeader());
         this.pathPrefix = target.pathPrefix();
+        this.name = target.name();
         this.authorization = target.apiKey() == null ? null : AsciiString.of("Bearer " + target.apiKey());
         TargetPool pool = this;
         SslContext ssl = target.secure() ? tls : null;
