@@ -32,6 +32,12 @@ public final class BackendHealth {
 
     private final CircuitBreakerConfig config;
     private final ConcurrentHashMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    /**
+     * The same breakers by target, for the lookup every request makes: a target's name is a new
+     * string each time it is asked for. As bounded as {@link #breakers}: one entry per backend
+     * configured since the start (equal targets are one key).
+     */
+    private final ConcurrentHashMap<BackendTarget, CircuitBreaker> byTarget = new ConcurrentHashMap<>();
 
     BackendHealth(ProxyConfig proxy, Clock clock) {
         int n = proxy.circuitFailureThreshold();
@@ -54,9 +60,12 @@ public final class BackendHealth {
 
     /** The breaker of this backend, made on first use. */
     CircuitBreaker breaker(BackendTarget target) {
-        String name = target.name();
-        CircuitBreaker b = breakers.get(name);
-        return b != null ? b : breakers.computeIfAbsent(name, n -> CircuitBreaker.of(n, config));
+        CircuitBreaker b = byTarget.get(target);
+        if (b == null) {
+            b = breakers.computeIfAbsent(target.name(), n -> CircuitBreaker.of(n, config));
+            byTarget.putIfAbsent(target, b);
+        }
+        return b;
     }
 
     /** Makes the breakers of these backends now, so that they are reported before their first request. */

@@ -69,6 +69,23 @@ class BackendGroupTest {
     }
 
     @Test
+    void modelsThatShareABackendShareItsBreakerWhateverTargetObjectNamesIt() {
+        // Two models' configs name the same backend: equal targets, a trailing slash, another upstream
+        // key. One breaker, known by the backend's name, however the lookup is made.
+        BackendHealth health = new BackendHealth(ProxyConfig.DEFAULTS.withRetries(3, 1, Duration.ofMinutes(1)),
+                Clock.systemUTC());
+        BackendTarget same = new BackendTarget(URI.create("http://a:1"), null);
+        BackendTarget slash = new BackendTarget(URI.create("http://a:1/"), "other-upstream-key");
+        assertThat(health.breaker(A).tryAcquirePermission()).isTrue();
+        health.breaker(A).onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new RuntimeException("down"));
+        assertThat(health.breaker(same)).isSameAs(health.breaker(A));
+        assertThat(health.breaker(slash)).isSameAs(health.breaker(A));
+        assertThat(health.breaker(slash).getState().name()).isEqualTo("OPEN");
+        assertThat(health.breaker(B)).isNotSameAs(health.breaker(A));
+        assertThat(health.states()).extracting(BackendHealth.State::backend).containsExactly("http://a:1", "http://b:1");
+    }
+
+    @Test
     void aGroupNeedsBackends() {
         assertThatThrownBy(() -> new BackendGroup(List.of(), HeaderAllowlist.DEFAULT))
                 .hasMessage("backends: [] (expected: at least one backend)");
