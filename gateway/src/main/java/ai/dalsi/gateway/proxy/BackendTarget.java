@@ -33,6 +33,16 @@ public record BackendTarget(URI baseUrl, String apiKey) {
         }
     }
 
+    /**
+     * As the record's own, written out: choosing a backend looks its breaker up by target on every
+     * request ({@link BackendHealth}), and the generated method's call chain cost twice the lookup
+     * by name it replaced. {@link URI} keeps its hash once worked out.
+     */
+    @Override
+    public int hashCode() {
+        return 31 * baseUrl.hashCode() + Objects.hashCode(apiKey);
+    }
+
     /** Whether requests go over TLS. */
     public boolean secure() {
         return "https".equalsIgnoreCase(baseUrl.getScheme());

@@ -76,6 +76,9 @@ class BackendGroupTest {
                 Clock.systemUTC());
         BackendTarget same = new BackendTarget(URI.create("http://a:1"), null);
         BackendTarget slash = new BackendTarget(URI.create("http://a:1/"), "other-upstream-key");
+        assertThat(same).isEqualTo(A).hasSameHashCodeAs(A).isNotSameAs(A);
+        assertThat(new BackendTarget(URI.create("http://a:1"), "k")).isNotEqualTo(A)
+                .hasSameHashCodeAs(new BackendTarget(URI.create("http://a:1"), "k"));
         assertThat(health.breaker(A).tryAcquirePermission()).isTrue();
         health.breaker(A).onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new RuntimeException("down"));
         assertThat(health.breaker(same)).isSameAs(health.breaker(A));
