@@ -34,9 +34,10 @@ public record BackendTarget(URI baseUrl, String apiKey) {
     }
 
     /**
-     * As the record's own, written out: choosing a backend looks its breaker up by target on every
-     * request ({@link BackendHealth}), and the generated method's call chain cost twice the lookup
-     * by name it replaced. {@link URI} keeps its hash once worked out.
+     * As the record's own, written out: every proxied request looks its backend's breaker
+     * ({@link BackendHealth}) and connection pool ({@link BackendPool}) up by target, and the
+     * generated method's call chain cost the breaker lookup twice the lookup by name it replaced.
+     * {@link URI} keeps its hash once worked out.
      */
     @Override
     public int hashCode() {
