@@ -200,7 +200,8 @@ public final class CompareCommand implements Callable<Integer> {
     boolean jfr;
 
     @Option(names = "--profile", paramLabel = "cpu|alloc", description = "sample each gateway arm with async-profiler"
-            + " during the measured rounds (CPU time, or heap allocations by bytes) into the flame graph DIR/ARM-EVENT.html")
+            + " during the measured rounds (CPU time, or heap allocations by bytes) into the flame graph DIR/ARM-EVENT.html,"
+            + " and during its measured side rounds into one per kind: DIR/ARM-EVENT-one-connection.html, -bad-key, -over-limit")
     String profile;
 
     @Option(names = "--redis-url", paramLabel = "URL", defaultValue = "redis://127.0.0.1:6379",

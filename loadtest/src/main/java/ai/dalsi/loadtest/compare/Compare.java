@@ -244,36 +244,35 @@ public final class Compare {
                 }
             }
             if (profiler != null) {
-                for (GatewayArm g : gateways) {
-                    Path html = dir.resolve(g.name() + "-" + profiler.event() + ".html");
-                    try {
-                        profiler.stop(g.proxyPid(), html);
-                        notes.add("profile: async-profiler " + profiler.event() + " of " + g.name()
-                                + " during the measured rounds, " + html.getFileName());
-                    } catch (IOException e) {
-                        err.println("compare: " + firstLine(e.getMessage()));
-                    }
-                }
+                writeProfiles(profiler, gateways, dir, "", "the measured rounds");
             }
 
             // The side rounds, kind by kind: the arms take turns, one round each, --side-rounds times, so
             // that two arms compared in a ratio ran seconds apart, and a host whose speed drifts within
             // minutes moves both. Each arm's rounds of a kind are summed into one report row.
             LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-            takingTurns("one connection", rounds.values(), one, this::mainKeys, gateways,
+            Profiler side = sideProfile(profiler, gateways);
+            takingTurns("one connection", rounds.values(), one, this::mainKeys, gateways, side,
                     (arm, m) -> String.format(Locale.ROOT, "one connection %-8s p50 %s", arm,
                             Summary.micros(m.result().latency().getValueAtPercentile(50))))
                     .forEach((arm, totals) -> oneConnection.add(totals.report(arm, "one-connection")));
+            if (side != null) {
+                writeProfiles(side, gateways, dir, "-one-connection", "its measured one-connection side rounds");
+            }
             LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
             List<ArmRounds> proxies = rounds.values().stream().filter(a -> a.target.proxyPid() >= 0).toList();
             for (String what : List.of("bad-key", "over-limit")) {
                 Function<Target, KeySet> keys = what.equals("bad-key")
                         ? t -> KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
                         : t -> KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
-                takingTurns(what, proxies, reject, keys, gateways,
+                side = sideProfile(profiler, gateways);
+                takingTurns(what, proxies, reject, keys, gateways, side,
                         (arm, m) -> String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, arm,
                                 m.result().throughput(), m.result().byStatus()))
                         .forEach((arm, totals) -> rejects.add(totals.report(arm, what)));
+                if (side != null) {
+                    writeProfiles(side, gateways, dir, "-" + what, "its measured " + what + " side rounds");
+                }
             }
 
             for (String name : BenchReport.ARMS) {
@@ -345,6 +344,44 @@ public final class Compare {
         }
     }
 
+    /**
+     * A new profile of every gateway arm, paused, for one kind of side round (each kind its own flame
+     * graph: a refusal's path is not the proxied one, and the main rounds' profile does not show it);
+     * null when the run is not profiled or the profiler cannot start again.
+     */
+    private Profiler sideProfile(Profiler profiler, List<GatewayArm> gateways) {
+        if (profiler == null) {
+            return null;
+        }
+        try {
+            for (GatewayArm g : gateways) {
+                profiler.start(g.proxyPid());
+                profiler.pause(g.proxyPid());
+            }
+            return profiler;
+        } catch (IOException e) {
+            err.println("compare: no side-round profile: " + firstLine(e.getMessage()));
+            return null;
+        }
+    }
+
+    /**
+     * Stops each gateway arm's profile and writes its flame graph, {@code <arm>-<event><suffix>.html},
+     * named in the report's notes with what it sampled ({@code during}).
+     */
+    private void writeProfiles(Profiler profiler, List<GatewayArm> gateways, Path dir, String suffix, String during) {
+        for (GatewayArm g : gateways) {
+            Path html = dir.resolve(g.name() + "-" + profiler.event() + suffix + ".html");
+            try {
+                profiler.stop(g.proxyPid(), html);
+                notes.add("profile: async-profiler " + profiler.event() + " of " + g.name() + " during " + during
+                        + ", " + html.getFileName());
+            } catch (IOException e) {
+                err.println("compare: " + firstLine(e.getMessage()));
+            }
+        }
+    }
+
     /** Resumes or pauses the profile of a gateway arm; a failure is reported and the run goes on. */
     private void sampling(Profiler profiler, Target t, boolean on) {
         if (profiler == null || !(t instanceof GatewayArm)) {
@@ -408,17 +445,21 @@ public final class Compare {
      * same shape, so that an arm with a JIT is measured on code compiled for this traffic rather than
      * while it recompiles for it; then the settled, measured run.
      */
-    private Measured sideRound(ArmRounds a, LoadSpec spec, KeySet keys, String label, List<GatewayArm> gateways)
-            throws InterruptedException {
+    private Measured sideRound(ArmRounds a, LoadSpec spec, KeySet keys, String label, List<GatewayArm> gateways,
+            Profiler profiler) throws InterruptedException {
         if (!o.sideWarmup().isZero()) {
             guarded(a, spec.withPacing(spec.mode(), spec.rate(), spec.connections(), o.sideWarmup()), keys,
                     "warm-up " + label);
         }
         settle(gateways);
         long proxy = a.target.proxyPid();
+        // The profiler's attach is outside the CPU counted for the round.
+        sampling(profiler, a.target, true);
         ProcFs.CpuTime before = proxy < 0 ? null : proc.cpuTime(proxy);
         RunResult r = guarded(a, spec, keys, label);
-        return r == null ? null : new Measured(r, before == null ? null : proc.cpuTime(proxy).since(before));
+        ProcFs.CpuTime spent = before == null || r == null ? null : proc.cpuTime(proxy).since(before);
+        sampling(profiler, a.target, false);
+        return r == null ? null : new Measured(r, spent);
     }
 
     /** A measured side round and the CPU its proxy spent in it (null for the backend arm). */
@@ -620,17 +661,18 @@ public final class Compare {
      * One kind of side round: the arms take turns, one round each, {@code --side-rounds} times, and
      * each arm's rounds are summed (by arm name, in the order the arms ran). The keys are drawn anew
      * for every round; {@code line} is the progress line of a round, given the arm's label with the
-     * round number.
+     * round number. A {@code profiler} (or null) samples each gateway arm during its measured rounds.
      */
     private Map<String, SideTotals> takingTurns(String label, Collection<ArmRounds> arms, LoadSpec spec,
-            Function<Target, KeySet> keys, List<GatewayArm> gateways, BiFunction<String, Measured, String> line)
+            Function<Target, KeySet> keys, List<GatewayArm> gateways, Profiler profiler,
+            BiFunction<String, Measured, String> line)
             throws InterruptedException {
         Map<String, SideTotals> totals = new LinkedHashMap<>();
         for (int n = 1; n <= o.sideRounds(); n++) {
             for (ArmRounds a : arms) {
                 Target t = a.target;
                 String arm = t.name() + sideOf(n);
-                Measured m = sideRound(a, spec, keys.apply(t), label + " " + arm, gateways);
+                Measured m = sideRound(a, spec, keys.apply(t), label + " " + arm, gateways, profiler);
                 if (m != null) {
                     totals.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
                     info(line.apply(arm, m));

@@ -46,7 +46,8 @@ import java.util.Set;
  * @param redisUrl        the Redis of the gateway-redis arm (its keys under a prefix of their own)
  * @param baselineJar     the gateway-baseline arm's jar (another build of the gateway), or null
  * @param baselineJvmOptions options of the gateway-baseline arm's JVM
- * @param profile         async-profiler event sampled in the gateway arms during the measured rounds
+ * @param profile         async-profiler event sampled in the gateway arms during the measured rounds, and
+ *                        during each kind of measured side round into a flame graph of its own
  *                        ({@code cpu} or {@code alloc}), or null for none
  */
 public record CompareOptions(

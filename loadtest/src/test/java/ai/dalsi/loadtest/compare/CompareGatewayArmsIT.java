@@ -99,5 +99,20 @@ class CompareGatewayArmsIT {
             assertThat(Files.readString(out.resolve(arm + "-cpu.html"))).as(arm).contains("<html", "dalsi/gateway/");
             assertThat(md).contains("profile: async-profiler cpu of " + arm + " during the measured rounds, " + arm + "-cpu.html");
         }
+        // Each kind of side round was profiled on its own, during its measured rounds only: a known key's
+        // refusal (metered before it is written) is in the over-limit graph and nowhere in the bad-key one.
+        for (String arm : new String[] {"gateway", "gateway-redis"}) {
+            for (String kind : new String[] {"one-connection", "bad-key", "over-limit"}) {
+                assertThat(md).contains("profile: async-profiler cpu of " + arm + " during its measured "
+                        + kind + " side rounds, " + arm + "-cpu-" + kind + ".html");
+                assertThat(Files.readString(out.resolve(arm + "-cpu-" + kind + ".html"))).as(arm + " " + kind)
+                        .contains("<html", "dalsi/gateway/");
+            }
+            assertThat(Files.readString(out.resolve(arm + "-cpu-over-limit.collapsed"))).as(arm)
+                    .contains("ai/dalsi/gateway/edge/ExchangeFinisher.meterAndWrite");
+            assertThat(Files.readString(out.resolve(arm + "-cpu-bad-key.collapsed"))).as(arm)
+                    .contains("ai/dalsi/gateway/edge/AuthenticateStep.apply")
+                    .doesNotContain("ai/dalsi/gateway/edge/ExchangeFinisher.meterAndWrite");
+        }
     }
 }
