@@ -7,6 +7,7 @@ import ai.dalsi.gateway.testing.GatewayProcess;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ class RedisClusterModeIT {
     private static final RateLimits THREE = new RateLimits(3, 1000, 10_000);
 
     private Process redis;
+    private Path log;
     private int port;
     private SharedLimits shared;
     private final AtomicLong fallbacks = new AtomicLong();
@@ -39,10 +41,16 @@ class RedisClusterModeIT {
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
         port = GatewayProcess.freePort();
+        // The cluster bus port is a free port of its own: by default it is the port plus 10,000, which
+        // lands in the ephemeral range, where any outgoing connection may hold it, and redis-server
+        // exits when it cannot bind it.
+        int busPort = GatewayProcess.freePort();
+        log = dir.resolve("redis.log");
         redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
+                "--cluster-enabled", "yes", "--cluster-port", Integer.toString(busPort),
+                "--cluster-config-file", dir.resolve("nodes.conf").toString(),
                 "--save", "", "--appendonly", "no").directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
         try {
             StatefulRedisConnection<String, String> c = connect(client);
@@ -67,9 +75,18 @@ class RedisClusterModeIT {
             try {
                 return client.connect();
             } catch (RuntimeException e) {
+                assertThat(redis.isAlive()).as(() -> "redis-server runs; its log: " + readLog()).isTrue();
                 assertThat(System.nanoTime()).as("redis-server answers within 10 s").isLessThan(deadline);
                 Thread.sleep(50);
             }
+        }
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
