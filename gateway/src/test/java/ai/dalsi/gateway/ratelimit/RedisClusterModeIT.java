@@ -3,18 +3,15 @@ package ai.dalsi.gateway.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.dalsi.gateway.config.RateLimitConfig;
-import ai.dalsi.gateway.testing.GatewayProcess;
+import ai.dalsi.gateway.testing.RedisServerProcess;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,28 +29,16 @@ class RedisClusterModeIT {
 
     private static final RateLimits THREE = new RateLimits(3, 1000, 10_000);
 
-    private Process redis;
-    private Path log;
-    private int port;
+    private RedisServerProcess redis;
     private SharedLimits shared;
     private final AtomicLong fallbacks = new AtomicLong();
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
-        port = GatewayProcess.freePort();
-        // The cluster bus port is a free port of its own: by default it is the port plus 10,000, which
-        // lands in the ephemeral range, where any outgoing connection may hold it, and redis-server
-        // exits when it cannot bind it.
-        int busPort = GatewayProcess.freePort();
-        log = dir.resolve("redis.log");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--cluster-enabled", "yes", "--cluster-port", Integer.toString(busPort),
-                "--cluster-config-file", dir.resolve("nodes.conf").toString(),
-                "--save", "", "--appendonly", "no").directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+        redis = RedisServerProcess.startCluster(dir);
+        RedisClient client = RedisClient.create(redis.url());
         try {
-            StatefulRedisConnection<String, String> c = connect(client);
+            StatefulRedisConnection<String, String> c = client.connect();
             c.sync().clusterAddSlotsRange(io.lettuce.core.Range.create(0, 16383));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (!c.sync().clusterInfo().contains("cluster_state:ok")) {
@@ -64,30 +49,9 @@ class RedisClusterModeIT {
         } finally {
             client.shutdown();
         }
-        shared = SharedLimits.open(new RateLimitConfig("redis-cluster://127.0.0.1:" + port, Duration.ofSeconds(1),
+        shared = SharedLimits.open(new RateLimitConfig("redis-cluster://127.0.0.1:" + redis.port(), Duration.ofSeconds(1),
                 "cluster-test:", Duration.ofMillis(200)), Clock.systemUTC(), Ticker.systemTicker(), 1000,
                 MonthlySpendSource.NONE, Runnable::run, fallbacks::incrementAndGet);
-    }
-
-    private StatefulRedisConnection<String, String> connect(RedisClient client) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                return client.connect();
-            } catch (RuntimeException e) {
-                assertThat(redis.isAlive()).as(() -> "redis-server runs; its log: " + readLog()).isTrue();
-                assertThat(System.nanoTime()).as("redis-server answers within 10 s").isLessThan(deadline);
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private String readLog() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 
     @AfterEach
@@ -96,7 +60,7 @@ class RedisClusterModeIT {
             shared.close();
         }
         if (redis != null) {
-            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 

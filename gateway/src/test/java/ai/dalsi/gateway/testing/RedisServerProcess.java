@@ -5,6 +5,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,15 +16,32 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServerProcess implements AutoCloseable {
 
     private final int port;
+    /** Options after the port, bind address and no-persistence ones. */
+    private final List<String> options;
     private Process process;
 
-    private RedisServerProcess(int port) {
+    private RedisServerProcess(int port, List<String> options) {
         this.port = port;
+        this.options = options;
     }
 
     /** Starts one on a free port and waits until it answers. */
     public static RedisServerProcess start() {
-        RedisServerProcess r = new RedisServerProcess(GatewayProcess.freePort());
+        RedisServerProcess r = new RedisServerProcess(GatewayProcess.freePort(), List.of());
+        r.startAgain();
+        return r;
+    }
+
+    /**
+     * Starts one in cluster mode, its node file in {@code dir}, and waits until it answers; it has no
+     * slots yet. Its cluster bus gets a free port of its own: by default it is the port plus 10,000,
+     * which lands in the ephemeral range, where any outgoing connection may hold it, and redis-server
+     * exits when it cannot bind it.
+     */
+    public static RedisServerProcess startCluster(Path dir) {
+        RedisServerProcess r = new RedisServerProcess(GatewayProcess.freePort(), List.of("--cluster-enabled", "yes",
+                "--cluster-port", Integer.toString(GatewayProcess.freePort()),
+                "--cluster-config-file", dir.resolve("nodes.conf").toString()));
         r.startAgain();
         return r;
     }
@@ -38,8 +57,10 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Starts the server (again) on its port and waits until it answers PING. */
     public synchronized void startAgain() {
         try {
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no")
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no"));
+            command.addAll(options);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .directory(Path.of(System.getProperty("java.io.tmpdir")).toFile()).start();
         } catch (IOException e) {
@@ -52,6 +73,10 @@ public final class RedisServerProcess implements AutoCloseable {
                 c.sync().ping();
                 return;
             } catch (RuntimeException e) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("redis-server on port " + port + " exited with "
+                            + process.exitValue() + " (options " + options + ")", e);
+                }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("redis-server on port " + port + " did not answer", e);
                 }

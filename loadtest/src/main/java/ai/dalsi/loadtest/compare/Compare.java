@@ -244,35 +244,27 @@ public final class Compare {
                 }
             }
             if (profiler != null) {
-                writeProfiles(profiler, gateways, dir, "", "the measured rounds");
+                writeProfiles(profiler, gateways, "", "the measured rounds");
             }
 
             // The side rounds, kind by kind: the arms take turns, one round each, --side-rounds times, so
             // that two arms compared in a ratio ran seconds apart, and a host whose speed drifts within
             // minutes moves both. Each arm's rounds of a kind are summed into one report row.
             LoadSpec one = main.withPacing(LoadSpec.Mode.CLOSED, 0, 1, o.sideDuration());
-            Profiler side = sideProfile(profiler, gateways);
-            takingTurns("one connection", rounds.values(), one, this::mainKeys, gateways, side,
+            takingTurns("one connection", rounds.values(), one, this::mainKeys, gateways, profiler,
                     (arm, m) -> String.format(Locale.ROOT, "one connection %-8s p50 %s", arm,
                             Summary.micros(m.result().latency().getValueAtPercentile(50))))
                     .forEach((arm, totals) -> oneConnection.add(totals.report(arm, "one-connection")));
-            if (side != null) {
-                writeProfiles(side, gateways, dir, "-one-connection", "its measured one-connection side rounds");
-            }
             LoadSpec reject = main.withPacing(LoadSpec.Mode.CLOSED, 0, o.connections(), o.sideDuration());
             List<ArmRounds> proxies = rounds.values().stream().filter(a -> a.target.proxyPid() >= 0).toList();
             for (String what : List.of("bad-key", "over-limit")) {
                 Function<Target, KeySet> keys = what.equals("bad-key")
                         ? t -> KeySet.of(t.knownKeys(), t.overLimitKeys(), 0, 1, 0)
                         : t -> KeySet.of(t.knownKeys(), t.overLimitKeys(), 1, 0, 0);
-                side = sideProfile(profiler, gateways);
-                takingTurns(what, proxies, reject, keys, gateways, side,
+                takingTurns(what, proxies, reject, keys, gateways, profiler,
                         (arm, m) -> String.format(Locale.ROOT, "%-10s %-8s %8.0f req/s %s", what, arm,
                                 m.result().throughput(), m.result().byStatus()))
                         .forEach((arm, totals) -> rejects.add(totals.report(arm, what)));
-                if (side != null) {
-                    writeProfiles(side, gateways, dir, "-" + what, "its measured " + what + " side rounds");
-                }
             }
 
             for (String name : BenchReport.ARMS) {
@@ -332,10 +324,7 @@ public final class Compare {
         }
         try {
             Profiler p = Profiler.prepare(o.profile(), o.java(), dir);
-            for (GatewayArm g : gateways) {
-                p.start(g.proxyPid());
-                p.pause(g.proxyPid());
-            }
+            startPaused(p, gateways);
             info("profiling " + o.profile() + " in " + gateways.stream().map(Target::name).toList());
             return p;
         } catch (IOException e) {
@@ -354,10 +343,7 @@ public final class Compare {
             return null;
         }
         try {
-            for (GatewayArm g : gateways) {
-                profiler.start(g.proxyPid());
-                profiler.pause(g.proxyPid());
-            }
+            startPaused(profiler, gateways);
             return profiler;
         } catch (IOException e) {
             err.println("compare: no side-round profile: " + firstLine(e.getMessage()));
@@ -365,13 +351,21 @@ public final class Compare {
         }
     }
 
-    /**
-     * Stops each gateway arm's profile and writes its flame graph, {@code <arm>-<event><suffix>.html},
-     * named in the report's notes with what it sampled ({@code during}).
-     */
-    private void writeProfiles(Profiler profiler, List<GatewayArm> gateways, Path dir, String suffix, String during) {
+    /** Starts a new profile in every gateway arm, paused until a measured round resumes it. */
+    private static void startPaused(Profiler profiler, List<GatewayArm> gateways) throws IOException {
         for (GatewayArm g : gateways) {
-            Path html = dir.resolve(g.name() + "-" + profiler.event() + suffix + ".html");
+            profiler.start(g.proxyPid());
+            profiler.pause(g.proxyPid());
+        }
+    }
+
+    /**
+     * Stops each gateway arm's profile and writes its flame graph, {@code <arm>-<event><suffix>.html}
+     * in the report's directory, named in the report's notes with what it sampled ({@code during}).
+     */
+    private void writeProfiles(Profiler profiler, List<GatewayArm> gateways, String suffix, String during) {
+        for (GatewayArm g : gateways) {
+            Path html = o.out().resolve(g.name() + "-" + profiler.event() + suffix + ".html");
             try {
                 profiler.stop(g.proxyPid(), html);
                 notes.add("profile: async-profiler " + profiler.event() + " of " + g.name() + " during " + during
@@ -661,23 +655,30 @@ public final class Compare {
      * One kind of side round: the arms take turns, one round each, {@code --side-rounds} times, and
      * each arm's rounds are summed (by arm name, in the order the arms ran). The keys are drawn anew
      * for every round; {@code line} is the progress line of a round, given the arm's label with the
-     * round number. A {@code profiler} (or null) samples each gateway arm during its measured rounds.
+     * round number. With a {@code profiler} (null for none), each gateway arm's measured rounds of
+     * the kind are sampled into a flame graph of their own, named by the label
+     * ({@code ARM-EVENT-one-connection.html} for "one connection").
      */
     private Map<String, SideTotals> takingTurns(String label, Collection<ArmRounds> arms, LoadSpec spec,
             Function<Target, KeySet> keys, List<GatewayArm> gateways, Profiler profiler,
             BiFunction<String, Measured, String> line)
             throws InterruptedException {
         Map<String, SideTotals> totals = new LinkedHashMap<>();
+        Profiler sampled = sideProfile(profiler, gateways);
         for (int n = 1; n <= o.sideRounds(); n++) {
             for (ArmRounds a : arms) {
                 Target t = a.target;
                 String arm = t.name() + sideOf(n);
-                Measured m = sideRound(a, spec, keys.apply(t), label + " " + arm, gateways, profiler);
+                Measured m = sideRound(a, spec, keys.apply(t), label + " " + arm, gateways, sampled);
                 if (m != null) {
                     totals.computeIfAbsent(t.name(), x -> new SideTotals()).add(m);
                     info(line.apply(arm, m));
                 }
             }
+        }
+        if (sampled != null) {
+            String kind = label.replace(' ', '-');
+            writeProfiles(sampled, gateways, "-" + kind, "its measured " + kind + " side rounds");
         }
         return totals;
     }
